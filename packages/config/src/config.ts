@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { DEFAULT_ALLOWED_TYPES, envSchema, resolveDataDir } from './schema.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  dataDir: string;
+  /** `file:<absolute path>` or `postgresql://…`. */
+  databaseUrl: string;
+  databaseProvider: 'sqlite' | 'postgresql';
+  redisUrl: string;
+  storage: {
+    backend: 'local' | 's3';
+    quarantineDir: string;
+    finalDir: string;
+    s3: {
+      endpoint: string | undefined;
+      region: string;
+      bucket: string | undefined;
+      quarantineBucket: string | undefined;
+      accessKeyId: string | undefined;
+      secretAccessKey: string | undefined;
+      forcePathStyle: boolean;
+      multipartThreshold: number;
+      partSize: number;
+    };
+  };
+  clamd: { host: string; port: number; socket: string | undefined; timeoutMs: number; maxAttempts: number };
+  maxUploadSize: number;
+  chunkSize: number;
+  allowedTypes: string[];
+  uploadExpirySeconds: number;
+  quarantineRetentionSeconds: number;
+  gcIntervalSeconds: number;
+  reconcileAfterSeconds: number;
+  quotaBytes: number;
+  rateLimitPerMinute: number;
+  auth: {
+    jwtSecret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+  };
+  signedUrl: { secret: string | undefined; ttlSeconds: number };
+  corsOrigins: string[] | undefined;
+  webhook: { url: string | undefined; secret: string | undefined };
+  logLevel: string;
+  workerQueues: string[] | undefined;
+}
+
+/** Thrown for a bad environment; its message is the one line the process prints. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the contract's variables (section 2) once. The only code in the project that
+ * looks at the environment: everything else gets a `Config`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path.join('.');
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolveDataDir(e.DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, 'airlock.db')}`;
+  const backend = e.STORAGE_BACKEND ?? 'local';
+  if (backend === 's3' && !e.S3_BUCKET) {
+    throw new ConfigError('Invalid configuration: S3_BUCKET: required when STORAGE_BACKEND=s3');
+  }
+  if (e.CHUNK_SIZE > e.MAX_UPLOAD_SIZE) {
+    throw new ConfigError('Invalid configuration: CHUNK_SIZE: must not exceed MAX_UPLOAD_SIZE');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST ?? '0.0.0.0',
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    dataDir,
+    databaseUrl: normaliseSqliteUrl(databaseUrl),
+    databaseProvider: databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql',
+    redisUrl: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    storage: {
+      backend,
+      quarantineDir: path.join(dataDir, 'quarantine'),
+      finalDir: path.join(dataDir, 'files'),
+      s3: {
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION ?? 'us-east-1',
+        bucket: e.S3_BUCKET,
+        quarantineBucket: e.S3_QUARANTINE_BUCKET ?? e.S3_BUCKET,
+        accessKeyId: e.S3_ACCESS_KEY_ID,
+        secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        multipartThreshold: e.S3_MULTIPART_THRESHOLD,
+        partSize: e.S3_PART_SIZE,
+      },
+    },
+    clamd: {
+      host: e.CLAMD_HOST ?? '127.0.0.1',
+      port: e.CLAMD_PORT,
+      socket: e.CLAMD_SOCKET,
+      timeoutMs: e.SCAN_TIMEOUT_MS,
+      maxAttempts: e.SCAN_MAX_ATTEMPTS,
+    },
+    maxUploadSize: e.MAX_UPLOAD_SIZE,
+    chunkSize: e.CHUNK_SIZE,
+    allowedTypes: e.ALLOWED_TYPES ?? DEFAULT_ALLOWED_TYPES,
+    uploadExpirySeconds: e.UPLOAD_EXPIRY_SECONDS,
+    quarantineRetentionSeconds: e.QUARANTINE_RETENTION_SECONDS,
+    gcIntervalSeconds: e.GC_INTERVAL_SECONDS,
+    reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
+    quotaBytes: e.QUOTA_BYTES,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    auth: {
+      jwtSecret: e.AUTH_JWT_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_JWT_ISSUER,
+      audience: e.AUTH_JWT_AUDIENCE,
+    },
+    signedUrl: { secret: e.SIGNED_URL_SECRET, ttlSeconds: e.SIGNED_URL_TTL_SECONDS },
+    corsOrigins: e.CORS_ORIGINS,
+    webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET },
+    logLevel: e.LOG_LEVEL ?? 'info',
+    workerQueues: e.WORKER_QUEUES,
+  };
+}
+
+/** `file:./x.db` → `file:/abs/x.db`, so every process opens the same file whatever its cwd. */
+function normaliseSqliteUrl(url: string): string {
+  if (!url.startsWith('file:')) return url;
+  return `file:${path.resolve(url.slice('file:'.length))}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * The upload/file lifecycle (contract section 4). This module is the only place that
+ * knows which status may follow which; every status change in the database is a
+ * conditional update "from one of these, to that", so racing requests cannot corrupt it.
+ */
+export const FILE_STATUSES = [
+  'pending',
+  'uploading',
+  'assembling',
+  'scanning',
+  'complete',
+  'quarantined',
+  'rejected',
+  'scan_failed',
+  'failed',
+] as const;
+
+export type FileStatus = (typeof FILE_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly FileStatus[] = [
+  'complete',
+  'quarantined',
+  'rejected',
+  'scan_failed',
+  'failed',
+];
+
+/** Why a file is `failed`. */
+export const FAILURE_REASONS = ['expired', 'terminated', 'checksum_mismatch'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/**
+ * Allowed transitions. `failed` and `rejected` are reachable from every non-terminal
+ * status: a client may terminate, an upload may expire, and a type check may reject at
+ * any point before the file is complete.
+ */
+const TRANSITIONS: Record<FileStatus, readonly FileStatus[]> = {
+  pending: ['uploading', 'assembling', 'rejected', 'failed'],
+  uploading: ['assembling', 'rejected', 'failed'],
+  assembling: ['scanning', 'rejected', 'failed'],
+  scanning: ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'],
+  complete: [],
+  quarantined: [],
+  rejected: [],
+  scan_failed: [],
+  failed: [],
+};
+
+export function isFileStatus(value: unknown): value is FileStatus {
+  return typeof value === 'string' && (FILE_STATUSES as readonly string[]).includes(value);
+}
+
+export function isTerminal(status: FileStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export function canTransition(from: FileStatus, to: FileStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The statuses a file may be in for a change to `to` to be allowed. */
+export function allowedSources(to: FileStatus): FileStatus[] {
+  return FILE_STATUSES.filter((from) => canTransition(from, to));
+}
+
+/** Statuses in which the client may still send bytes. */
+export const OPEN_STATUSES: readonly FileStatus[] = ['pending', 'uploading'];

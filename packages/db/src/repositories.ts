@@ -1,0 +1,89 @@
+import type { FailureReason, FileRecord, FileStatus, UploadView } from '@airlock/core';
+
+/**
+ * The database as the rest of the service sees it. Prisma types never leave this
+ * package: every method takes and returns plain values and the core types.
+ *
+ * Every status change is conditional ("from the statuses `allowedSources(to)` of
+ * @airlock/core, to `to`") and reports whether it applied, so racing requests and
+ * re-delivered jobs cannot move a row twice or backwards.
+ */
+
+export interface NewUpload {
+  uploadId: string;
+  fileId: string;
+  ownerId: string;
+  originalFilename: string | null;
+  /** The type the client declared (metadata `filetype`); informational only. */
+  declaredType: string | null;
+  /** Client-declared SHA-256 of the whole file (hex, lower case), verified by the pipeline. */
+  expectedSha256: string | null;
+  /** null while the length is deferred. */
+  totalSize: number | null;
+  chunkSize: number;
+  expiresAt: Date;
+  now: Date;
+}
+
+export interface ChunkProgress {
+  /** The upload's offset after the chunk: bytes durably in quarantine. */
+  bytesReceived: number;
+  at: Date;
+  expiresAt: Date;
+}
+
+export interface FilePatch {
+  failureReason?: FailureReason | null;
+  mimeType?: string | null;
+  checksumSha256?: string | null;
+  storagePath?: string | null;
+  sizeBytes?: number | null;
+}
+
+export interface UploadRepository {
+  /** Creates the file (`pending`) and its open upload session in one transaction. Throws on a duplicate id. */
+  create(input: NewUpload): Promise<UploadView>;
+  /** null when there is no such upload. */
+  find(uploadId: string): Promise<UploadView | null>;
+  /**
+   * Records an accepted chunk while the session is open: `bytes_received` only grows
+   * (a stale, smaller offset never lowers it), `last_activity_at` and `expires_at` move,
+   * and a `pending` file becomes `uploading` once bytesReceived > 0. Returns the new view,
+   * or null when the session is no longer open (nothing changed).
+   */
+  recordChunk(uploadId: string, progress: ChunkProgress): Promise<UploadView | null>;
+  /** Sets a deferred length once; false when it was already set or the session is not open. */
+  declareLength(uploadId: string, totalSize: number, at: Date): Promise<boolean>;
+  /**
+   * The last byte arrived: session open → finished, file pending|uploading → assembling with
+   * size_bytes = bytesReceived, in one transaction. false (nothing changed) when the session
+   * was not open or the file was not in an expected status.
+   */
+  finish(uploadId: string, bytesReceived: number, at: Date): Promise<boolean>;
+  /**
+   * Ends an upload that will receive no more bytes: session → aborted, file → `to`
+   * (conditional, see FileRepository.transition). false when nothing changed.
+   */
+  abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean>;
+}
+
+export interface FileRepository {
+  find(fileId: string): Promise<FileRecord | null>;
+  /**
+   * Moves a file to `to` from any status allowed by the state machine, applying `patch` in
+   * the same update. false (nothing changed) when the file is missing or its status does not
+   * allow the move.
+   */
+  transition(fileId: string, to: FileStatus, at: Date, patch?: FilePatch): Promise<boolean>;
+  /** Files in one of `statuses` whose `updated_at` is older than `before`, oldest first. */
+  listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]>;
+}
+
+export interface Database {
+  readonly provider: 'sqlite' | 'postgresql';
+  readonly uploads: UploadRepository;
+  readonly files: FileRepository;
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
