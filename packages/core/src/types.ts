@@ -16,6 +16,12 @@ export interface FileRecord {
   updatedAt: Date;
 }
 
+/**
+ * The transfer's own state, beside the file's: `open` accepts bytes, `finished` has them
+ * all, `aborted` will get no more (expired, terminated or rejected).
+ */
+export type UploadSessionStatus = 'open' | 'finished' | 'aborted';
+
 /** A tus upload session: the resumable transfer of one file's bytes. */
 export interface UploadSession {
   id: string;
@@ -25,7 +31,7 @@ export interface UploadSession {
   totalSize: number | null;
   bytesReceived: number;
   chunkSize: number;
-  status: FileStatus;
+  status: UploadSessionStatus;
   expiresAt: Date;
   lastActivityAt: Date;
   createdAt: Date;

@@ -1,0 +1,50 @@
+import type { Config } from '@airlock/config';
+import type { Database } from '@airlock/db';
+import type { Producer } from '@airlock/queue';
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { TokenVerifier } from './auth/tokens.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { createTus } from './tus/tus-server.js';
+import { tusRoutes } from './tus/tus.routes.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  redis: Redis;
+  producer: Producer;
+  tokens: TokenVerifier;
+  logger: Logger;
+}
+
+/** The HTTP application, without listening: main.ts (and tests) own the server. */
+export function createApp(deps: AppDeps): Express {
+  const { config, db, tokens, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    pinoHttp({
+      logger,
+      // The request id is echoed so an operator can find a client's request in the logs.
+      genReqId: (req, res) => {
+        const id = crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      serializers: {
+        // Query strings may carry signatures: log the path only.
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      },
+    }),
+  );
+  app.use(healthRoutes(deps));
+  app.use(tusRoutes({ config, db, tus: createTus(deps), tokens }));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,63 @@
+import type { Config } from '@airlock/config';
+import { AppError } from '@airlock/core';
+import { SignJWT, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { loadOrCreateSecret } from './secrets.js';
+
+/** Who is calling: `sub` of the token, and whether it carries `role: "admin"`. */
+export interface Caller {
+  userId: string;
+  isAdmin: boolean;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Caller>;
+  /** True when the HS256 secret was generated into DATA_DIR (a development setup). */
+  readonly devSecret: boolean;
+  /** Only with an HS256 secret: mints a token (dev tooling and tests). */
+  sign(userId: string, options?: { admin?: boolean; expiresIn?: string }): Promise<string>;
+}
+
+const SUBJECT = /^[A-Za-z0-9._@:|-]{1,128}$/;
+
+export function createTokenVerifier(config: Config): TokenVerifier {
+  const { jwksUrl, issuer, audience } = config.auth;
+  const hs = jwksUrl ? undefined : resolveHsSecret(config);
+  const key: Uint8Array | JWTVerifyGetKey = hs
+    ? new TextEncoder().encode(hs.value)
+    : createRemoteJWKSet(new URL(jwksUrl!));
+  // Never accept `alg: none` or an algorithm the key was not meant for.
+  const algorithms = hs ? ['HS256'] : ['RS256', 'ES256'];
+
+  return {
+    devSecret: hs?.generated ?? false,
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key as Uint8Array, { algorithms, issuer, audience, requiredClaims: ['sub'] });
+        if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub)) {
+          throw new AppError('E_UNAUTHORIZED', 'token subject is missing or malformed');
+        }
+        return { userId: payload.sub, isAdmin: payload.role === 'admin' };
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        const reason = error instanceof errors.JWTExpired ? 'token expired' : 'invalid token';
+        throw new AppError('E_UNAUTHORIZED', reason, { cause: error });
+      }
+    },
+    async sign(userId, options = {}) {
+      if (!hs) throw new Error('tokens can only be minted with an HS256 secret (AUTH_JWT_SECRET)');
+      let jwt = new SignJWT(options.admin ? { role: 'admin' } : {})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId)
+        .setIssuedAt()
+        .setExpirationTime(options.expiresIn ?? '30d');
+      if (issuer) jwt = jwt.setIssuer(issuer);
+      if (audience) jwt = jwt.setAudience(audience);
+      return jwt.sign(new TextEncoder().encode(hs.value));
+    },
+  };
+}
+
+function resolveHsSecret(config: Config): { value: string; generated: boolean } {
+  if (config.auth.jwtSecret) return { value: config.auth.jwtSecret, generated: false };
+  return loadOrCreateSecret(config.dataDir, 'jwt-secret');
+}

@@ -1,0 +1,31 @@
+import { AppError, isAppError } from '@airlock/core';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+/** The contract's error shape: `{"error": {"code", "message"}}`. */
+export function sendError(res: Response, error: AppError): void {
+  if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  res.status(error.status).json({ error: { code: error.code, message: error.message } });
+}
+
+export function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) {
+      logger.error({ err: error, url: req.path }, 'error after the response started');
+      res.destroy();
+      return;
+    }
+    if (isAppError(error)) return sendError(res, error);
+    // body-parser and friends: a client error with a status of its own.
+    const status = (error as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(res, new AppError('E_BAD_REQUEST', (error as Error).message));
+    }
+    logger.error({ err: error, method: req.method, url: req.path }, 'unhandled error');
+    sendError(res, new AppError('E_INTERNAL', 'internal error'));
+  };
+}
+
+export function notFound(_req: Request, res: Response): void {
+  sendError(res, new AppError('E_NOT_FOUND', 'no such endpoint'));
+}

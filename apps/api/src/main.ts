@@ -1,0 +1,83 @@
+import http from 'node:http';
+import { ConfigError, loadConfig, type Config } from '@airlock/config';
+import { createDatabase, migrate } from '@airlock/db';
+import { createProducer, producerConnection } from '@airlock/queue';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { createTokenVerifier } from './auth/tokens.js';
+
+/** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
+const SHUTDOWN_DEADLINE_MS = 30_000;
+/** A PATCH that sends nothing for this long is cut; a slow but live one is not. */
+const IDLE_TIMEOUT_MS = 60_000;
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const startedAt = performance.now();
+const config = readConfig();
+const logger = pino({
+  name: 'airlock-api',
+  level: config.logLevel,
+  redact: { paths: ['req.headers.authorization', '*.token', '*.secret'], censor: '[redacted]' },
+});
+
+const applied = await migrate(config.databaseUrl);
+if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+const db = createDatabase(config.databaseUrl);
+const redis = producerConnection(config.redisUrl);
+redis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
+const producer = createProducer(redis);
+const tokens = createTokenVerifier(config);
+
+const app = createApp({ config, db, redis, producer, tokens, logger });
+const server = http.createServer(app);
+// Node's 300 s requestTimeout would cut a long PATCH of a large chunk on a slow link;
+// the socket's idle timeout cuts a stalled one instead.
+server.requestTimeout = 0;
+server.headersTimeout = 60_000;
+server.setTimeout(IDLE_TIMEOUT_MS);
+
+server.listen(config.port, config.host, async () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ url, startupMs: Math.round(performance.now() - startedAt), database: config.databaseProvider }, 'api listening');
+  if (tokens.devSecret) {
+    // Development only: the HS256 secret was generated into DATA_DIR, so a token is printed
+    // for the newcomer. With AUTH_JWT_SECRET or AUTH_JWKS_URL set, nothing is printed.
+    const token = await tokens.sign('dev', { expiresIn: '30d' });
+    process.stdout.write(`\nAirlock API on ${url}\nDev token (user "dev", 30 days; mint more with: pnpm token <user>):\n${token}\n\n`);
+  }
+});
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping api');
+  setTimeout(() => {
+    logger.error('shutdown deadline passed; exiting');
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS).unref();
+  // close() stops accepting and resolves once in-flight requests have ended; idle
+  // keep-alive sockets are closed now so they do not hold the process open.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+  await producer.close().catch(() => {});
+  redis.disconnect();
+  await db.close();
+  logger.info('api stopped');
+}
+process.once('SIGTERM', () => void stop('SIGTERM'));
+process.once('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,105 @@
+import type { Config } from '@airlock/config';
+import type { Database } from '@airlock/db';
+import type { Producer } from '@airlock/queue';
+import { FileStore } from '@tus/file-store';
+import { Server, type ServerOptions } from '@tus/server';
+import type { Upload } from '@tus/utils';
+import type { Logger } from 'pino';
+import type { Caller } from '../auth/tokens.js';
+import { ProgressStore } from './progress-store.js';
+import { TusHttpError } from './tus-error.js';
+import { newId } from './upload-id.js';
+import { readUploadMetadata } from './upload-metadata.js';
+
+export const TUS_PATH = '/uploads';
+
+/** What the Express layer knows about a request, for the tus hooks that only get a Fetch Request. */
+export interface TusRequestContext {
+  caller: Caller;
+  uploadId?: string;
+}
+
+export interface TusDeps {
+  config: Config;
+  db: Database;
+  producer: Producer;
+  logger: Logger;
+}
+
+export interface Tus {
+  server: Server;
+  store: ProgressStore;
+  contexts: WeakMap<Request, TusRequestContext>;
+}
+
+export function createTus({ config, db, producer, logger }: TusDeps): Tus {
+  const contexts = new WeakMap<Request, TusRequestContext>();
+  const expiryMs = config.uploadExpirySeconds * 1000;
+
+  const store = new ProgressStore(new FileStore({ directory: config.storage.quarantineDir }), async (uploadId, offset) => {
+    const at = new Date();
+    await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) });
+  });
+
+  const contextOf = (req: Request): TusRequestContext => {
+    const context = contexts.get(req);
+    if (!context) throw new TusHttpError(401, 'not authenticated');
+    return context;
+  };
+
+  const onUploadCreate: NonNullable<ServerOptions['onUploadCreate']> = async (req, upload: Upload) => {
+    const context = contextOf(req);
+    const meta = readUploadMetadata(upload);
+    const now = new Date();
+    await db.uploads.create({
+      uploadId: upload.id,
+      fileId: newId(),
+      ownerId: context.caller.userId,
+      originalFilename: meta.filename,
+      declaredType: meta.filetype,
+      expectedSha256: meta.sha256,
+      totalSize: upload.size ?? null,
+      chunkSize: config.chunkSize,
+      expiresAt: new Date(now.getTime() + expiryMs),
+      now,
+    });
+    return {};
+  };
+
+  // The last byte is in quarantine: the file becomes `assembling` and the pipeline is
+  // asked to take it. If Redis is down the row still says `assembling` and the
+  // reconciler enqueues it later, so the client's upload succeeds either way.
+  const onUploadFinish: NonNullable<ServerOptions['onUploadFinish']> = async (_req, upload: Upload) => {
+    const view = await db.uploads.find(upload.id);
+    if (!view) throw new TusHttpError(404, 'upload not found');
+    const finished = await db.uploads.finish(upload.id, upload.offset, new Date());
+    if (finished) {
+      await producer.enqueue('upload.validate', { fileId: view.file.id }).catch((error: unknown) => {
+        logger.warn({ err: error, fileId: view.file.id }, 'could not enqueue the pipeline; the reconciler will');
+      });
+    }
+    return {};
+  };
+
+  const server = new Server({
+    path: TUS_PATH,
+    datastore: store,
+    maxSize: config.maxUploadSize,
+    namingFunction: (req) => {
+      const id = newId();
+      contextOf(req).uploadId = id;
+      return id;
+    },
+    generateUrl: (_req, { proto, host, path, id }) => `${config.publicUrl ?? `${proto}://${host}`}${path}/${id}`,
+    // CORS_ORIGINS unset means no CORS at all (not @tus/server's default of `*`).
+    allowedOrigins: (origin) => Boolean(config.corsOrigins?.includes('*') || config.corsOrigins?.includes(origin)),
+    disableTerminationForFinishedUploads: false,
+    onUploadCreate,
+    onUploadFinish,
+    onResponseError: (_req, error) => {
+      if (!('status_code' in error)) logger.error({ err: error }, 'tus handler error');
+      return undefined;
+    },
+  });
+  return { server, store, contexts };
+}

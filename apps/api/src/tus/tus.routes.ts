@@ -1,0 +1,134 @@
+import type { Config } from '@airlock/config';
+import { AppError, type UploadView } from '@airlock/core';
+import type { Database } from '@airlock/db';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { NodeRequest, sendNodeResponse } from 'srvx/node';
+import type { TokenVerifier } from '../auth/tokens.js';
+import { callerOf, canSee, requireAuth } from '../http/auth.middleware.js';
+import { TUS_PATH, type Tus, type TusRequestContext } from './tus-server.js';
+import { isValidId } from './upload-id.js';
+import { uploadJson } from './upload-json.js';
+
+interface Deps {
+  config: Config;
+  db: Database;
+  tus: Tus;
+  tokens: TokenVerifier;
+}
+
+type Loaded = Response & { locals: { upload: UploadView } };
+
+/**
+ * The tus endpoint. Express authenticates, checks ownership and answers what Airlock
+ * decides itself (expiry, finished uploads); @tus/server does the protocol. Its answer is
+ * then completed: the JSON body of POST, `Upload-Expires` from our database, and the
+ * server's offset on a 409 (tus 1.0: "the Server MUST respond with the 409 Conflict
+ * status"; we add `Upload-Offset` so a client can resume without another HEAD).
+ */
+export function tusRoutes({ config, db, tus, tokens }: Deps): Router {
+  const router = Router();
+  const auth = requireAuth(tokens);
+
+  const forward = async (req: Request, res: Response) => {
+    const request = new NodeRequest({ req, res }) as unknown as globalThis.Request;
+    const context: TusRequestContext = { caller: callerOf(req) };
+    tus.contexts.set(request, context);
+    const response = await tus.server.handleWeb(request);
+    return { response, context };
+  };
+
+  const load = async (req: Request, res: Response, next: NextFunction) => {
+    const id = req.params.id;
+    if (!isValidId(id)) return next(new AppError('E_NOT_FOUND', 'upload not found'));
+    const view = await db.uploads.find(id);
+    if (!view || !canSee(callerOf(req), view.upload.ownerId)) return next(new AppError('E_NOT_FOUND', 'upload not found'));
+    res.locals.upload = view;
+    next();
+  };
+
+  // Expired, terminated or rejected: 410 Gone; a finished upload never goes back to tus.
+  const guardOpen = async (req: Request, res: Loaded, next: NextFunction) => {
+    const view = res.locals.upload;
+    if (view.upload.status === 'open' && view.upload.expiresAt.getTime() <= Date.now()) {
+      await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date());
+      return next(new AppError('E_GONE', 'upload expired'));
+    }
+    if (view.upload.status === 'aborted') return next(new AppError('E_GONE', `upload ${view.file.failureReason ?? view.file.status}`));
+    if (view.upload.status === 'finished' && req.method !== 'DELETE') return answerFinished(req, res);
+    next();
+  };
+
+  const withExpiry = async (response: globalThis.Response, uploadId: string | undefined) => {
+    if (!uploadId || response.status >= 300) return;
+    const view = await db.uploads.find(uploadId);
+    if (view?.upload.status === 'open') response.headers.set('Upload-Expires', view.upload.expiresAt.toUTCString());
+  };
+
+  router.options([TUS_PATH, `${TUS_PATH}/:id`], async (req, res) => {
+    const response = await tus.server.handleWeb(new NodeRequest({ req, res }) as unknown as globalThis.Request);
+    await sendNodeResponse(res, response);
+  });
+
+  router.post(TUS_PATH, auth, async (req, res) => {
+    const { response, context } = await forward(req, res);
+    const uploadId = context.uploadId;
+    if (response.status !== 201 || !uploadId) return void (await sendNodeResponse(res, response));
+    const view = await db.uploads.find(uploadId);
+    if (!view) throw new AppError('E_INTERNAL', 'created upload vanished');
+    const headers = new Headers(response.headers);
+    if (view.upload.status === 'open') headers.set('Upload-Expires', view.upload.expiresAt.toUTCString());
+    const body = JSON.stringify(uploadJson(view, headers.get('Location')!));
+    headers.set('Content-Type', 'application/json; charset=utf-8');
+    headers.set('Content-Length', String(Buffer.byteLength(body)));
+    await sendNodeResponse(res, new globalThis.Response(body, { status: 201, headers }));
+  });
+
+  router.head(`${TUS_PATH}/:id`, auth, load, guardOpen, async (req, res) => {
+    const { response } = await forward(req, res);
+    await withExpiry(response, req.params.id as string);
+    await sendNodeResponse(res, response);
+  });
+
+  router.patch(`${TUS_PATH}/:id`, auth, load, guardOpen, async (req, res) => {
+    const id = req.params.id as string;
+    const { response } = await forward(req, res);
+    if (response.status === 409) {
+      const current = await tus.store.getUpload(id).catch(() => undefined);
+      if (current) response.headers.set('Upload-Offset', String(current.offset));
+    }
+    await withExpiry(response, id);
+    await sendNodeResponse(res, response);
+  });
+
+  router.delete(`${TUS_PATH}/:id`, auth, load, guardOpen, async (req, res) => {
+    const view = (res as Loaded).locals.upload;
+    if (!(await db.uploads.abort(view.upload.id, 'failed', 'terminated', new Date()))) {
+      throw new AppError('E_CONFLICT', `upload is already ${view.file.status}; delete the file with DELETE /files/:id`);
+    }
+    const { response } = await forward(req, res);
+    // The row is terminated either way; bytes the store could not find are already gone.
+    const status = response.status === 404 || response.status === 410 ? 204 : response.status;
+    await sendNodeResponse(res, new globalThis.Response(null, { status, headers: response.headers }));
+  });
+
+  router.get(`${TUS_PATH}/:id`, auth, load, (_req, res) => {
+    const view = (res as Loaded).locals.upload;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(uploadJson(view));
+  });
+
+  return router;
+
+  /** All bytes are in: offset = length, from the database (quarantine may already be promoted away). */
+  function answerFinished(req: Request, res: Loaded): void {
+    const size = String(res.locals.upload.upload.totalSize ?? res.locals.upload.upload.bytesReceived);
+    res.setHeader('Tus-Resumable', '1.0.0');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Upload-Offset', size);
+    if (req.method === 'HEAD') {
+      res.setHeader('Upload-Length', size);
+      return void res.status(200).end();
+    }
+    res.status(req.headers['upload-offset'] === size ? 204 : 409).end();
+  }
+}

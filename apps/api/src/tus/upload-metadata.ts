@@ -1,0 +1,38 @@
+import type { Upload } from '@tus/utils';
+import { TusHttpError } from './tus-error.js';
+
+export interface UploadMetadata {
+  filename: string | null;
+  filetype: string | null;
+  sha256: string | null;
+}
+
+const MAX_FILENAME_LENGTH = 1024;
+
+/**
+ * Reads the metadata keys of contract section 5: `filename` (or `name`), `filetype`
+ * (or `type`), `sha256`. Other keys are kept by the store and ignored here.
+ */
+export function readUploadMetadata(upload: Upload): UploadMetadata {
+  const meta = upload.metadata ?? {};
+  const pick = (...keys: string[]): string | null => {
+    for (const key of keys) {
+      const value = Object.hasOwn(meta, key) ? meta[key] : undefined;
+      if (typeof value === 'string' && value.length > 0) return value;
+    }
+    return null;
+  };
+  const filename = pick('filename', 'name');
+  if (filename !== null && filename.length > MAX_FILENAME_LENGTH) {
+    throw new TusHttpError(400, `filename metadata is longer than ${MAX_FILENAME_LENGTH} characters`);
+  }
+  const filetype = pick('filetype', 'type');
+  if (filetype !== null && (filetype.length > 255 || !/^[\w.+-]+\/[\w.+-]+/.test(filetype))) {
+    throw new TusHttpError(400, 'filetype metadata is not a MIME type');
+  }
+  const sha256 = pick('sha256');
+  if (sha256 !== null && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
+    throw new TusHttpError(400, 'sha256 metadata must be 64 hexadecimal characters');
+  }
+  return { filename, filetype, sha256: sha256?.toLowerCase() ?? null };
+}

@@ -1,0 +1,4 @@
+import { runWorkers } from '@airlock/worker-runtime';
+
+// The promoter stage as its own deployable: scale it independently of the API and other stages.
+await runWorkers(['promoter'], 'airlock-promoter');

@@ -1,0 +1,26 @@
+import { parseDatabaseUrl } from './database-url.js';
+import { PrismaFileRepository } from './file.repository.js';
+import { createPrismaClient } from './prisma-client.js';
+import type { Database } from './repositories.js';
+import { PrismaUploadRepository } from './upload.repository.js';
+
+/**
+ * Opens the database named by `databaseUrl` (`file:` → SQLite, `postgres(ql)://` →
+ * PostgreSQL). Synchronous and cheap: nothing connects until the first query, so call
+ * `ping()` to check the database is reachable and `migrate()` (separately) to prepare it.
+ */
+export function createDatabase(databaseUrl: string): Database {
+  const target = parseDatabaseUrl(databaseUrl);
+  const prisma = createPrismaClient(target);
+  return {
+    provider: target.provider,
+    uploads: new PrismaUploadRepository(prisma),
+    files: new PrismaFileRepository(prisma),
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { FileStatus } from '@airlock/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from './database.js';
+import { migrate } from './migrate.js';
+import type { Database } from './repositories.js';
+import { at, T0, type TestDatabase, TEST_TARGETS, uniqueId } from './test-databases.fixture.js';
+
+describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
+  let database: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    database = await target.create();
+    await migrate(database.url);
+    db = createDatabase(database.url);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  /** A file walked to `status` along allowed transitions; returns its id. */
+  async function fileIn(status: 'pending' | 'assembling' | 'scanning' | 'complete', now = T0): Promise<string> {
+    const fileId = uniqueId('file');
+    await db.uploads.create({
+      uploadId: uniqueId('up'),
+      fileId,
+      ownerId: 'owner-2',
+      originalFilename: null,
+      declaredType: null,
+      expectedSha256: null,
+      totalSize: 100,
+      chunkSize: 100,
+      expiresAt: at(60_000),
+      now,
+    });
+    const path: FileStatus[] = ['assembling', 'scanning', 'complete'];
+    for (const next of path.slice(0, path.indexOf(status as FileStatus) + 1)) {
+      expect(await db.files.transition(fileId, next, now)).toBe(true);
+    }
+    return fileId;
+  }
+
+  it('moves along allowed transitions, applying the patch in the same update', async () => {
+    const fileId = await fileIn('assembling');
+    expect(await db.files.transition(fileId, 'scanning', at(10), { mimeType: 'application/pdf' })).toBe(true);
+    const patch = { checksumSha256: 'b'.repeat(64), storagePath: 'clean/x', sizeBytes: 2 ** 35 };
+    expect(await db.files.transition(fileId, 'complete', at(20), patch)).toBe(true);
+    expect(await db.files.find(fileId)).toMatchObject({
+      status: 'complete',
+      mimeType: 'application/pdf',
+      ...patch,
+      failureReason: null,
+      updatedAt: at(20),
+      createdAt: T0,
+    });
+  });
+
+  it('lets exactly one of 5 concurrent transitions to the same status win', async () => {
+    const fileId = await fileIn('assembling');
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => db.files.transition(fileId, 'scanning', at(i), { mimeType: `type/${i}` })),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = results.indexOf(true) + 1;
+    expect(await db.files.find(fileId)).toMatchObject({ status: 'scanning', mimeType: `type/${winner}` });
+  });
+
+  it('refuses transitions the state machine does not allow, changing nothing', async () => {
+    const pending = await fileIn('pending');
+    const before = await db.files.find(pending);
+    expect(await db.files.transition(pending, 'complete', at(10), { storagePath: 'x' })).toBe(false);
+    expect(await db.files.transition(pending, 'scanning', at(10))).toBe(false);
+    expect(await db.files.transition(pending, 'pending', at(10))).toBe(false);
+    expect(await db.files.find(pending)).toEqual(before);
+
+    const complete = await fileIn('complete');
+    const done = await db.files.find(complete);
+    expect(await db.files.transition(complete, 'failed', at(10), { failureReason: 'expired' })).toBe(false);
+    expect(await db.files.transition(complete, 'quarantined', at(10))).toBe(false);
+    expect(await db.files.find(complete)).toEqual(done);
+
+    expect(await db.files.transition('no-such-file', 'failed', at(10))).toBe(false);
+    expect(await db.files.find('no-such-file')).toBeNull();
+  });
+
+  it('records a failure reason and clears fields set to null', async () => {
+    const fileId = await fileIn('scanning');
+    expect(await db.files.transition(fileId, 'failed', at(5), { failureReason: 'checksum_mismatch', sizeBytes: null })).toBe(true);
+    expect(await db.files.find(fileId)).toMatchObject({ status: 'failed', failureReason: 'checksum_mismatch', sizeBytes: null });
+  });
+
+  it('lists stale files in the given statuses, oldest first, up to the limit', async () => {
+    // Far in the past, so files created by other tests (at T0) are never "stale" here.
+    const old = (year: number) => new Date(`${year}-06-01T00:00:00.123Z`);
+    const a = await fileIn('pending', old(1991));
+    const b = await fileIn('assembling', old(1990));
+    const c = await fileIn('pending', old(1992));
+    await fileIn('scanning', old(1989)); // wrong status
+    await fileIn('pending', old(1999)); // too recent
+
+    const before = new Date('1995-01-01T00:00:00Z');
+    const stale = await db.files.listStale(['pending', 'assembling'], before, 10);
+    expect(stale.map((file) => file.id)).toEqual([b, a, c]);
+    expect(stale[0]?.updatedAt).toEqual(old(1990));
+    expect((await db.files.listStale(['pending', 'assembling'], before, 2)).map((file) => file.id)).toEqual([b, a]);
+    expect((await db.files.listStale(['pending'], before, 10)).map((file) => file.id)).toEqual([a, c]);
+    expect(await db.files.listStale([], before, 10)).toEqual([]);
+  });
+});

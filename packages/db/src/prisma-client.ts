@@ -1,0 +1,50 @@
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
+import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
+import { type DatabaseTarget, ensureSqliteDirectory, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
+
+/**
+ * The client type the repositories are written against. Both generated clients come from
+ * the same models.prisma, so their model APIs are identical; only the provider-specific
+ * internals differ. The PostgreSQL client is therefore used through the SQLite client's
+ * type (one cast, below) rather than duplicating every repository per provider.
+ */
+export type PrismaClient = SqlitePrismaClient;
+/** What `$transaction(async (tx) => …)` hands to its callback. */
+export type PrismaTransaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/**
+ * The transaction budget. SQLite runs one transaction per connection at a time (the
+ * adapter queues them) and may wait up to the busy timeout for another process's lock,
+ * so Prisma's defaults (2 s to start, 5 s to finish) are too tight under load.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 };
+
+/**
+ * PrismaBetterSqlite3 7.10 exposes better-sqlite3's constructor options (so `timeout`
+ * sets the busy timeout) but has no hook for pragmas. Its adapter does offer
+ * `executeScript`, so the pragmas run on each connection right after it opens.
+ */
+class PragmaBetterSqlite3 extends PrismaBetterSqlite3 {
+  override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
+    const adapter = await super.connect();
+    // journal_mode is persistent (migrate sets it too); repeating it is a no-op that
+    // also covers a file created without migrate. better-sqlite3 enables foreign keys by
+    // default; stating it keeps ON DELETE CASCADE independent of that default.
+    await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
+    return adapter;
+  }
+}
+
+/** Builds the client synchronously: adapters connect lazily on the first query. */
+export function createPrismaClient(target: DatabaseTarget): PrismaClient {
+  if (target.provider === 'sqlite') {
+    ensureSqliteDirectory(target.path);
+    const adapter = new PragmaBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    return new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  }
+  const adapter = new PrismaPg({ connectionString: target.url });
+  const client = new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  return client as unknown as PrismaClient;
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/**
+ * The databases every integration suite runs against, through `describe.each`: the same
+ * assertions must hold on the embedded default (SQLite) and on PostgreSQL.
+ */
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export interface TestTarget {
+  provider: 'sqlite' | 'postgresql';
+  /** A fresh, empty database (no schema yet). */
+  create(): Promise<TestDatabase>;
+}
+
+/** The maintenance database the CI's PostgreSQL provides (trust auth). */
+const POSTGRES_ADMIN_URL = process.env['AIRLOCK_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export const TEST_TARGETS: TestTarget[] = [
+  {
+    provider: 'sqlite',
+    async create() {
+      const dir = mkdtempSync(join(tmpdir(), 'airlock-db-'));
+      // A folder that does not exist yet: createDatabase/migrate must create it.
+      return { url: `file:${join(dir, 'data', 'airlock.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    provider: 'postgresql',
+    async create() {
+      const name = `airlock_test_${randomBytes(6).toString('hex')}`;
+      await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
+      const url = new URL(POSTGRES_ADMIN_URL);
+      url.pathname = `/${name}`;
+      return {
+        url: url.toString(),
+        // FORCE: a failed test may leave pooled connections behind.
+        drop: () => withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+      };
+    },
+  },
+];
+
+/** Test-only helpers shared by the repository suites. */
+let counter = 0;
+/** Unique ids per call, so tests in one database never collide. */
+export function uniqueId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A fixed clock with millisecond detail, to check timestamps round-trip exactly. */
+export const T0 = new Date('2030-01-02T03:04:05.678Z');
+export function at(offsetMs: number): Date {
+  return new Date(T0.getTime() + offsetMs);
+}

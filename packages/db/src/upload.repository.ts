@@ -1,0 +1,139 @@
+import { allowedSources, type FailureReason, type UploadSessionStatus, type UploadView } from '@airlock/core';
+import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
+import { toBigInt, toNullableBigInt, toUploadView } from './record.mapper.js';
+import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
+
+/** Only an `open` session accepts bytes or changes. */
+const OPEN: UploadSessionStatus = 'open';
+
+/** Thrown inside a transaction to roll back its earlier writes; never escapes this file. */
+class RolledBack extends Error {}
+
+export class PrismaUploadRepository implements UploadRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(input: NewUpload): Promise<UploadView> {
+    // The file first: the session's foreign key needs it. A duplicate id of either throws
+    // (P2002, see isUniqueViolation) and the transaction leaves nothing behind.
+    return this.prisma.$transaction(async (tx) => {
+      const file = await tx.file.create({
+        data: {
+          id: input.fileId,
+          ownerId: input.ownerId,
+          originalFilename: input.originalFilename,
+          declaredType: input.declaredType,
+          sizeBytes: toNullableBigInt(input.totalSize),
+          expectedSha256: input.expectedSha256,
+          status: 'pending',
+          createdAt: input.now,
+          updatedAt: input.now,
+        },
+      });
+      const session = await tx.uploadSession.create({
+        data: {
+          id: input.uploadId,
+          fileId: input.fileId,
+          ownerId: input.ownerId,
+          totalSize: toNullableBigInt(input.totalSize),
+          bytesReceived: 0n,
+          chunkSize: input.chunkSize,
+          status: OPEN,
+          expiresAt: input.expiresAt,
+          lastActivityAt: input.now,
+          createdAt: input.now,
+          updatedAt: input.now,
+        },
+      });
+      return toUploadView(session, file);
+    });
+  }
+
+  async find(uploadId: string): Promise<UploadView | null> {
+    const session = await this.prisma.uploadSession.findUnique({ where: { id: uploadId }, include: { file: true } });
+    return session === null ? null : toUploadView(session, session.file);
+  }
+
+  async recordChunk(uploadId: string, progress: ChunkProgress): Promise<UploadView | null> {
+    const bytesReceived = toBigInt(progress.bytesReceived);
+    const activity = { lastActivityAt: progress.at, expiresAt: progress.expiresAt, updatedAt: progress.at };
+    // GREATEST(bytes_received, new) as a conditional update: a stale, smaller offset (a
+    // late retry) fails the `lte` guard and only refreshes the activity timestamps below.
+    const grown = await this.prisma.uploadSession.updateMany({
+      where: { id: uploadId, status: OPEN, bytesReceived: { lte: bytesReceived } },
+      data: { bytesReceived, ...activity },
+    });
+    if (grown.count === 0) {
+      const touched = await this.prisma.uploadSession.updateMany({
+        where: { id: uploadId, status: OPEN },
+        data: activity,
+      });
+      if (touched.count === 0) return null;
+    }
+    // pending → uploading once bytes arrived; conditional like every transition, so it is
+    // a no-op after the first chunk (or when the file has already moved on).
+    await this.prisma.file.updateMany({
+      where: {
+        uploadSession: { is: { id: uploadId, bytesReceived: { gt: 0n } } },
+        status: { in: allowedSources('uploading') },
+      },
+      data: { status: 'uploading', updatedAt: progress.at },
+    });
+    return this.find(uploadId);
+  }
+
+  async declareLength(uploadId: string, totalSize: number, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.uploadSession.updateMany({
+      where: { id: uploadId, status: OPEN, totalSize: null },
+      data: { totalSize: toBigInt(totalSize), updatedAt: at },
+    });
+    return count === 1;
+  }
+
+  async finish(uploadId: string, bytesReceived: number, at: Date): Promise<boolean> {
+    return this.closeSession(uploadId, at, 'finished', { bytesReceived: toBigInt(bytesReceived), lastActivityAt: at }, (tx) =>
+      tx.file.updateMany({
+        where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources('assembling') } },
+        data: { status: 'assembling', sizeBytes: toBigInt(bytesReceived), updatedAt: at },
+      }),
+    );
+  }
+
+  async abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean> {
+    return this.closeSession(uploadId, at, 'aborted', {}, (tx) =>
+      tx.file.updateMany({
+        where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources(to) } },
+        data: { status: to, failureReason: reason, updatedAt: at },
+      }),
+    );
+  }
+
+  /**
+   * open → `status` for the session and a conditional file update, both or neither. The
+   * session update comes first on purpose: on SQLite the adapter opens a deferred
+   * transaction, and starting with a write takes the write lock (waiting on the busy
+   * timeout) instead of failing with SQLITE_BUSY when upgrading from a read.
+   */
+  private async closeSession(
+    uploadId: string,
+    at: Date,
+    status: 'finished' | 'aborted',
+    extra: { bytesReceived?: bigint; lastActivityAt?: Date },
+    updateFile: (tx: PrismaTransaction) => Promise<{ count: number }>,
+  ): Promise<boolean> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const session = await tx.uploadSession.updateMany({
+          where: { id: uploadId, status: OPEN },
+          data: { status, updatedAt: at, ...extra },
+        });
+        if (session.count === 0) return false;
+        const file = await updateFile(tx);
+        if (file.count === 0) throw new RolledBack();
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof RolledBack) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { ConfigError, loadConfig } from '@airlock/config';
+import { createDatabase, migrate } from '@airlock/db';
+import { ROLES, createProducer, isRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
+import { Worker } from 'bullmq';
+import { createHandlers } from './handlers.js';
+import { createLogger } from './logger.js';
+import { createDispatch } from './registry.js';
+
+/** Workers get this long after SIGTERM to finish or hand back their jobs. */
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+/**
+ * Composition root shared by every worker app: `roles` is the app's own stage, or
+ * 'all' for `pnpm start:worker` (narrowed by WORKER_QUEUES).
+ */
+export async function runWorkers(roles: Role[] | 'all', name: string): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, name);
+  const selected = selectRoles(roles, config.workerQueues);
+
+  await migrate(config.databaseUrl);
+  const db = createDatabase(config.databaseUrl);
+  const producerRedis = producerConnection(config.redisUrl);
+  const producer = createProducer(producerRedis);
+  const handlers = createHandlers({ config, db, producer, logger });
+  const shutdown = new AbortController();
+
+  const workers = selected.map((role) => {
+    const dispatch = createDispatch(role, handlers);
+    const connection = workerConnection(config.redisUrl);
+    const worker = new Worker(
+      queueName(role),
+      async (job) => {
+        const jobLogger = logger.child({ role, job: job.name, jobId: job.id });
+        await dispatch(job.name, job.data, { logger: jobLogger, attempt: job.attemptsMade + 1, signal: shutdown.signal });
+      },
+      { connection, concurrency: 2 },
+    );
+    worker.on('failed', (job, error) => logger.warn({ role, job: job?.name, jobId: job?.id, err: error }, 'job failed'));
+    worker.on('error', (error) => logger.error({ role, err: error }, 'worker error'));
+    return { worker, connection };
+  });
+  logger.info({ roles: selected }, 'workers started');
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'stopping workers');
+    // Whatever happens below, the process is gone by the deadline; the timer must not
+    // itself keep the event loop alive once everything closed cleanly.
+    setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    shutdown.abort();
+    // close() stops taking jobs and waits for the running ones; BullMQ never closes the
+    // connections it was handed, so they are quit here.
+    await Promise.all(workers.map(({ worker }) => worker.close()));
+    await Promise.all(workers.map(({ connection }) => connection.quit()));
+    await producer.close();
+    await producerRedis.quit();
+    await db.close();
+    logger.info('workers stopped');
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+export function selectRoles(roles: Role[] | 'all', narrow: string[] | undefined): Role[] {
+  if (roles !== 'all') return roles;
+  if (!narrow) return [...ROLES];
+  const unknown = narrow.filter((role) => !isRole(role));
+  if (unknown.length > 0) {
+    console.error(`Invalid configuration: WORKER_QUEUES: unknown role(s) ${unknown.join(', ')}; expected ${ROLES.join(', ')}`);
+    process.exit(1);
+  }
+  return narrow as Role[];
+}

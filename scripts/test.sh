@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# npm test: the whole suite against real Redis, PostgreSQL and SQLite, setting up whatever
+# is missing the way npm start does.
+source "$(dirname "$0")/lib.sh"
+source "$ROOT/scripts/services.sh"
+ensure_pnpm
+install_and_build
+ensure_redis
+cd "$ROOT"
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+say "running the test suite"
+node "$ROOT/scripts/run-tests.mjs" "$@"
