@@ -49,7 +49,7 @@ function migrateSqlite(path: string): string[] {
     db.pragma('journal_mode = WAL');
     // IMMEDIATE takes the write lock up front, so a second process waits (busy timeout)
     // here and then sees the ledger rows written by the first, instead of racing it.
-    // none
+    db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(CREATE_LEDGER);
       const applied = new Set(
@@ -63,7 +63,7 @@ function migrateSqlite(path: string): string[] {
         record.run(migration.name, new Date().toISOString());
         now.push(migration.name);
       }
-      // none
+      db.exec('COMMIT');
       return now;
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');

@@ -37,7 +37,13 @@ class PragmaBetterSqlite3 extends PrismaBetterSqlite3 {
   }
 }
 
-/** Builds the client synchronously: adapters connect lazily on the first query. */
+/**
+ * Builds the client synchronously: adapters connect lazily on the first query.
+ *
+ * SQLite caveat: the adapter uses one connection per client and only queues transactions
+ * behind each other, so a plain query issued while an interactive transaction is open
+ * runs inside it (and is undone if it rolls back). Keep transactions short and rare.
+ */
 export function createPrismaClient(target: DatabaseTarget): PrismaClient {
   if (target.provider === 'sqlite') {
     ensureSqliteDirectory(target.path);

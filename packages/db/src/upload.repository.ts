@@ -90,7 +90,8 @@ export class PrismaUploadRepository implements UploadRepository {
   }
 
   async finish(uploadId: string, bytesReceived: number, at: Date): Promise<boolean> {
-    return this.closeSession(uploadId, at, 'finished', { bytesReceived: toBigInt(bytesReceived), lastActivityAt: at }, (tx) =>
+    const session = { bytesReceived: toBigInt(bytesReceived), lastActivityAt: at };
+    return this.closeSession(uploadId, at, 'finished', session, (tx) =>
       tx.file.updateMany({
         where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources('assembling') } },
         data: { status: 'assembling', sizeBytes: toBigInt(bytesReceived), updatedAt: at },
@@ -116,7 +117,7 @@ export class PrismaUploadRepository implements UploadRepository {
   private async closeSession(
     uploadId: string,
     at: Date,
-    status: 'finished' | 'aborted',
+    status: Exclude<UploadSessionStatus, 'open'>,
     extra: { bytesReceived?: bigint; lastActivityAt?: Date },
     updateFile: (tx: PrismaTransaction) => Promise<{ count: number }>,
   ): Promise<boolean> {

@@ -1,0 +1,12 @@
+/**
+ * `ALLOWED_TYPES` matching: exact MIME types, or `type/*` for a whole top-level type.
+ * Parameters (`; charset=…`) and case are ignored.
+ */
+export function isAllowedType(mime: string, allowed: readonly string[]): boolean {
+  const wanted = mime.split(';')[0]!.trim().toLowerCase();
+  const [top] = wanted.split('/');
+  return allowed.some((entry) => {
+    const rule = entry.trim().toLowerCase();
+    return rule === wanted || (rule.endsWith('/*') && rule.slice(0, -2) === top);
+  });
+}

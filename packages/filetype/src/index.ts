@@ -1,0 +1,2 @@
+export { isAllowedType } from './allowlist.js';
+export { detectFile, detectSample, UNKNOWN, type Detection } from './detect.js';

@@ -1,0 +1,3 @@
+export * from './scanner.js';
+export { ClamdClient, type ClamdAddress } from './clamd.client.js';
+export { parseScanReply, parseVersion } from './clamd-reply.js';
