@@ -1,7 +1,7 @@
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
+import { GatedBetterSqlite3 } from './sqlite-adapter.js';
 import { type DatabaseTarget, ensureSqliteDirectory, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
 
 /**
@@ -22,32 +22,13 @@ export type PrismaTransaction = Parameters<Parameters<PrismaClient['$transaction
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 };
 
 /**
- * PrismaBetterSqlite3 7.10 exposes better-sqlite3's constructor options (so `timeout`
- * sets the busy timeout) but has no hook for pragmas. Its adapter does offer
- * `executeScript`, so the pragmas run on each connection right after it opens.
- */
-class PragmaBetterSqlite3 extends PrismaBetterSqlite3 {
-  override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
-    const adapter = await super.connect();
-    // journal_mode is persistent (migrate sets it too); repeating it is a no-op that
-    // also covers a file created without migrate. better-sqlite3 enables foreign keys by
-    // default; stating it keeps ON DELETE CASCADE independent of that default.
-    await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
-    return adapter;
-  }
-}
-
-/**
  * Builds the client synchronously: adapters connect lazily on the first query.
- *
- * SQLite caveat: the adapter uses one connection per client and only queues transactions
- * behind each other, so a plain query issued while an interactive transaction is open
- * runs inside it (and is undone if it rolls back). Keep transactions short and rare.
+ * On SQLite, plain queries wait for an open transaction (see GatedBetterSqlite3).
  */
 export function createPrismaClient(target: DatabaseTarget): PrismaClient {
   if (target.provider === 'sqlite') {
     ensureSqliteDirectory(target.path);
-    const adapter = new PragmaBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS });
     return new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   }
   const adapter = new PrismaPg({ connectionString: target.url });

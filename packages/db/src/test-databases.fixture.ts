@@ -20,7 +20,7 @@ export interface TestTarget {
 }
 
 /** The maintenance database the CI's PostgreSQL provides (trust auth). */
-const POSTGRES_ADMIN_URL = process.env['AIRLOCK_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
+const POSTGRES_ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from './database-url.js';
+import { migrate } from './migrate.js';
+import { createPrismaClient } from './prisma-client.js';
+
+describe('SQLite adapter isolation', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-gate-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps other queries out of an open transaction that rolls back', async () => {
+    const url = `file:${join(dir, 'gate.db')}`;
+    await migrate(url);
+    const prisma = createPrismaClient(parseDatabaseUrl(url));
+    const now = new Date();
+    let inTransaction!: () => void;
+    const started = new Promise<void>((resolve) => (inTransaction = resolve));
+
+    const rolledBack = prisma
+      .$transaction(async (tx) => {
+        await tx.user.create({ data: { id: 'inside', createdAt: now, updatedAt: now } });
+        inTransaction();
+        // Long enough for the queries below to run inside it, were they allowed to.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => error.message);
+
+    await started;
+    // Issued while the transaction is open. Without the gate they run inside it on the one
+    // connection: the read sees the uncommitted row, and the writes are undone with it.
+    expect(await prisma.user.findMany({ select: { id: true } })).toEqual([]);
+    await prisma.user.create({ data: { id: 'outside', createdAt: now, updatedAt: now } });
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO users (id, created_at, updated_at) VALUES ('raw', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')`,
+    );
+    expect(await rolledBack).toBe('roll back');
+
+    const ids = (await prisma.user.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((user) => user.id);
+    expect(ids).toEqual(['outside', 'raw']);
+    await prisma.$disconnect();
+  });
+});

@@ -1,0 +1,73 @@
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+
+type Adapter = Awaited<ReturnType<PrismaBetterSqlite3['connect']>>;
+type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
+
+/**
+ * PrismaBetterSqlite3 7.10 with two fixes for a service:
+ *
+ * 1. Pragmas. It passes better-sqlite3's options through (so `timeout` sets the busy
+ *    timeout) but has no hook for pragmas: they run on each connection as it opens.
+ * 2. Isolation. The adapter uses one connection per client and serialises transactions
+ *    behind each other, but not plain queries: a query of another request issued while an
+ *    interactive transaction is open runs *inside* it, and is undone if that transaction
+ *    rolls back. Here every plain query and every transaction takes one gate, so a plain
+ *    query waits for an open transaction to end. better-sqlite3 is synchronous, so no
+ *    parallelism is lost.
+ */
+export class GatedBetterSqlite3 extends PrismaBetterSqlite3 {
+  override async connect(): Promise<Adapter> {
+    const adapter = await super.connect();
+    // journal_mode is persistent (migrate sets it too); repeating it is a no-op that also
+    // covers a file created without migrate.
+    await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
+    return gate(adapter);
+  }
+}
+
+function gate(adapter: Adapter): Adapter {
+  const lock = new Gate();
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  const executeRaw = adapter.executeRaw.bind(adapter);
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.queryRaw = (query) => lock.run(() => queryRaw(query));
+  adapter.executeRaw = (query) => lock.run(() => executeRaw(query));
+  adapter.startTransaction = async (isolationLevel) => {
+    const release = await lock.acquire();
+    let tx: Transaction;
+    try {
+      tx = await startTransaction(isolationLevel);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const commit = tx.commit.bind(tx);
+    const rollback = tx.rollback.bind(tx);
+    tx.commit = () => commit().finally(release);
+    tx.rollback = () => rollback().finally(release);
+    return tx;
+  };
+  return adapter;
+}
+
+/** A FIFO mutex. */
+class Gate {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => released);
+    return ready;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+}
