@@ -1,14 +1,44 @@
 import type { FailureReason, FileStatus } from './status.js';
 
+export type ScanVerdict = 'clean' | 'infected' | 'error';
+
+/** The latest scan of a file (every attempt is kept in the audit table). */
+export interface ScanSummary {
+  /** null: not scanned yet. `error`: the last attempt failed. */
+  result: ScanVerdict | null;
+  /** What was found, when `infected`. */
+  signature: string | null;
+  attempts: number;
+  scannedAt: Date | null;
+}
+
+/** One scan attempt, as kept for audit. */
+export interface ScanAttempt {
+  fileId: string;
+  attempt: number;
+  result: ScanVerdict;
+  signature: string | null;
+  engineVersion: string | null;
+  durationMs: number;
+  detail: string | null;
+  at: Date;
+}
+
 /** A file as the service knows it: one per upload, outliving the upload session. */
 export interface FileRecord {
   id: string;
   ownerId: string;
   originalFilename: string | null;
+  /** The type the client declared; informational, never trusted. */
+  declaredType: string | null;
   sizeBytes: number | null;
+  /** The type detected from the bytes by the pipeline. */
   mimeType: string | null;
-  /** Client-declared SHA-256 (hex) until the pipeline verifies it. */
+  /** The SHA-256 the client declared (hex), if any. */
+  expectedSha256: string | null;
+  /** The SHA-256 of the scanned bytes (hex), once the pipeline computed it. */
   checksumSha256: string | null;
+  scan: ScanSummary;
   status: FileStatus;
   failureReason: FailureReason | null;
   storagePath: string | null;

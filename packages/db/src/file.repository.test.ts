@@ -107,4 +107,43 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     expect((await db.files.listStale(['pending'], before, 10)).map((file) => file.id)).toEqual([a, c]);
     expect(await db.files.listStale([], before, 10)).toEqual([]);
   });
+
+  it('keeps every scan attempt and summarises the latest while scanning', async () => {
+    const fileId = await fileIn('scanning');
+    const attempt = (n: number, result: 'clean' | 'error', ms: number) => ({
+      fileId,
+      attempt: n,
+      result,
+      signature: null,
+      engineVersion: 'ClamAV 1.4.6',
+      durationMs: 12,
+      detail: result === 'clean' ? 'stream: OK' : 'no answer within 50 ms',
+      at: at(ms),
+    });
+    expect(await db.files.recordScan(attempt(1, 'error', 100), null)).toBe(true);
+    expect(await db.files.recordScan(attempt(2, 'clean', 200), 'c'.repeat(64))).toBe(true);
+    expect(await db.files.find(fileId)).toMatchObject({
+      checksumSha256: 'c'.repeat(64),
+      scan: { result: 'clean', signature: null, attempts: 2, scannedAt: at(200) },
+    });
+    expect((await db.files.listScans(fileId)).map((scan) => [scan.attempt, scan.result])).toEqual([
+      [1, 'error'],
+      [2, 'clean'],
+    ]);
+
+    // Once the file has moved on, an attempt (a late re-delivery) is audited but changes nothing.
+    expect(await db.files.transition(fileId, 'complete', at(300))).toBe(true);
+    expect(await db.files.recordScan(attempt(3, 'error', 400), null)).toBe(false);
+    expect((await db.files.find(fileId))?.scan).toMatchObject({ result: 'clean', attempts: 2 });
+    expect(await db.files.listScans(fileId)).toHaveLength(3);
+  });
+
+  it('patches a file only while it is in the expected status', async () => {
+    const fileId = await fileIn('scanning');
+    expect(await db.files.update(fileId, 'scanning', at(10), { storagePath: 'ab/intent' })).toBe(true);
+    expect(await db.files.update(fileId, 'assembling', at(20), { storagePath: 'other' })).toBe(false);
+    expect(await db.files.find(fileId)).toMatchObject({ status: 'scanning', storagePath: 'ab/intent', updatedAt: at(10) });
+    expect((await db.uploads.findByFile(fileId))?.file.id).toBe(fileId);
+    expect(await db.uploads.findByFile('missing')).toBeNull();
+  });
 });

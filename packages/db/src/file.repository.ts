@@ -1,7 +1,8 @@
-import { allowedSources, type FileRecord, type FileStatus } from '@airlock/core';
+import { randomUUID } from 'node:crypto';
+import { allowedSources, type FileRecord, type FileStatus, type ScanAttempt } from '@airlock/core';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
-import { toFileRecord, toNullableBigInt } from './record.mapper.js';
+import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
 import type { FilePatch, FileRepository } from './repositories.js';
 
 export class PrismaFileRepository implements FileRepository {
@@ -20,6 +21,60 @@ export class PrismaFileRepository implements FileRepository {
       data: { ...toPatchData(patch), status: to, updatedAt: at },
     });
     return count === 1;
+  }
+
+  async update(fileId: string, when: FileStatus, at: Date, patch: FilePatch): Promise<boolean> {
+    const { count } = await this.prisma.file.updateMany({
+      where: { id: fileId, status: when },
+      data: { ...toPatchData(patch), updatedAt: at },
+    });
+    return count === 1;
+  }
+
+  async recordScan(attempt: ScanAttempt, checksumSha256: string | null): Promise<boolean> {
+    // The summary update first: on SQLite a transaction that starts with a write takes the
+    // write lock at once instead of failing to upgrade from a read.
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.file.updateMany({
+        where: { id: attempt.fileId, status: 'scanning' },
+        data: {
+          scanResult: attempt.result,
+          scanSignature: attempt.signature,
+          scanAttempts: attempt.attempt,
+          scannedAt: attempt.at,
+          updatedAt: attempt.at,
+          ...(checksumSha256 === null ? {} : { checksumSha256 }),
+        },
+      });
+      await tx.scanAttempt.create({
+        data: {
+          id: randomUUID(),
+          fileId: attempt.fileId,
+          attempt: attempt.attempt,
+          result: attempt.result,
+          signature: attempt.signature,
+          engineVersion: attempt.engineVersion,
+          durationMs: attempt.durationMs,
+          detail: attempt.detail,
+          createdAt: attempt.at,
+        },
+      });
+      return count === 1;
+    });
+  }
+
+  async listScans(fileId: string): Promise<ScanAttempt[]> {
+    const rows = await this.prisma.scanAttempt.findMany({ where: { fileId }, orderBy: [{ createdAt: 'asc' }, { attempt: 'asc' }] });
+    return rows.map((row) => ({
+      fileId: row.fileId,
+      attempt: row.attempt,
+      result: toVerdict(row.result)!,
+      signature: row.signature,
+      engineVersion: row.engineVersion,
+      durationMs: row.durationMs,
+      detail: row.detail,
+      at: row.createdAt,
+    }));
   }
 
   async listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]> {

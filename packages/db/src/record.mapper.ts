@@ -3,6 +3,7 @@ import {
   FAILURE_REASONS,
   type FileRecord,
   type FileStatus,
+  type ScanVerdict,
   isFileStatus,
   type UploadSessionStatus,
   type UploadView,
@@ -50,6 +51,14 @@ function toFailureReason(value: string | null): FailureReason | null {
   return value as FailureReason;
 }
 
+const VERDICTS: readonly string[] = ['clean', 'infected', 'error'] satisfies ScanVerdict[];
+
+export function toVerdict(value: string | null): ScanVerdict | null {
+  if (value === null) return null;
+  if (!VERDICTS.includes(value)) throw new Error(`Unknown scan result in database: ${value}`);
+  return value as ScanVerdict;
+}
+
 const SESSION_STATUSES: readonly string[] = ['open', 'finished', 'aborted'] satisfies UploadSessionStatus[];
 
 function toSessionStatus(value: string): UploadSessionStatus {
@@ -62,11 +71,17 @@ export function toFileRecord(row: File): FileRecord {
     id: row.id,
     ownerId: row.ownerId,
     originalFilename: row.originalFilename,
+    declaredType: row.declaredType,
     sizeBytes: toNullableNumber(row.sizeBytes),
     mimeType: row.mimeType,
-    // FileRecord has one checksum field: the client's claim until the pipeline has
-    // verified (and stored) the real one.
-    checksumSha256: row.checksumSha256 ?? row.expectedSha256,
+    expectedSha256: row.expectedSha256,
+    checksumSha256: row.checksumSha256,
+    scan: {
+      result: toVerdict(row.scanResult),
+      signature: row.scanSignature,
+      attempts: row.scanAttempts,
+      scannedAt: row.scannedAt,
+    },
     status: toStatus(row.status),
     failureReason: toFailureReason(row.failureReason),
     storagePath: row.storagePath,

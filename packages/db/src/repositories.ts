@@ -1,4 +1,4 @@
-import type { FailureReason, FileRecord, FileStatus, UploadView } from '@airlock/core';
+import type { FailureReason, FileRecord, FileStatus, ScanAttempt, UploadView } from '@airlock/core';
 
 /**
  * The database as the rest of the service sees it. Prisma types never leave this
@@ -45,6 +45,8 @@ export interface UploadRepository {
   create(input: NewUpload): Promise<UploadView>;
   /** null when there is no such upload. */
   find(uploadId: string): Promise<UploadView | null>;
+  /** The upload of a file; null when there is none. */
+  findByFile(fileId: string): Promise<UploadView | null>;
   /**
    * Records an accepted chunk while the session is open: `bytes_received` only grows
    * (a stale, smaller offset never lowers it), `last_activity_at` and `expires_at` move,
@@ -75,6 +77,19 @@ export interface FileRepository {
    * allow the move.
    */
   transition(fileId: string, to: FileStatus, at: Date, patch?: FilePatch): Promise<boolean>;
+  /**
+   * Applies `patch` only while the file is in status `when` (no status change). false when
+   * the file is missing or has moved on.
+   */
+  update(fileId: string, when: FileStatus, at: Date, patch: FilePatch): Promise<boolean>;
+  /**
+   * Keeps a scan attempt for audit, always; and, while the file is `scanning`, makes it the
+   * file's scan summary (result, signature, attempts, scanned_at), with `checksumSha256`
+   * when given, in the same transaction. Returns whether the summary was updated.
+   */
+  recordScan(attempt: ScanAttempt, checksumSha256: string | null): Promise<boolean>;
+  /** Every scan attempt of a file, oldest first. */
+  listScans(fileId: string): Promise<ScanAttempt[]>;
   /** Files in one of `statuses` whose `updated_at` is older than `before`, oldest first. */
   listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]>;
 }

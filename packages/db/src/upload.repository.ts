@@ -53,6 +53,11 @@ export class PrismaUploadRepository implements UploadRepository {
     return session === null ? null : toUploadView(session, session.file);
   }
 
+  async findByFile(fileId: string): Promise<UploadView | null> {
+    const session = await this.prisma.uploadSession.findUnique({ where: { fileId }, include: { file: true } });
+    return session === null ? null : toUploadView(session, session.file);
+  }
+
   async recordChunk(uploadId: string, progress: ChunkProgress): Promise<UploadView | null> {
     const bytesReceived = toBigInt(progress.bytesReceived);
     const activity = { lastActivityAt: progress.at, expiresAt: progress.expiresAt, updatedAt: progress.at };

@@ -1,0 +1,95 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where an object lives. `quarantine` holds bytes nobody may download (tus writes there:
+ * key = upload id); `final` holds clean, promoted files. Local: two folders under DATA_DIR.
+ * S3: the quarantine bucket at its root (where @tus/s3-store writes `<id>`, `<id>.info`,
+ * `<id>.part`) and the final bucket under the `files/` prefix (the two buckets may be one).
+ */
+export type Area = 'quarantine' | 'final';
+
+export interface ObjectRef {
+  area: Area;
+  /** Relative key, `/`-separated. Keys that would escape their area are refused (E_INVALID_KEY). */
+  key: string;
+}
+
+export interface ObjectStat {
+  size: number;
+  lastModified: Date;
+  /** Strong validator for HTTP caching, quoted as in an ETag header; null when unknown. */
+  etag: string | null;
+}
+
+/** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export type StorageErrorCode = 'E_NOT_FOUND' | 'E_INVALID_KEY' | 'E_INVALID_RANGE' | 'E_STORAGE';
+
+export class StorageError extends Error {
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StorageError';
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof StorageError && error.code === 'E_NOT_FOUND';
+}
+
+/**
+ * The storage contract. Every implementation passes the same suite
+ * (`describeStorageDriver` in `@airlock/storage/testing`).
+ */
+export interface StorageDriver {
+  readonly backend: 'local' | 's3';
+  /**
+   * Streams the bytes (all, or `range`). Throws E_NOT_FOUND when the object is missing and
+   * E_INVALID_RANGE when the range is outside the object. Never buffers the whole object.
+   */
+  read(ref: ObjectRef, range?: ByteRange): Promise<Readable>;
+  /**
+   * Writes `body` atomically: a reader sees the old object or the whole new one, never a
+   * part (local: temp file, fsync, rename, fsync the directory; S3: single PUT below
+   * the multipart threshold, multipart above it, aborted on failure). Resolves with the
+   * size written; rejects with E_STORAGE (nothing is left behind) when the body errors.
+   */
+  write(ref: ObjectRef, body: Readable, options?: { contentType?: string }): Promise<{ size: number }>;
+  /** Idempotent: a missing object is not an error. */
+  delete(ref: ObjectRef): Promise<void>;
+  /** null when the object is missing. */
+  stat(ref: ObjectRef): Promise<ObjectStat | null>;
+  /** Every object whose key starts with `prefix` in `area`, in no particular order; pages internally. */
+  list(area: Area, prefix: string): AsyncIterable<{ key: string; size: number; lastModified: Date }>;
+  /**
+   * Copies an object (server-side on S3, across areas too). Throws E_NOT_FOUND when the
+   * source is missing. The destination is replaced atomically.
+   */
+  copy(from: ObjectRef, to: ObjectRef): Promise<void>;
+}
+
+/** Optional capability: a URL the client can fetch directly (S3 presigned GET). */
+export interface PresigningDriver extends StorageDriver {
+  presignGet(ref: ObjectRef, options: { expiresInSeconds: number; filename: string; contentType: string }): Promise<string>;
+}
+
+export function supportsPresign(driver: StorageDriver): driver is PresigningDriver {
+  return typeof (driver as Partial<PresigningDriver>).presignGet === 'function';
+}
+
+/** Optional capability: an atomic rename within one filesystem (local). */
+export interface RenamingDriver extends StorageDriver {
+  /** Moves without copying when source and destination share a filesystem; false when they do not (EXDEV). */
+  rename(from: ObjectRef, to: ObjectRef): Promise<boolean>;
+}
+
+export function supportsRename(driver: StorageDriver): driver is RenamingDriver {
+  return typeof (driver as Partial<RenamingDriver>).rename === 'function';
+}
