@@ -25,6 +25,14 @@ s3_http_ok() {
 
 s3_answers() { s3_http_ok "$S3_ENDPOINT_URL/healthcheck"; }
 
+# The proxy answers /healthcheck even when memcached is gone and nothing can authenticate:
+# a tempauth login (which goes through memcached) shows the S3 side works too.
+s3_can_login() {
+  node -e 'fetch(process.argv[1], { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" },
+    signal: AbortSignal.timeout(2000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "$S3_ENDPOINT_URL/auth/v1.0"
+}
+
 swift_install() {
   local missing=()
   command -v memcached >/dev/null || missing+=(memcached)
@@ -156,18 +164,25 @@ swift_stop_previous() {
   for pidfile in "$SWIFT_DIR"/*.pid; do
     [ -f "$pidfile" ] || continue
     pid="$(cat "$pidfile")"
-    kill "$pid" 2>/dev/null && say "s3: stopped an earlier $(basename "$pidfile" .pid) (pid $pid)"
+    # Only if the pid still belongs to one of ours (pids get reused).
+    if grep -qs -e run-server.py -e memcached "/proc/$pid/cmdline" && kill "$pid" 2>/dev/null; then
+      say "s3: stopped an earlier $(basename "$pidfile" .pid) (pid $pid)"
+      # Wait until it is gone: its port must be free before the new one binds it.
+      for _ in $(seq 50); do [ -e "/proc/$pid" ] || break; sleep 0.1; done
+    fi
     rm -f "$pidfile"
   done
 }
 
 swift_start() {
   local user; user="$(id -un)"
+  # Debian's interpreter (the one Swift's own scripts name), not whatever python3 is first on PATH.
+  local python; python="$(sed -n '1s/^#! *//p' /usr/bin/swift-proxy-server)"
   memcached -d -l 127.0.0.1 -p "$SWIFT_MEMCACHED_PORT" -U 0 -m 64 -u "$user" -P "$SWIFT_DIR/memcached.pid"
   local server
   for server in object container account proxy; do
     # setsid: the servers outlive this shell and its process group.
-    setsid python3 "$SWIFT_DIR/run-server.py" "$SWIFT_DIR" "$SWIFT_DIR/$server-server.conf" "$server-server" \
+    setsid "$python" "$SWIFT_DIR/run-server.py" "$SWIFT_DIR" "$SWIFT_DIR/$server-server.conf" "$server-server" \
       >"$SWIFT_DIR/$server-server.log" 2>&1 </dev/null &
     echo $! > "$SWIFT_DIR/$server-server.pid"
   done
@@ -191,12 +206,15 @@ swift_create_buckets() {
 }
 
 ensure_s3() {
-  if s3_answers; then say "s3: reachable at $S3_ENDPOINT_URL"; return; fi
+  if s3_answers && s3_can_login; then say "s3: reachable at $S3_ENDPOINT_URL"; return; fi
   local hostport="${S3_ENDPOINT_URL#*://}"; hostport="${hostport%%/*}"
   local host="${hostport%:*}" port="${hostport##*:}"
   [ "$port" = "$hostport" ] && port=80
   if [ "$host" != 127.0.0.1 ] && [ "$host" != localhost ]; then
     say "s3: not reachable at $S3_ENDPOINT_URL; start it there"; exit 1
+  fi
+  if s3_answers && ! ls "$SWIFT_DIR"/*.pid >/dev/null 2>&1; then
+    say "s3: something answers $S3_ENDPOINT_URL/healthcheck but test:tester cannot log in, and it is not ours to restart"; exit 1
   fi
   local started=$SECONDS
   swift_install

@@ -3,8 +3,10 @@
 # scheduler in the foreground. Ctrl-C / SIGTERM stops them all.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/services.sh"
+source "$ROOT/scripts/clamd.sh"
 ensure_pnpm
 install_and_build
 ensure_redis
+ensure_clamd
 say "starting the API and every worker role (Ctrl-C stops everything)"
 exec node "$ROOT/scripts/run-all.mjs"

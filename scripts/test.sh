@@ -3,9 +3,11 @@
 # is missing the way npm start does.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/services.sh"
+source "$ROOT/scripts/clamd.sh"
 ensure_pnpm
 install_and_build
 ensure_redis
+ensure_clamd
 cd "$ROOT"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 say "running the test suite"

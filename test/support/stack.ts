@@ -4,10 +4,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { freshDatabase, type Provider } from './databases.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const REDIS_BASE = 'redis://127.0.0.1:6379';
 export const JWT_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 
 export interface Stack {
@@ -17,8 +19,10 @@ export interface Stack {
   /** A token for `user` signed with the stack's secret. */
   token(user: string, claims?: Record<string, unknown>): Promise<string>;
   api: Proc;
-  /** Starts a worker app (`apps/<name>`) against the same database and Redis. */
-  startWorker(name: string): Promise<Proc>;
+  /** Starts a worker app (`apps/<name>`) against the same database and Redis; `env` adds to the stack's. */
+  startWorker(name: string, env?: Record<string, string>): Promise<Proc>;
+  /** The stack's own Redis database (flushed at start). */
+  redisUrl: string;
   stop(): Promise<void>;
 }
 
@@ -40,12 +44,13 @@ export async function startStack(options: { provider?: Provider; env?: Record<st
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-e2e-'));
   const database = await freshDatabase(options.provider ?? 'sqlite', dataDir);
   const port = await freePort();
+  const redisUrl = await freshRedisDatabase();
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
-    REDIS_URL: `redis://127.0.0.1:6379/${1 + (port % 15)}`,
+    REDIS_URL: redisUrl,
     AUTH_JWT_SECRET: JWT_SECRET,
     LOG_LEVEL: 'warn',
     ...options.env,
@@ -66,8 +71,9 @@ export async function startStack(options: { provider?: Provider; env?: Record<st
         .setIssuedAt()
         .setExpirationTime('1h')
         .sign(new TextEncoder().encode(JWT_SECRET)),
-    async startWorker(name) {
-      const proc = await launch(`apps/${name}/dist/main.js`, env, async () => {});
+    redisUrl,
+    async startWorker(name, extra = {}) {
+      const proc = await launch(`apps/${name}/dist/main.js`, { ...env, ...extra }, async () => {});
       procs.push(proc);
       return proc;
     },
@@ -111,6 +117,23 @@ async function launch(entry: string, env: Record<string, string>, ready: () => P
     },
     restart: start,
   };
+}
+
+/**
+ * Each stack gets a Redis database of its own, so parallel test files never consume each
+ * other's jobs: a counter in database 0 hands out 1..15 in turn.
+ */
+async function freshRedisDatabase(): Promise<string> {
+  const admin = new Redis(REDIS_BASE, { lazyConnect: true });
+  await admin.connect();
+  try {
+    const db = 1 + ((await admin.incr('airlock-e2e:next-db')) % 15);
+    await admin.select(db);
+    await admin.flushdb();
+    return `${REDIS_BASE}/${db}`;
+  } finally {
+    admin.disconnect();
+  }
 }
 
 export async function freePort(): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
+import type { Scanner } from '@airlock/scanner';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -17,6 +18,7 @@ export interface AppDeps {
   redis: Redis;
   producer: Producer;
   tokens: TokenVerifier;
+  scanner: Scanner;
   logger: Logger;
 }
 

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { ConfigError, loadConfig, type Config } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { createProducer, producerConnection } from '@airlock/queue';
+import { ClamdClient } from '@airlock/scanner';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { createTokenVerifier } from './auth/tokens.js';
@@ -39,7 +40,8 @@ redis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavaila
 const producer = createProducer(redis);
 const tokens = createTokenVerifier(config);
 
-const app = createApp({ config, db, redis, producer, tokens, logger });
+const scanner = new ClamdClient(config.clamd);
+const app = createApp({ config, db, redis, producer, tokens, scanner, logger });
 const server = http.createServer(app);
 // Node's 300 s requestTimeout would cut a long PATCH of a large chunk on a slow link;
 // the socket's idle timeout cuts a stalled one instead.

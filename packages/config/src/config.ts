@@ -34,6 +34,8 @@ export interface Config {
   quarantineRetentionSeconds: number;
   gcIntervalSeconds: number;
   reconcileAfterSeconds: number;
+  /** A job whose worker stopped renewing its lock this long ago is handed to another worker. */
+  jobLockSeconds: number;
   quotaBytes: number;
   rateLimitPerMinute: number;
   auth: {
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     quarantineRetentionSeconds: e.QUARANTINE_RETENTION_SECONDS,
     gcIntervalSeconds: e.GC_INTERVAL_SECONDS,
     reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
+    jobLockSeconds: e.JOB_LOCK_SECONDS,
     quotaBytes: e.QUOTA_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     auth: {

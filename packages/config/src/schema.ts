@@ -150,6 +150,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   WORKER_QUEUES: commaList,
   RECONCILE_AFTER_SECONDS: integer(300, 1),
+  JOB_LOCK_SECONDS: integer(30, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -42,6 +42,10 @@ export interface FileRecord {
   status: FileStatus;
   failureReason: FailureReason | null;
   storagePath: string | null;
+  /** Deleted by its owner (or an admin): hidden from the files API, kept for audit. */
+  deletedAt: Date | null;
+  /** When the bytes were removed (deletion or retention). */
+  purgedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -146,4 +146,43 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     expect((await db.uploads.findByFile(fileId))?.file.id).toBe(fileId);
     expect(await db.uploads.findByFile('missing')).toBeNull();
   });
+
+  it('pages an owner\'s files newest first with a cursor, hiding deleted ones', async () => {
+    const owner = uniqueId('owner');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const fileId = uniqueId('file');
+      ids.push(fileId);
+      // Two files share a timestamp: the id breaks the tie, so no row is skipped or repeated.
+      await db.uploads.create({
+        uploadId: uniqueId('up'),
+        fileId,
+        ownerId: owner,
+        originalFilename: `f${i}`,
+        declaredType: null,
+        expectedSha256: null,
+        totalSize: 1,
+        chunkSize: 1,
+        expiresAt: at(60_000),
+        now: at(i === 4 ? 3 * 1000 : i * 1000),
+      });
+    }
+    expect(await db.files.markDeleted(ids[1]!, at(9_000))).toBe(true);
+    expect(await db.files.markDeleted(ids[1]!, at(9_500))).toBe(false);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await db.files.list({ ownerId: owner, limit: 2, ...(cursor ? { cursor } : {}) });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((file) => file.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen)).toEqual(new Set([ids[0], ids[2], ids[3], ids[4]]));
+    expect(seen.at(-1)).toBe(ids[0]);
+    expect((await db.files.list({ ownerId: owner, status: 'complete', limit: 10 })).items).toEqual([]);
+    expect((await db.files.find(ids[1]!))?.deletedAt).toEqual(at(9_000));
+    await expect(db.files.list({ ownerId: owner, limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow('invalid cursor');
+  });
 });

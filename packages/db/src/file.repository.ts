@@ -3,7 +3,8 @@ import { allowedSources, type FileRecord, type FileStatus, type ScanAttempt } fr
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
-import type { FilePatch, FileRepository } from './repositories.js';
+import { decodeCursor, encodeCursor } from './file-cursor.js';
+import type { FilePage, FilePatch, FileQuery, FileRepository } from './repositories.js';
 
 export class PrismaFileRepository implements FileRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -75,6 +76,35 @@ export class PrismaFileRepository implements FileRepository {
       detail: row.detail,
       at: row.createdAt,
     }));
+  }
+
+  async list({ ownerId, status, limit, cursor }: FileQuery): Promise<FilePage> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const rows = await this.prisma.file.findMany({
+      where: {
+        deletedAt: null,
+        ...(ownerId === undefined ? {} : { ownerId }),
+        ...(status === undefined ? {} : { status }),
+        ...(after
+          ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+          : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+    const items = rows.slice(0, limit).map(toFileRecord);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  async markDeleted(fileId: string, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.file.updateMany({ where: { id: fileId, deletedAt: null }, data: { deletedAt: at, updatedAt: at } });
+    return count === 1;
+  }
+
+  async markPurged(fileId: string, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.file.updateMany({ where: { id: fileId, purgedAt: null }, data: { purgedAt: at, updatedAt: at } });
+    return count === 1;
   }
 
   async listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]> {

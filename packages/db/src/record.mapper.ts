@@ -85,6 +85,8 @@ export function toFileRecord(row: File): FileRecord {
     status: toStatus(row.status),
     failureReason: toFailureReason(row.failureReason),
     storagePath: row.storagePath,
+    deletedAt: row.deletedAt,
+    purgedAt: row.purgedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -69,6 +69,22 @@ export interface UploadRepository {
   abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean>;
 }
 
+export interface FileQuery {
+  /** Only this owner's files; all owners when undefined (admin). */
+  ownerId?: string;
+  status?: FileStatus;
+  /** 1..1000. */
+  limit: number;
+  /** From a previous page's `nextCursor`; an invalid cursor throws InvalidCursorError. */
+  cursor?: string;
+}
+
+export interface FilePage {
+  items: FileRecord[];
+  /** null on the last page. */
+  nextCursor: string | null;
+}
+
 export interface FileRepository {
   find(fileId: string): Promise<FileRecord | null>;
   /**
@@ -90,6 +106,12 @@ export interface FileRepository {
   recordScan(attempt: ScanAttempt, checksumSha256: string | null): Promise<boolean>;
   /** Every scan attempt of a file, oldest first. */
   listScans(fileId: string): Promise<ScanAttempt[]>;
+  /** Files not deleted, newest first, paged by an opaque cursor. */
+  list(query: FileQuery): Promise<FilePage>;
+  /** Hides the file from the files API (once); false when missing or already deleted. */
+  markDeleted(fileId: string, at: Date): Promise<boolean>;
+  /** Records that the bytes are gone (once); false when missing or already purged. */
+  markPurged(fileId: string, at: Date): Promise<boolean>;
   /** Files in one of `statuses` whose `updated_at` is older than `before`, oldest first. */
   listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]>;
 }

@@ -71,6 +71,8 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
       status: 'pending',
       failureReason: null,
       storagePath: null,
+      deletedAt: null,
+      purgedAt: null,
       createdAt: T0,
       updatedAt: T0,
     });

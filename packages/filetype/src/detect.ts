@@ -29,15 +29,15 @@ export async function detectSample(sample: Uint8Array): Promise<Detection> {
  * when none match, the text rule over **every** byte, so a text prefix cannot smuggle a
  * binary body in as `text/plain`. `open` is called once per pass; streams are not buffered.
  */
-export async function detectFile(open: () => Readable): Promise<Detection> {
-  const magicSource = open();
+export async function detectFile(open: () => Promise<Readable> | Readable): Promise<Detection> {
+  const magicSource = await open();
   try {
     const found = await fileTypeFromStream(Readable.toWeb(magicSource) as unknown as WebReadableStream<Uint8Array>);
     if (found) return { mime: found.mime, by: 'magic' };
   } finally {
     magicSource.destroy();
   }
-  return (await isTextStream(open())) ? { mime: 'text/plain', by: 'text' } : { mime: UNKNOWN, by: 'none' };
+  return (await isTextStream(await open())) ? { mime: 'text/plain', by: 'text' } : { mime: UNKNOWN, by: 'none' };
 }
 
 function isText(bytes: Uint8Array, { partial }: { partial: boolean }): boolean {

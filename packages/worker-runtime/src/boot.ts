@@ -1,10 +1,14 @@
-import { ConfigError, loadConfig } from '@airlock/config';
+import { ConfigError, loadConfig, type Config } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { ROLES, createProducer, isRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
+import { ClamdClient } from '@airlock/scanner';
+import { createStorage } from '@airlock/storage';
 import { Worker } from 'bullmq';
+import { cachedEngineVersion } from './engine-version.js';
 import { createHandlers } from './handlers.js';
 import { createLogger } from './logger.js';
 import { createDispatch } from './registry.js';
+import { startSchedules } from './schedules.js';
 
 /** Workers get this long after SIGTERM to finish or hand back their jobs. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -14,24 +18,25 @@ const SHUTDOWN_DEADLINE_MS = 25_000;
  * 'all' for `pnpm start:worker` (narrowed by WORKER_QUEUES).
  */
 export async function runWorkers(roles: Role[] | 'all', name: string): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = readConfig();
   const logger = createLogger(config.logLevel, name);
   const selected = selectRoles(roles, config.workerQueues);
 
   await migrate(config.databaseUrl);
   const db = createDatabase(config.databaseUrl);
   const producerRedis = producerConnection(config.redisUrl);
+  producerRedis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
   const producer = createProducer(producerRedis);
-  const handlers = createHandlers({ config, db, producer, logger });
+  const scanner = new ClamdClient(config.clamd);
+  const handlers = createHandlers({
+    config,
+    db,
+    producer,
+    storage: createStorage(config),
+    scanner,
+    engineVersion: cachedEngineVersion(scanner),
+    logger,
+  });
   const shutdown = new AbortController();
 
   const workers = selected.map((role) => {
@@ -43,12 +48,15 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
         const jobLogger = logger.child({ role, job: job.name, jobId: job.id });
         await dispatch(job.name, job.data, { logger: jobLogger, attempt: job.attemptsMade + 1, signal: shutdown.signal });
       },
-      { connection, concurrency: 2 },
+      // A worker killed mid-job stops renewing its lock; after lockDuration the job is
+      // stalled and handed to another worker (at-least-once delivery).
+      { connection, concurrency: 2, lockDuration: config.jobLockSeconds * 1000, stalledInterval: config.jobLockSeconds * 1000 },
     );
-    worker.on('failed', (job, error) => logger.warn({ role, job: job?.name, jobId: job?.id, err: error }, 'job failed'));
-    worker.on('error', (error) => logger.error({ role, err: error }, 'worker error'));
+    worker.on('failed', (job, error) => logger.warn({ role, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'));
+    worker.on('error', (error) => logger.error({ role, err: error.message }, 'worker error'));
     return { worker, connection };
   });
+  const schedules = selected.includes('janitor') ? startSchedules(config, producer, logger) : undefined;
   logger.info({ roles: selected }, 'workers started');
 
   const stop = async (signal: string) => {
@@ -59,18 +67,31 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
       logger.error('shutdown deadline passed; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
+    schedules?.stop();
     shutdown.abort();
-    // close() stops taking jobs and waits for the running ones; BullMQ never closes the
-    // connections it was handed, so they are quit here.
+    // close() stops taking jobs and waits for the running ones (an aborted scan hands its
+    // job back); BullMQ never closes the connections it was handed, so they are quit here.
     await Promise.all(workers.map(({ worker }) => worker.close()));
     await Promise.all(workers.map(({ connection }) => connection.quit()));
     await producer.close();
-    await producerRedis.quit();
+    await producerRedis.quit().catch(() => producerRedis.disconnect());
     await db.close();
     logger.info('workers stopped');
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
 }
 
 export function selectRoles(roles: Role[] | 'all', narrow: string[] | undefined): Role[] {

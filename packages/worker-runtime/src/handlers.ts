@@ -1,11 +1,17 @@
 import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
 import type { JobName, JobPayload, Producer } from '@airlock/queue';
+import type { Scanner } from '@airlock/scanner';
+import type { StorageDriver } from '@airlock/storage';
+import { promoteUpload } from './jobs/promote-upload.job.js';
+import { reconcile } from './jobs/reconcile.job.js';
+import { scanUpload } from './jobs/scan-upload.job.js';
+import { validateUpload } from './jobs/validate-upload.job.js';
 import type { Logger } from './logger.js';
 
 export interface JobContext {
   logger: Logger;
-  /** 1 for the first attempt. */
+  /** 1 for the first delivery of this BullMQ job. */
   attempt: number;
   /** Aborted when the worker shuts down; long work must stop and hand the job back. */
   signal: AbortSignal;
@@ -18,23 +24,19 @@ export interface WorkerDeps {
   config: Config;
   db: Database;
   producer: Producer;
+  storage: StorageDriver;
+  scanner: Scanner;
+  /** clamd's engine and database version for the audit record; null when it does not answer. */
+  engineVersion: () => Promise<string | null>;
   logger: Logger;
 }
 
-/**
- * The pipeline stages. For now each stage consumes its job and logs it: validation,
- * scanning and promotion are built in the pipeline issue on top of this table.
- */
-export function createHandlers(_deps: WorkerDeps): JobHandlers {
-  const logOnly =
-    <N extends JobName>(name: N): JobHandler<N> =>
-    async (payload, ctx) => {
-      ctx.logger.info({ job: name, payload, attempt: ctx.attempt }, 'pipeline job received');
-    };
+/** The job table: one handler per job of the catalogue in @airlock/queue. */
+export function createHandlers(deps: WorkerDeps): JobHandlers {
   return {
-    'upload.validate': logOnly('upload.validate'),
-    'upload.scan': logOnly('upload.scan'),
-    'upload.promote': logOnly('upload.promote'),
-    'maintenance.reconcile': logOnly('maintenance.reconcile'),
+    'upload.validate': validateUpload(deps),
+    'upload.scan': scanUpload(deps),
+    'upload.promote': promoteUpload(deps),
+    'maintenance.reconcile': reconcile(deps),
   };
 }

@@ -1,42 +1,56 @@
 import type { Database } from '@airlock/db';
+import type { Scanner } from '@airlock/scanner';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 
 interface Deps {
   db: Database;
   redis: Redis;
+  scanner: Scanner;
 }
 
+type Check = { ok: boolean; error?: string } & Record<string, unknown>;
+
 /** `/healthz`: the process runs. `/readyz`: every dependency answered (contract section 7). */
-export function healthRoutes({ db, redis }: Deps): Router {
+export function healthRoutes({ db, redis, scanner }: Deps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const [dbCheck, redisCheck] = await Promise.all([
-      check(() => db.ping()),
+    const [dbCheck, redisCheck, clamdCheck] = await Promise.all([
+      check(async () => {
+        await db.ping();
+        return {};
+      }),
       check(async () => {
         if ((await redis.ping()) !== 'PONG') throw new Error('unexpected PING answer');
+        return {};
+      }),
+      check(async () => {
+        const version = await scanner.version();
+        // `database: null` means only custom (test) signatures are loaded: ready, but say so.
+        return { version: version.engine, database: version.database };
       }),
     ]);
-    const checks = { db: dbCheck, redis: redisCheck };
+    const checks = { db: dbCheck, redis: redisCheck, clamd: clamdCheck };
     const ready = Object.values(checks).every((entry) => entry.ok);
+    res.setHeader('Cache-Control', 'no-store');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
   return router;
 }
 
-async function check(probe: () => Promise<void>, timeoutMs = 2_000): Promise<{ ok: boolean; error?: string }> {
+async function check(probe: () => Promise<Record<string, unknown>>, timeoutMs = 2_000): Promise<Check> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const details = await Promise.race([
       probe(),
-      new Promise((_, reject) => {
+      new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return { ok: true };
+    return { ok: true, ...details };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   } finally {

@@ -1,0 +1,23 @@
+import type { JobHandler, WorkerDeps } from '../handlers.js';
+
+const BATCH = 500;
+
+/**
+ * maintenance.reconcile: the database is the source of truth, Redis may lose jobs (no
+ * persistence, a flush, a worker killed after its status change and before its enqueue).
+ * Files sitting in a pipeline status for longer than RECONCILE_AFTER_SECONDS are enqueued
+ * again; the deterministic job ids make this a no-op for a file whose job still waits or
+ * runs, and every job checks the status it expects, so nothing runs twice.
+ */
+export function reconcile({ config, db, producer }: WorkerDeps): JobHandler<'maintenance.reconcile'> {
+  return async (_payload, { logger }) => {
+    const before = new Date(Date.now() - config.reconcileAfterSeconds * 1000);
+    const stale = await db.files.listStale(['assembling', 'scanning'], before, BATCH);
+    for (const file of stale) {
+      if (file.status === 'assembling') await producer.enqueue('upload.validate', { fileId: file.id });
+      else if (file.scan.result === 'clean') await producer.enqueue('upload.promote', { fileId: file.id });
+      else await producer.enqueue('upload.scan', { fileId: file.id }, { attempts: config.clamd.maxAttempts + 2 });
+    }
+    if (stale.length > 0) logger.info({ count: stale.length }, 'reconcile: re-enqueued stale files');
+  };
+}

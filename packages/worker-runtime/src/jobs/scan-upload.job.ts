@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { quarantineRef } from '@airlock/storage';
+import type { JobHandler, WorkerDeps } from '../handlers.js';
+
+/**
+ * upload.scan: one read pass of the quarantined bytes through SHA-256 and clamd. Found →
+ * quarantined; a client `sha256` that differs → failed / checksum_mismatch; clean → the
+ * checksum is kept and promotion is enqueued (the file stays `scanning` until it is in
+ * final storage). Anything else is an attempt that failed: retried with backoff, and after
+ * SCAN_MAX_ATTEMPTS attempts (counted in the database, across redeliveries) → scan_failed.
+ */
+export function scanUpload({ config, db, storage, scanner, producer, engineVersion }: WorkerDeps): JobHandler<'upload.scan'> {
+  return async ({ fileId }, { logger, signal }) => {
+    const view = await db.uploads.findByFile(fileId);
+    if (!view || view.file.status !== 'scanning') {
+      logger.info({ fileId, status: view?.file.status ?? null }, 'scan: nothing to do');
+      return;
+    }
+    if (view.file.scan.result === 'clean') {
+      // An earlier delivery scanned it clean and died before enqueuing the promotion.
+      await producer.enqueue('upload.promote', { fileId });
+      return;
+    }
+    const attempt = view.file.scan.attempts + 1;
+    const hash = createHash('sha256');
+    const source = await storage.read(quarantineRef(view.upload.id));
+    const result = await scanner.scan(hashing(source, hash), { timeoutMs: config.clamd.timeoutMs, signal }).finally(() => source.destroy());
+    // Shutting down is not a failed attempt: hand the job back without counting it.
+    if (signal.aborted) throw new Error('scan interrupted by shutdown');
+    // A clean verdict means clamd read every byte, so the hash covers the whole file.
+    const sha256 = result.verdict === 'clean' ? hash.digest('hex') : null;
+    const at = new Date();
+    const record = {
+      fileId,
+      attempt,
+      result: result.verdict,
+      signature: result.signature,
+      engineVersion: await engineVersion(),
+      durationMs: result.durationMs,
+      detail: result.detail,
+      at,
+    };
+    await db.files.recordScan(record, sha256);
+    logger.info({ audit: 'scan', ...record, at: at.toISOString(), sha256 }, 'scan attempt');
+
+    if (result.verdict === 'infected') {
+      await db.files.transition(fileId, 'quarantined', at);
+      return;
+    }
+    if (result.verdict === 'clean') {
+      const expected = view.file.expectedSha256;
+      if (expected && expected !== sha256) {
+        await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
+        return;
+      }
+      await producer.enqueue('upload.promote', { fileId });
+      return;
+    }
+    if (attempt >= config.clamd.maxAttempts) {
+      await db.files.transition(fileId, 'scan_failed', at);
+      logger.warn({ fileId, attempts: attempt, detail: result.detail }, 'scan: giving up');
+      return;
+    }
+    throw new Error(`scan attempt ${attempt} failed: ${result.detail}`);
+  };
+}
+
+async function* hashing(source: Readable, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}

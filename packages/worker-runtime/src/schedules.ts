@@ -1,0 +1,20 @@
+import type { Config } from '@airlock/config';
+import { queueName, type Producer } from '@airlock/queue';
+import type { Logger } from './logger.js';
+
+/**
+ * The janitor's periodic jobs, as BullMQ job schedulers (one schedule however many
+ * janitors run). Redis keeps no data here and may be flushed, taking the schedule with it,
+ * so every janitor upserts it again on a timer of its own (an idempotent call).
+ */
+export function startSchedules(config: Config, producer: Producer, logger: Logger): { stop(): void } {
+  const everyMs = Math.min(60_000, Math.max(1_000, (config.reconcileAfterSeconds * 1000) / 2));
+  const queue = producer.queue('janitor');
+  const upsert = () =>
+    queue
+      .upsertJobScheduler('reconcile', { every: everyMs }, { name: 'maintenance.reconcile', data: {} })
+      .catch((error: Error) => logger.warn({ err: error.message, queue: queueName('janitor') }, 'could not schedule the reconciler'));
+  void upsert();
+  const timer = setInterval(() => void upsert(), everyMs);
+  return { stop: () => clearInterval(timer) };
+}

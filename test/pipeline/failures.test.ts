@@ -1,0 +1,110 @@
+import { createDatabase, type Database } from '@airlock/db';
+import { startFakeClamd, type FakeClamd } from '@airlock/scanner/testing';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { uploadBytes, waitForStatus } from '../support/http.js';
+import { ELF, EICAR, PNG } from '../support/samples.js';
+import { freePort, startStack, type Proc, type Stack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
+
+const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
+
+describe('when clamd fails', () => {
+  let stack: Stack;
+  let db: Database;
+  let token: string;
+  let worker: Proc | undefined;
+  let fake: FakeClamd | undefined;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { SCAN_MAX_ATTEMPTS: '2', SCAN_TIMEOUT_MS: '400' } });
+    db = createDatabase(stack.env.DATABASE_URL!);
+    token = await stack.token('alice');
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    await fake?.close();
+    worker = fake = undefined;
+  });
+  afterAll(async () => {
+    await db?.close();
+    await stack?.stop();
+  });
+
+  it('retries a clamd that is down, then scan_failed, never complete', async () => {
+    // Nothing listens on this port: what a stopped clamd looks like to a client.
+    worker = await stack.startWorker('worker', { CLAMD_PORT: String(await freePort()) });
+    const up = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'scan_failed' });
+    const scans = await db.files.listScans(up.file_id);
+    expect(scans.map((scan) => scan.result)).toEqual(['error', 'error']);
+    expect(scans[0]!.detail).toMatch(/ECONNREFUSED/);
+    expect(await db.files.find(up.file_id)).toMatchObject({ storagePath: null, scan: { result: 'error', attempts: 2 } });
+  });
+
+  it('times out on a clamd that accepts and never answers, then scan_failed', async () => {
+    fake = await startFakeClamd('silent');
+    worker = await stack.startWorker('worker', { CLAMD_PORT: String(fake.port) });
+    const up = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'scan_failed' });
+    const scans = await db.files.listScans(up.file_id);
+    expect(scans).toHaveLength(2);
+    for (const scan of scans) expect(scan).toMatchObject({ result: 'error', detail: 'no answer within 400 ms' });
+  });
+});
+
+describe('when a worker or Redis fails', () => {
+  let stack: Stack;
+  let db: Database;
+  let token: string;
+  const procs: Proc[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { JOB_LOCK_SECONDS: '2', RECONCILE_AFTER_SECONDS: '1', LOG_LEVEL: 'info' } });
+    db = createDatabase(stack.env.DATABASE_URL!);
+    token = await stack.token('alice');
+  });
+  afterEach(async () => {
+    await Promise.all(procs.splice(0).map((proc) => proc.stop()));
+  });
+  afterAll(async () => {
+    await db?.close();
+    await stack?.stop();
+  });
+
+  it('runs a scan again after kill -9 of the scanner mid-scan; one terminal transition', async () => {
+    const hung = await startFakeClamd('silent');
+    procs.push(await stack.startWorker('validator'), await stack.startWorker('promoter'));
+    const doomed = await stack.startWorker('scanner', { CLAMD_PORT: String(hung.port), SCAN_TIMEOUT_MS: '60000' });
+    const up = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png' });
+    await waitFor(async () => hung.connections, (n) => n >= 1, { what: 'the scan to reach clamd' });
+    await doomed.kill();
+    await hung.close();
+
+    const scanner = await stack.startWorker('scanner');
+    procs.push(scanner);
+    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL, 30_000)).toMatchObject({ status: 'complete' });
+    // The killed attempt never finished, so it was never counted; the second one was clean.
+    expect((await db.files.listScans(up.file_id)).map((scan) => scan.result)).toEqual(['clean']);
+    const promoter = procs[1]!;
+    const completions = promoter.output().split('\n').filter((line) => line.includes('promote: complete') && line.includes(up.file_id));
+    expect(completions).toHaveLength(1);
+  });
+
+  it('brings every file to a terminal status after Redis lost the waiting jobs', async () => {
+    const uploads = [
+      await uploadBytes(stack.url, token, PNG, { filename: 'a.png' }),
+      await uploadBytes(stack.url, token, Buffer.from(EICAR), { filename: 'eicar.txt' }),
+      await uploadBytes(stack.url, token, ELF, { filename: 'b.pdf' }),
+    ];
+    const redis = new Redis(stack.redisUrl);
+    expect(await redis.keys('*')).not.toHaveLength(0);
+    await redis.flushdb();
+    redis.disconnect();
+
+    procs.push(await stack.startWorker('worker'));
+    const finals = [];
+    for (const up of uploads) finals.push((await waitForStatus(stack.url, token, up.upload_id, TERMINAL, 30_000)).status);
+    expect(finals).toEqual(['complete', 'quarantined', 'rejected']);
+  });
+});
