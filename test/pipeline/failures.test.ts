@@ -3,7 +3,7 @@ import { startFakeClamd, type FakeClamd } from '@airlock/scanner/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
-import { ELF, EICAR, PNG } from '../support/samples.js';
+import { EICAR, PNG, TEXT_THEN_BINARY } from '../support/samples.js';
 import { freePort, startStack, type Proc, type Stack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -95,7 +95,7 @@ describe('when a worker or Redis fails', () => {
     const uploads = [
       await uploadBytes(stack.url, token, PNG, { filename: 'a.png' }),
       await uploadBytes(stack.url, token, Buffer.from(EICAR), { filename: 'eicar.txt' }),
-      await uploadBytes(stack.url, token, ELF, { filename: 'b.pdf' }),
+      await uploadBytes(stack.url, token, TEXT_THEN_BINARY, { filename: 'b.txt' }),
     ];
     const redis = new Redis(stack.redisUrl);
     expect(await redis.keys('*')).not.toHaveLength(0);

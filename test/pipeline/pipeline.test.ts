@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDatabase, type Database } from '@airlock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uploadBytes, waitForStatus } from '../support/http.js';
-import { ELF, EICAR, PNG, zipOf } from '../support/samples.js';
+import { createUpload, patch, status, uploadBytes, waitForStatus } from '../support/http.js';
+import { ELF, EICAR, PNG, TEXT_THEN_BINARY, zipOf } from '../support/samples.js';
 import { startStack, type Proc, type Stack } from '../support/stack.js';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
@@ -57,10 +57,18 @@ describe('the pipeline against the real clamd', () => {
     expect(fs.existsSync(path.join(stack.dataDir, 'files', up.file_id.slice(0, 2), up.file_id))).toBe(false);
   });
 
-  it('rejects an executable renamed report.pdf, by its bytes', async () => {
-    const up = await uploadBytes(stack.url, token, ELF, { filename: 'report.pdf', filetype: 'application/pdf' });
+  it('rejects an executable renamed report.pdf, by its bytes, at the first chunk', async () => {
+    const { body } = await createUpload(stack.url, token, ELF.length, { 'Upload-Metadata': `filename ${Buffer.from('report.pdf').toString('base64')}` });
+    const up = body as { upload_url: string; upload_id: string; file_id: string };
+    expect((await patch(up.upload_url, token, 0, ELF)).status).toBe(415);
+    expect(await status(stack.url, token, up.upload_id)).toMatchObject({ status: 'rejected' });
+    expect((await db.files.find(up.file_id))?.scan.result).toBeNull();
+  });
+
+  it('rejects in the validator a file whose body belies its first bytes', async () => {
+    const up = await uploadBytes(stack.url, token, TEXT_THEN_BINARY, { filename: 'notes.txt' });
     expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'rejected' });
-    expect(await db.files.find(up.file_id)).toMatchObject({ mimeType: 'application/x-elf', scan: { result: null } });
+    expect(await db.files.find(up.file_id)).toMatchObject({ mimeType: 'application/octet-stream', scan: { result: null } });
   });
 
   it('fails a file whose bytes do not match the client sha256', async () => {

@@ -10,3 +10,9 @@ export const PNG = Buffer.from(
 
 /** The start of an ELF executable: what a renamed binary looks like. */
 export const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(248, 1)]);
+
+/**
+ * Plain text for longer than the check at the door looks (64 KiB), then binary: allowed at
+ * the first chunk, rejected by the validator, which reads every byte.
+ */
+export const TEXT_THEN_BINARY = Buffer.concat([Buffer.from('lorem ipsum '.repeat(7000)), Buffer.from([0, 1, 2, 3])]);

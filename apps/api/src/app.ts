@@ -2,12 +2,16 @@ import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
 import type { Scanner } from '@airlock/scanner';
+import type { StorageDriver } from '@airlock/storage';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { TokenVerifier } from './auth/tokens.js';
+import type { SignedUrls } from './downloads/signed-url.js';
 import { errorHandler, notFound } from './http/errors.js';
+import { downloadsRoutes } from './routes/downloads.routes.js';
+import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { createTus } from './tus/tus-server.js';
 import { tusRoutes } from './tus/tus.routes.js';
@@ -19,6 +23,8 @@ export interface AppDeps {
   producer: Producer;
   tokens: TokenVerifier;
   scanner: Scanner;
+  storage: StorageDriver;
+  signedUrls: SignedUrls;
   logger: Logger;
 }
 
@@ -46,6 +52,8 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(healthRoutes(deps));
   app.use(tusRoutes({ config, db, tus: createTus(deps), tokens }));
+  app.use(filesRoutes(deps));
+  app.use(downloadsRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -3,9 +3,12 @@ import { ConfigError, loadConfig, type Config } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { createProducer, producerConnection } from '@airlock/queue';
 import { ClamdClient } from '@airlock/scanner';
+import { createStorage } from '@airlock/storage';
 import { pino } from 'pino';
 import { createApp } from './app.js';
+import { loadOrCreateSecret } from './auth/secrets.js';
 import { createTokenVerifier } from './auth/tokens.js';
+import { createSignedUrls } from './downloads/signed-url.js';
 
 /** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -41,7 +44,9 @@ const producer = createProducer(redis);
 const tokens = createTokenVerifier(config);
 
 const scanner = new ClamdClient(config.clamd);
-const app = createApp({ config, db, redis, producer, tokens, scanner, logger });
+const storage = createStorage(config);
+const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
+const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, logger });
 const server = http.createServer(app);
 // Node's 300 s requestTimeout would cut a long PATCH of a large chunk on a slow link;
 // the socket's idle timeout cuts a stalled one instead.

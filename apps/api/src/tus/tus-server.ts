@@ -5,19 +5,14 @@ import { FileStore } from '@tus/file-store';
 import { Server, type ServerOptions } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import type { Logger } from 'pino';
-import type { Caller } from '../auth/tokens.js';
-import { ProgressStore } from './progress-store.js';
+import { createChunkGuard } from './chunk-guard.js';
+import { GuardedStore } from './guarded-store.js';
+import { tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 import { newId } from './upload-id.js';
 import { readUploadMetadata } from './upload-metadata.js';
 
 export const TUS_PATH = '/uploads';
-
-/** What the Express layer knows about a request, for the tus hooks that only get a Fetch Request. */
-export interface TusRequestContext {
-  caller: Caller;
-  uploadId?: string;
-}
 
 export interface TusDeps {
   config: Config;
@@ -28,27 +23,24 @@ export interface TusDeps {
 
 export interface Tus {
   server: Server;
-  store: ProgressStore;
-  contexts: WeakMap<Request, TusRequestContext>;
+  store: GuardedStore;
 }
 
 export function createTus({ config, db, producer, logger }: TusDeps): Tus {
-  const contexts = new WeakMap<Request, TusRequestContext>();
   const expiryMs = config.uploadExpirySeconds * 1000;
+  const store = new GuardedStore(
+    new FileStore({ directory: config.storage.quarantineDir }),
+    createChunkGuard({ config, db, logger }),
+  );
 
-  const store = new ProgressStore(new FileStore({ directory: config.storage.quarantineDir }), async (uploadId, offset) => {
-    const at = new Date();
-    await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) });
-  });
-
-  const contextOf = (req: Request): TusRequestContext => {
-    const context = contexts.get(req);
+  const contextOf = (): TusRequestContext => {
+    const context = tusContext();
     if (!context) throw new TusHttpError(401, 'not authenticated');
     return context;
   };
 
-  const onUploadCreate: NonNullable<ServerOptions['onUploadCreate']> = async (req, upload: Upload) => {
-    const context = contextOf(req);
+  const onUploadCreate: NonNullable<ServerOptions['onUploadCreate']> = async (_req, upload: Upload) => {
+    const context = contextOf();
     const meta = readUploadMetadata(upload);
     const now = new Date();
     await db.uploads.create({
@@ -85,9 +77,9 @@ export function createTus({ config, db, producer, logger }: TusDeps): Tus {
     path: TUS_PATH,
     datastore: store,
     maxSize: config.maxUploadSize,
-    namingFunction: (req) => {
+    namingFunction: () => {
       const id = newId();
-      contextOf(req).uploadId = id;
+      contextOf().uploadId = id;
       return id;
     },
     generateUrl: (_req, { proto, host, path, id }) => `${config.publicUrl ?? `${proto}://${host}`}${path}/${id}`,
@@ -101,5 +93,5 @@ export function createTus({ config, db, producer, logger }: TusDeps): Tus {
       return undefined;
     },
   });
-  return { server, store, contexts };
+  return { server, store };
 }

@@ -5,7 +5,9 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { callerOf, canSee, requireAuth } from '../http/auth.middleware.js';
-import { TUS_PATH, type Tus, type TusRequestContext } from './tus-server.js';
+import { readChecksums } from './checksum-headers.js';
+import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './request-context.js';
+import { TUS_PATH, type Tus } from './tus-server.js';
 import { isValidId } from './upload-id.js';
 import { uploadJson } from './upload-json.js';
 
@@ -31,9 +33,8 @@ export function tusRoutes({ config, db, tus, tokens }: Deps): Router {
 
   const forward = async (req: Request, res: Response) => {
     const request = new NodeRequest({ req, res }) as unknown as globalThis.Request;
-    const context: TusRequestContext = { caller: callerOf(req) };
-    tus.contexts.set(request, context);
-    const response = await tus.server.handleWeb(request);
+    const context: TusRequestContext = { caller: callerOf(req), ...readChecksums(req) };
+    const response = await withTusContext(context, () => tus.server.handleWeb(request));
     return { response, context };
   };
 
@@ -66,6 +67,7 @@ export function tusRoutes({ config, db, tus, tokens }: Deps): Router {
 
   router.options([TUS_PATH, `${TUS_PATH}/:id`], async (req, res) => {
     const response = await tus.server.handleWeb(new NodeRequest({ req, res }) as unknown as globalThis.Request);
+    response.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
     await sendNodeResponse(res, response);
   });
 

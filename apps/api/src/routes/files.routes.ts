@@ -1,0 +1,110 @@
+import type { Config } from '@airlock/config';
+import { AppError, FILE_STATUSES, isFileStatus, type FileRecord } from '@airlock/core';
+import { InvalidCursorError, type Database } from '@airlock/db';
+import { finalRef, quarantineRef, quarantineSidecars, supportsPresign, type StorageDriver } from '@airlock/storage';
+import express, { Router, type Request } from 'express';
+import type { TokenVerifier } from '../auth/tokens.js';
+import type { SignedUrls } from '../downloads/signed-url.js';
+import { callerOf, canSee, requireAuth } from '../http/auth.middleware.js';
+import { fileJson } from '../http/file-json.js';
+import { isValidId } from '../tus/upload-id.js';
+
+interface Deps {
+  config: Config;
+  db: Database;
+  storage: StorageDriver;
+  tokens: TokenVerifier;
+  signedUrls: SignedUrls;
+}
+
+/** S3 presigned URLs live at most 7 days; so do ours. */
+const MAX_URL_TTL_SECONDS = 7 * 24 * 3600;
+
+/** The files API (contract section 6). Another user's file answers 404, never 403. */
+export function filesRoutes({ config, db, storage, tokens, signedUrls }: Deps): Router {
+  const router = Router();
+  router.use(['/files', '/me'], requireAuth(tokens));
+
+  const visibleFile = async (req: Request): Promise<FileRecord> => {
+    const id = req.params.id;
+    const file = isValidId(id) ? await db.files.find(id) : null;
+    if (!file || file.deletedAt || !canSee(callerOf(req), file.ownerId)) throw new AppError('E_NOT_FOUND', 'file not found');
+    return file;
+  };
+
+  router.get('/files', async (req, res) => {
+    const caller = callerOf(req);
+    const { status, limit = '50', cursor, owner_id: ownerId } = req.query as Record<string, unknown>;
+    if (status !== undefined && !isFileStatus(status)) {
+      throw new AppError('E_BAD_REQUEST', `status must be one of ${FILE_STATUSES.join(', ')}`);
+    }
+    if (typeof limit !== 'string' || !/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000) {
+      throw new AppError('E_BAD_REQUEST', 'limit must be a whole number from 1 to 1000');
+    }
+    if (cursor !== undefined && typeof cursor !== 'string') throw new AppError('E_BAD_REQUEST', 'invalid cursor');
+    if (ownerId !== undefined && (typeof ownerId !== 'string' || !caller.isAdmin)) {
+      throw new AppError('E_BAD_REQUEST', 'owner_id is for admin tokens only');
+    }
+    try {
+      const page = await db.files.list({
+        ownerId: caller.isAdmin ? (ownerId as string | undefined) : caller.userId,
+        limit: Number(limit),
+        ...(status ? { status } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      res.json({ items: page.items.map(fileJson), next_cursor: page.nextCursor });
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new AppError('E_BAD_REQUEST', 'invalid cursor');
+      throw error;
+    }
+  });
+
+  router.get('/files/:id', async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(fileJson(await visibleFile(req)));
+  });
+
+  router.delete('/files/:id', async (req, res) => {
+    const file = await visibleFile(req);
+    if (file.status === 'assembling' || file.status === 'scanning') {
+      throw new AppError('E_CONFLICT', `file is ${file.status}; delete it once the pipeline has finished`);
+    }
+    const upload = await db.uploads.findByFile(file.id);
+    const now = new Date();
+    // An upload still receiving bytes is terminated first, so no chunk lands after deletion.
+    if (upload?.upload.status === 'open') await db.uploads.abort(upload.upload.id, 'failed', 'terminated', now);
+    if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
+    // The row is marked first: if removing bytes fails here, garbage collection finishes it.
+    const refs = [
+      ...(file.storagePath ? [finalRef(file.storagePath)] : []),
+      ...(upload ? [quarantineRef(upload.upload.id), ...quarantineSidecars(upload.upload.id)] : []),
+    ];
+    await Promise.all(refs.map((ref) => storage.delete(ref)));
+    await db.files.markPurged(file.id, new Date());
+    res.status(204).end();
+  });
+
+  router.post('/files/:id/download-url', express.json({ limit: '1kb' }), async (req, res) => {
+    const file = await visibleFile(req);
+    if (file.status !== 'complete' || !file.storagePath) {
+      throw new AppError('E_CONFLICT', `file is ${file.status}; only complete files can be downloaded`);
+    }
+    const requested = (req.body as { expires_in?: unknown } | undefined)?.expires_in;
+    if (requested !== undefined && (!Number.isInteger(requested) || (requested as number) < 1 || (requested as number) > MAX_URL_TTL_SECONDS)) {
+      throw new AppError('E_BAD_REQUEST', `expires_in must be a whole number of seconds from 1 to ${MAX_URL_TTL_SECONDS}`);
+    }
+    const ttl = (requested as number | undefined) ?? config.signedUrl.ttlSeconds;
+    const expiresAt = new Date(Date.now() + ttl * 1000);
+    const url = supportsPresign(storage)
+      ? await storage.presignGet(finalRef(file.storagePath), {
+          expiresInSeconds: ttl,
+          filename: file.originalFilename ?? file.id,
+          contentType: file.mimeType ?? 'application/octet-stream',
+        })
+      : `${config.publicUrl ?? `${req.protocol}://${req.get('host')}`}${signedUrls.sign(file.id, expiresAt)}`;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ url, expires_at: expiresAt.toISOString() });
+  });
+
+  return router;
+}

@@ -1,0 +1,62 @@
+import type { Config } from '@airlock/config';
+import type { Database } from '@airlock/db';
+import { detectSample, isAllowedType } from '@airlock/filetype';
+import type { Logger } from 'pino';
+import { peek, spoolWithDigests } from './chunk-streams.js';
+import { RejectedUploadError, type ChunkGuard } from './guarded-store.js';
+import { tusContext } from './request-context.js';
+import { TusHttpError } from './tus-error.js';
+
+/** Enough for file-type's signatures (ZIP-based Office formats included) and the text rule. */
+const SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * The checks a chunk passes before it is kept (contract section 5):
+ * - `Upload-Checksum` (tus checksum extension) → 460 on mismatch, `Content-MD5` → 400; the
+ *   chunk is verified before any byte of it reaches the upload, so the offset never moves;
+ * - the first bytes of an upload (offset 0) must show an allowed type, else 415 and the
+ *   upload is `rejected` and its bytes removed.
+ */
+export function createChunkGuard({ config, db, logger }: { config: Config; db: Database; logger: Logger }): ChunkGuard {
+  const expiryMs = config.uploadExpirySeconds * 1000;
+  return {
+    async admit(uploadId, offset, source) {
+      let discard: (() => Promise<void>) | undefined;
+      const context = tusContext();
+      if (context?.checksum || context?.contentMd5) {
+        const algorithms = [...new Set([context.checksum?.algorithm, context.contentMd5 ? 'md5' : undefined].filter(Boolean))] as string[];
+        const spool = await spoolWithDigests(source, algorithms);
+        if (context.checksum && !spool.digests.get(context.checksum.algorithm)!.equals(context.checksum.digest)) {
+          await spool.discard();
+          throw new TusHttpError(460, 'Checksum Mismatch');
+        }
+        if (context.contentMd5 && !spool.digests.get('md5')!.equals(context.contentMd5)) {
+          await spool.discard();
+          throw new TusHttpError(400, 'Content-MD5 mismatch');
+        }
+        source = spool.open();
+        discard = spool.discard;
+      }
+      if (offset === 0) {
+        const { head, stream } = await peek(source, SAMPLE_BYTES);
+        source = stream;
+        // An empty first PATCH shows nothing yet: the next one at offset 0 is checked.
+        if (head.length > 0) {
+          const detection = await detectSample(head);
+          if (!isAllowedType(detection.mime, config.allowedTypes)) {
+            stream.destroy();
+            await discard?.();
+            await db.uploads.abort(uploadId, 'rejected', null, new Date());
+            logger.info({ uploadId, mime: detection.mime, by: detection.by }, 'upload rejected at the door');
+            throw new RejectedUploadError(415, `type ${detection.mime} is not allowed`);
+          }
+        }
+      }
+      return { source, ...(discard ? { discard } : {}) };
+    },
+    async accepted(uploadId, offset) {
+      const at = new Date();
+      await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) });
+    },
+  };
+}

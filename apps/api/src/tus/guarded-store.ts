@@ -1,0 +1,93 @@
+import type { Readable } from 'node:stream';
+import { DataStore, type Upload } from '@tus/utils';
+
+/** Checks a chunk before its bytes reach the store; may hand back another stream of the same bytes. */
+export interface ChunkGuard {
+  /**
+   * Called before bytes at `offset` are written. Throws to refuse the chunk (nothing is
+   * written); `discard` is called once the write is over, whatever happened.
+   */
+  admit(uploadId: string, offset: number, source: Readable): Promise<{ source: Readable; discard?: () => Promise<void> }>;
+  /** Called once the store has the bytes up to `offset` (more than before). */
+  accepted(uploadId: string, offset: number): Promise<void>;
+}
+
+/** Thrown by a guard for a chunk that ends the upload: the store removes its bytes. */
+export class RejectedUploadError extends Error {
+  constructor(
+    readonly status_code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RejectedUploadError';
+  }
+
+  get body(): string {
+    return `${this.message}\n`;
+  }
+}
+
+/**
+ * Wraps the quarantine store (a tus DataStore) so that:
+ * - every chunk passes the guard first (checksums, the type check at the door);
+ * - the database learns of a chunk only after its bytes are written, so `bytes_received`
+ *   never claims more than is on disk; a write that fails half-way still reports what did
+ *   land, then rethrows.
+ *
+ * Expiration is reported as 0 to @tus/server on purpose: its expiry counts from creation,
+ * ours from the last accepted chunk, so the API sets `Upload-Expires` and answers 410 itself.
+ */
+export class GuardedStore extends DataStore {
+  constructor(
+    private readonly inner: DataStore,
+    private readonly guard: ChunkGuard,
+  ) {
+    super();
+    // The guard implements `checksum` for every store underneath.
+    this.extensions = [...inner.extensions, 'checksum'];
+  }
+
+  override create(upload: Upload): Promise<Upload> {
+    return this.inner.create(upload);
+  }
+
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    let admitted: Awaited<ReturnType<ChunkGuard['admit']>>;
+    try {
+      admitted = await this.guard.admit(id, offset, readable);
+    } catch (error) {
+      readable.destroy();
+      if (error instanceof RejectedUploadError) await this.inner.remove(id).catch(() => {});
+      throw error;
+    }
+    let newOffset: number;
+    try {
+      newOffset = await this.inner.write(admitted.source, id, offset);
+    } catch (error) {
+      const landed = await this.inner.getUpload(id).then((upload) => upload.offset, () => undefined);
+      if (landed !== undefined && landed > offset) await this.guard.accepted(id, landed);
+      throw error;
+    } finally {
+      await admitted.discard?.();
+    }
+    // An empty PATCH is not an accepted chunk: it must not keep an idle upload alive.
+    if (newOffset > offset) await this.guard.accepted(id, newOffset);
+    return newOffset;
+  }
+
+  override getUpload(id: string): Promise<Upload> {
+    return this.inner.getUpload(id);
+  }
+
+  override remove(id: string): Promise<void> {
+    return this.inner.remove(id);
+  }
+
+  override declareUploadLength(id: string, length: number): Promise<void> {
+    return this.inner.declareUploadLength(id, length);
+  }
+
+  override getExpiration(): number {
+    return 0;
+  }
+}

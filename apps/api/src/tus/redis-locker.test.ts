@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { ERRORS } from '@tus/utils';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LockError, RedisLocker, type RedisLockerOptions } from './redis-locker.js';
+
+// Integration test against the real Redis, in a spare DB and under a random prefix.
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const prefix = `test-locker-${randomUUID()}:`;
+const connections: Redis[] = [];
+const lockers: RedisLocker[] = [];
+
+function connect(): Redis {
+  const redis = new Redis(REDIS_URL);
+  connections.push(redis);
+  return redis;
+}
+
+/** One locker per simulated process, each with its own connections. */
+function processLocker(options: Partial<RedisLockerOptions> = {}) {
+  const errors: unknown[] = [];
+  const redis = connect();
+  const locker = new RedisLocker({ redis, subscriber: connect(), prefix, onError: (e) => errors.push(e), ...options });
+  lockers.push(locker);
+  return { locker, redis, errors };
+}
+
+/** A `requestRelease` that records its calls and can be awaited. */
+function releaseSpy() {
+  let resolve!: () => void;
+  const called = new Promise<void>((r) => (resolve = r));
+  const spy = Object.assign(() => resolve(), { called });
+  return spy;
+}
+
+/** Rejects if `promise` takes longer than `ms`, so a broken locker fails fast instead of hanging. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))]);
+}
+
+const never = () => new AbortController().signal;
+const noop = () => {};
+
+/** Whether `promise` is still pending after `ms`. */
+async function pendingAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const marker = Symbol('pending');
+  const winner = await Promise.race([promise.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r(marker), ms))]);
+  return winner === marker;
+}
+
+afterEach(async () => {
+  await Promise.all(lockers.splice(0).map((l) => l.close()));
+  const admin = new Redis(REDIS_URL);
+  const keys = await admin.keys(`${prefix}*`);
+  if (keys.length > 0) await admin.del(...keys);
+  await admin.quit();
+  await Promise.all(connections.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+});
+
+describe('RedisLocker', () => {
+  it('lets one process hold an upload at a time; the next waits until it unlocks', async () => {
+    const a = processLocker();
+    const b = processLocker();
+    const held = a.locker.newLock('u1');
+    await held.lock(never(), noop);
+
+    const waiting = b.locker.newLock('u1').lock(never(), noop);
+    expect(await pendingAfter(waiting, 300)).toBe(true);
+    // Another upload is not blocked.
+    const other = b.locker.newLock('u2');
+    await other.lock(never(), noop);
+    await other.unlock();
+
+    await held.unlock();
+    await expect(waiting).resolves.toBeUndefined();
+  });
+
+  it('asks the holder in another process to release, as @tus/server does with context.cancel()', async () => {
+    const a = processLocker();
+    const b = processLocker({ acquireTimeoutMs: 3_000 });
+    const held = a.locker.newLock('u1');
+    const release = releaseSpy();
+    // The holder's request ends when asked and unlocks in its `finally`, like PatchHandler.
+    let cancelled = false;
+    await held.lock(never(), () => {
+      release();
+      if (cancelled) return; // context.cancel() is idempotent; waiters ask on every retry
+      cancelled = true;
+      setTimeout(() => void held.unlock(), 50);
+    });
+
+    const started = Date.now();
+    await b.locker.newLock('u1').lock(never(), noop);
+    await release.called;
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('keeps a live holder locked beyond its ttl (heartbeat), so a waiter times out', async () => {
+    const a = processLocker({ ttlMs: 300 });
+    const b = processLocker({ acquireTimeoutMs: 1_000 });
+    await a.locker.newLock('u1').lock(never(), noop); // ignores release requests
+    const started = Date.now();
+    await expect(b.locker.newLock('u1').lock(never(), noop)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(a.errors).toEqual([]);
+  });
+
+  it("frees a crashed holder's lock after its ttl", async () => {
+    const a = processLocker({ ttlMs: 500 });
+    const b = processLocker();
+    await a.locker.newLock('u1').lock(never(), noop);
+    a.redis.disconnect(); // the process dies: no heartbeat, no unlock
+
+    const started = Date.now();
+    await b.locker.newLock('u1').lock(never(), noop);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("does not let a stale holder's unlock delete the next holder's lock", async () => {
+    const a = processLocker({ ttlMs: 300, heartbeatMs: 100 });
+    const b = processLocker();
+    const stale = a.locker.newLock('u1');
+    const release = releaseSpy();
+    await stale.lock(never(), release);
+    await b.redis.del(`${prefix}lock:u1`); // as if the TTL ran out during a long pause
+
+    const fresh = b.locker.newLock('u1');
+    await fresh.lock(never(), noop);
+    // The stale holder's heartbeat notices and asks its own request to stop.
+    await within(release.called, 2_000);
+    await stale.unlock();
+    expect(await b.redis.get(`${prefix}lock:u1`)).not.toBeNull();
+    expect(a.errors.some((e) => e instanceof LockError && e.code === 'E_LOCK_LOST')).toBe(true);
+
+    // …so a third process still has to wait for the fresh holder.
+    const c = processLocker({ acquireTimeoutMs: 300 });
+    await expect(c.locker.newLock('u1').lock(never(), noop)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+    await fresh.unlock();
+  });
+
+  it('stops waiting as soon as the signal aborts', async () => {
+    const a = processLocker();
+    const b = processLocker(); // default 30 s acquire timeout
+    await a.locker.newLock('u1').lock(never(), noop);
+    const controller = new AbortController();
+    const waiting = b.locker.newLock('u1').lock(controller.signal, noop);
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    await expect(waiting).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('throws ERR_LOCK_TIMEOUT after the acquire timeout', async () => {
+    const a = processLocker();
+    const b = processLocker({ acquireTimeoutMs: 300 });
+    await a.locker.newLock('u1').lock(never(), noop);
+    const started = Date.now();
+    await expect(b.locker.newLock('u1').lock(never(), noop)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
+  it('never lets two processes inside at once under contention', async () => {
+    const processes = [processLocker(), processLocker(), processLocker()];
+    let inside = 0;
+    let maxInside = 0;
+    let entries = 0;
+    await Promise.all(
+      processes.flatMap(({ locker }) =>
+        Array.from({ length: 4 }, async () => {
+          const lock = locker.newLock('u1');
+          await lock.lock(never(), noop);
+          try {
+            maxInside = Math.max(maxInside, ++inside);
+            entries++;
+            await new Promise((r) => setTimeout(r, 10));
+          } finally {
+            inside--;
+            await lock.unlock();
+          }
+        }),
+      ),
+    );
+    expect(entries).toBe(12);
+    expect(maxInside).toBe(1);
+  });
+
+  it('unsubscribes when released and leaks no listeners; close() quits a subscriber it created', async () => {
+    const redis = connect();
+    const locker = new RedisLocker({ redis, prefix });
+    const channel = `${prefix}lock-release:u1`;
+    for (let i = 0; i < 3; i++) {
+      const lock = locker.newLock('u1');
+      await lock.lock(never(), noop);
+      expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 1]);
+      await lock.unlock();
+      expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 0]);
+    }
+    const subscriber = (locker as unknown as { subscriber: Redis }).subscriber;
+    expect(subscriber.listenerCount('message')).toBe(1);
+    await locker.close();
+    await vi.waitFor(() => expect(subscriber.status).toBe('end'));
+    await expect(locker.newLock('u1').unlock()).rejects.toMatchObject({ code: 'E_LOCK_NOT_HELD' });
+  });
+});

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { ERRORS, type Lock, type Locker, type RequestRelease } from '@tus/utils';
+import type { Redis } from 'ioredis';
+
+// Both scripts act only while the key still holds our token: a holder whose lock expired
+// (a long GC pause, a partition) must neither free nor prolong the next holder's lock.
+const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const COMPARE_AND_EXPIRE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+
+// A waiter polls: simple, and correct even when a release message is lost (see `lock`).
+const FIRST_RETRY_MS = 25;
+const MAX_RETRY_MS = 250;
+
+export type LockErrorCode = 'E_LOCK_LOST' | 'E_LOCK_NOT_HELD';
+
+export class LockError extends Error {
+  readonly code: LockErrorCode;
+
+  constructor(code: LockErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LockError';
+    this.code = code;
+  }
+}
+
+export interface RedisLockerOptions {
+  /** Regular connection: SET NX, PUBLISH, scripts. Not closed by `close()`. */
+  redis: Redis;
+  /**
+   * Connection for SUBSCRIBE (ioredis refuses commands on a subscribed connection). When
+   * omitted, one is duplicated from `redis` on first use, owned, and quit by `close()`.
+   */
+  subscriber?: Redis;
+  /** How long a crashed holder keeps the lock. A live holder renews it every `heartbeatMs`. */
+  ttlMs?: number;
+  heartbeatMs?: number;
+  /** How long `lock()` waits before it throws `ERR_LOCK_TIMEOUT` (MemoryLocker's default too). */
+  acquireTimeoutMs?: number;
+  prefix?: string;
+  /** Problems that cannot be thrown to a caller: a lost lock, a failed renewal or unlock. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * A tus `Locker` shared by every API process through Redis, with tusd's release protocol:
+ *
+ * - lock: `SET <prefix>lock:<id> <token> NX PX <ttl>`, renewed by a heartbeat while held, so
+ *   a crashed process's lock expires after `ttlMs` and a long live PATCH keeps it.
+ * - release request: a waiter PUBLISHes on `<prefix>lock-release:<id>`; the holder, in
+ *   whichever process, is SUBSCRIBEd while it holds and calls its `requestRelease` (for
+ *   @tus/server, `context.cancel()`: the request ends after `lockDrainTimeout`, keeping
+ *   what was written, and unlocks). The waiter retries until it gets the lock.
+ * - unlock: compare-and-delete, then unsubscribe.
+ *
+ * Redis errors while acquiring are thrown (no lock means no write: fail closed).
+ */
+export class RedisLocker implements Locker {
+  readonly redis: Redis;
+  readonly ttlMs: number;
+  readonly heartbeatMs: number;
+  readonly acquireTimeoutMs: number;
+  readonly onError: (error: unknown) => void;
+  private readonly prefix: string;
+  private subscriber: Redis | undefined;
+  private ownsSubscriber: boolean;
+  private listening = false;
+  private readonly releaseHandlers = new Map<string, Set<() => void>>();
+  private readonly onMessage = (channel: string) => {
+    for (const handler of this.releaseHandlers.get(channel) ?? []) handler();
+  };
+
+  constructor(options: RedisLockerOptions) {
+    this.redis = options.redis;
+    this.subscriber = options.subscriber;
+    this.ownsSubscriber = !options.subscriber;
+    this.ttlMs = options.ttlMs ?? 30_000;
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.ttlMs / 3));
+    this.acquireTimeoutMs = options.acquireTimeoutMs ?? 30_000;
+    this.prefix = options.prefix ?? 'airlock:';
+    this.onError = options.onError ?? (() => {});
+    if (this.heartbeatMs >= this.ttlMs) throw new RangeError('heartbeatMs must be shorter than ttlMs');
+  }
+
+  newLock(id: string): Lock {
+    return new RedisLock(this, `${this.prefix}lock:${id}`, `${this.prefix}lock-release:${id}`);
+  }
+
+  /** Calls `onRelease` whenever someone asks for `channel`'s lock; resolves once subscribed. */
+  async watch(channel: string, onRelease: () => void): Promise<void> {
+    const handlers = this.releaseHandlers.get(channel) ?? new Set();
+    handlers.add(onRelease);
+    if (handlers.size > 1) return;
+    this.releaseHandlers.set(channel, handlers);
+    try {
+      // Commands on one connection run in order, so an UNSUBSCRIBE queued by the previous
+      // holder in this process cannot overtake this SUBSCRIBE.
+      await this.subscriberConnection().subscribe(channel);
+    } catch (error) {
+      await this.unwatch(channel, onRelease);
+      throw error;
+    }
+  }
+
+  async unwatch(channel: string, onRelease: () => void): Promise<void> {
+    const handlers = this.releaseHandlers.get(channel);
+    if (!handlers?.delete(onRelease) || handlers.size > 0) return;
+    this.releaseHandlers.delete(channel);
+    // A failed UNSUBSCRIBE only costs a stray message to a channel with no handler.
+    await this.subscriberConnection().unsubscribe(channel).catch(this.onError);
+  }
+
+  /** Stops listening; quits the subscriber only if this locker created it. Call after the HTTP server drained. */
+  async close(): Promise<void> {
+    const subscriber = this.subscriber;
+    if (!subscriber) return;
+    const channels = [...this.releaseHandlers.keys()];
+    this.releaseHandlers.clear();
+    subscriber.off('message', this.onMessage);
+    this.listening = false;
+    if (this.ownsSubscriber) {
+      this.subscriber = undefined;
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    } else if (channels.length > 0) {
+      await subscriber.unsubscribe(...channels).catch(this.onError);
+    }
+  }
+
+  private subscriberConnection(): Redis {
+    // Queue while connecting even if `redis` fails fast: the first SUBSCRIBE is sent right
+    // after the duplicate is created, and a failed one would cost the first lock.
+    this.subscriber ??= this.redis.duplicate({ enableOfflineQueue: true });
+    if (!this.listening) {
+      this.subscriber.on('message', this.onMessage);
+      this.listening = true;
+    }
+    return this.subscriber;
+  }
+}
+
+interface Holding {
+  token: string;
+  onRelease: () => void;
+  timer?: NodeJS.Timeout;
+}
+
+class RedisLock implements Lock {
+  private holding: Holding | undefined;
+
+  constructor(
+    private readonly locker: RedisLocker,
+    private readonly key: string,
+    private readonly channel: string,
+  ) {}
+
+  async lock(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
+    const { redis, ttlMs, acquireTimeoutMs } = this.locker;
+    const deadline = Date.now() + acquireTimeoutMs;
+    const token = randomUUID();
+    for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+      // Same answer as MemoryLocker for both: @tus/server maps it to a response.
+      if (signal.aborted || Date.now() >= deadline) throw ERRORS.ERR_LOCK_TIMEOUT;
+      if ((await redis.set(this.key, token, 'PX', ttlMs, 'NX')) === 'OK') return this.hold(token, requestRelease);
+      // Published on every attempt, not once: a holder that got the lock just after our
+      // previous PUBLISH was not subscribed yet and missed it. Asking twice is harmless
+      // (`context.cancel()` is idempotent).
+      await redis.publish(this.channel, token);
+      await sleep(Math.min(delay, deadline - Date.now()), signal);
+    }
+  }
+
+  async unlock(): Promise<void> {
+    const holding = this.holding;
+    if (!holding) throw new LockError('E_LOCK_NOT_HELD', `releasing ${this.key}, which this lock does not hold`);
+    this.holding = undefined;
+    clearTimeout(holding.timer);
+    await this.locker.unwatch(this.channel, holding.onRelease);
+    // Not thrown: the request's work is done, and a lock we could not delete expires by itself.
+    try {
+      const deleted = await this.locker.redis.eval(COMPARE_AND_DELETE, 1, this.key, holding.token);
+      if (deleted !== 1) this.locker.onError(new LockError('E_LOCK_LOST', `${this.key} expired before unlock`));
+    } catch (error) {
+      this.locker.onError(new LockError('E_LOCK_LOST', `could not delete ${this.key}; it expires in ${this.locker.ttlMs} ms`, { cause: error }));
+    }
+  }
+
+  private async hold(token: string, requestRelease: RequestRelease): Promise<void> {
+    const onRelease = () => {
+      Promise.resolve()
+        .then(requestRelease)
+        .catch(this.locker.onError);
+    };
+    const holding: Holding = { token, onRelease };
+    try {
+      await this.locker.watch(this.channel, onRelease);
+    } catch (error) {
+      // Holding a lock nobody can ask us to release would block resumes: give it back.
+      await this.locker.redis.eval(COMPARE_AND_DELETE, 1, this.key, token).catch(this.locker.onError);
+      throw error;
+    }
+    this.holding = holding;
+    this.scheduleRenewal(holding, Date.now());
+  }
+
+  /** setTimeout chained after each renewal rather than setInterval: renewals never pile up on a slow Redis. */
+  private scheduleRenewal(holding: Holding, renewedAt: number): void {
+    holding.timer = setTimeout(() => void this.renew(holding, renewedAt), this.locker.heartbeatMs);
+    // A lock must not keep a shutting-down process alive.
+    holding.timer.unref();
+  }
+
+  private async renew(holding: Holding, renewedAt: number): Promise<void> {
+    const { redis, ttlMs, onError } = this.locker;
+    let renewed = false;
+    let cause: unknown;
+    try {
+      renewed = (await redis.eval(COMPARE_AND_EXPIRE, 1, this.key, holding.token, ttlMs)) === 1;
+    } catch (error) {
+      cause = error;
+    }
+    if (this.holding !== holding) return; // unlocked meanwhile
+    if (renewed) return this.scheduleRenewal(holding, Date.now());
+    if (cause !== undefined && Date.now() - renewedAt < ttlMs) {
+      onError(cause); // the key may still be ours: keep trying until the TTL would have run out
+      return this.scheduleRenewal(holding, renewedAt);
+    }
+    // Someone else may be writing this upload now: end our request as if asked to release.
+    onError(new LockError('E_LOCK_LOST', `${this.key} expired while held`, { cause }));
+    holding.onRelease();
+  }
+}
+
+/** Resolves after `ms` or as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,30 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Caller } from '../auth/tokens.js';
+
+/**
+ * What the Express layer knows about the tus request being handled, for the code
+ * @tus/server calls without it (hooks get a Fetch Request; the store gets only a stream,
+ * an id and an offset). One AsyncLocalStorage scope per request.
+ */
+export interface TusRequestContext {
+  caller: Caller;
+  /** Set by the naming function at POST. */
+  uploadId?: string;
+  /** `Upload-Checksum` of this request, parsed. */
+  checksum?: { algorithm: ChecksumAlgorithm; digest: Buffer };
+  /** `Content-MD5` of this request, decoded. */
+  contentMd5?: Buffer;
+}
+
+export type ChecksumAlgorithm = 'sha1' | 'md5' | 'sha256';
+export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['sha1', 'md5', 'sha256'];
+
+const storage = new AsyncLocalStorage<TusRequestContext>();
+
+export function withTusContext<T>(context: TusRequestContext, run: () => Promise<T>): Promise<T> {
+  return storage.run(context, run);
+}
+
+export function tusContext(): TusRequestContext | undefined {
+  return storage.getStore();
+}
