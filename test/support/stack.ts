@@ -10,6 +10,8 @@ import { freshDatabase, type Provider } from './databases.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REDIS_BASE = 'redis://127.0.0.1:6379';
+/** ALLOWED_TYPES for tests of the protocol itself, which send random or zero bytes. */
+export const OCTETS = 'application/octet-stream,text/plain,image/*';
 export const JWT_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 
 export interface Stack {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarantinePath, randomFile, sha256File } from '../support/files.js';
 import { createUpload, status, tusHeaders } from '../support/http.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '../support/stack.js';
 import { tusUpload } from '../support/tus.js';
 import { waitFor } from '../support/wait.js';
 
@@ -17,7 +17,7 @@ describe('kill -9 of the API in the middle of a PATCH', () => {
   let dir: string;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS } });
     token = await stack.token('alice');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-crash-'));
   });

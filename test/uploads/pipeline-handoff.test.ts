@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status } from '../support/http.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,7 +13,7 @@ describe('hand-off to the pipeline', () => {
   let token: string;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { LOG_LEVEL: 'info' } });
+    stack = await startStack({ env: { LOG_LEVEL: 'info', ALLOWED_TYPES: OCTETS } });
     token = await stack.token('alice');
   });
   afterAll(() => stack?.stop());
@@ -26,9 +26,11 @@ describe('hand-off to the pipeline', () => {
     expect(await status(stack.url, token, id!)).toMatchObject({ status: 'assembling' });
     await waitFor(
       async () => validator.output(),
-      (out) => out.includes(`"fileId":"${fileId}"`) && out.includes('pipeline job received'),
-      { what: 'the validator to log the job' },
+      (out) => out.includes(`"fileId":"${fileId}"`) && out.includes('validate: type allowed'),
+      { what: 'the validator to take the job' },
     );
+    // Validated, and waiting for a scanner: none runs in this stack.
+    expect(await status(stack.url, token, id!)).toMatchObject({ status: 'scanning' });
     expect(await validator.stop()).toBe(0);
   });
 });

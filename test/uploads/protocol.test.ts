@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../support/databases.js';
 import { createUpload, patch, status, tusHeaders } from '../support/http.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '../support/stack.js';
 
 const MAX = 1024 * 1024;
 
@@ -11,7 +11,7 @@ describe.each(PROVIDERS)('tus endpoint on %s', (provider) => {
   let bob: string;
 
   beforeAll(async () => {
-    stack = await startStack({ provider, env: { MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(256 * 1024) } });
+    stack = await startStack({ provider, env: { MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(256 * 1024), ALLOWED_TYPES: OCTETS } });
     alice = await stack.token('alice');
     bob = await stack.token('bob');
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarantinePath, randomFile, sha256File } from '../support/files.js';
 import { status } from '../support/http.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '../support/stack.js';
 import { tusUpload, uploadIdOf } from '../support/tus.js';
 
 const MiB = 1024 * 1024;
@@ -16,7 +16,7 @@ describe('tus-js-client from Node', () => {
   let source: { path: string; sha256: string };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS } });
     token = await stack.token('alice');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-src-'));
     source = await randomFile(dir, 50 * MiB);

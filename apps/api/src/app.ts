@@ -8,8 +8,11 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { TokenVerifier } from './auth/tokens.js';
+import type { Locker } from '@tus/utils';
 import type { SignedUrls } from './downloads/signed-url.js';
+import { requireAuth } from './http/auth.middleware.js';
 import { errorHandler, notFound } from './http/errors.js';
+import { rateLimit } from './http/rate-limit.middleware.js';
 import { downloadsRoutes } from './routes/downloads.routes.js';
 import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -25,12 +28,15 @@ export interface AppDeps {
   scanner: Scanner;
   storage: StorageDriver;
   signedUrls: SignedUrls;
+  /** Serialises writes to one upload across every API process. */
+  locker: Locker;
   logger: Logger;
 }
 
 /** The HTTP application, without listening: main.ts (and tests) own the server. */
 export function createApp(deps: AppDeps): Express {
   const { config, db, tokens, logger } = deps;
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -50,9 +56,19 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  // Every authenticated request counts against its user's rate, whichever process serves it.
+  const authenticate = [
+    requireAuth(tokens),
+    rateLimit({
+      redis: deps.redis,
+      limitPerMinute: config.rateLimitPerMinute,
+      keyOf: (req) => req.caller?.userId,
+      onError: (error) => logger.warn({ err: (error as Error).message }, 'rate limiter unavailable; letting requests through'),
+    }),
+  ];
   app.use(healthRoutes(deps));
-  app.use(tusRoutes({ config, db, tus: createTus(deps), tokens }));
-  app.use(filesRoutes(deps));
+  app.use(tusRoutes({ db, tus: createTus(deps), authenticate }));
+  app.use(filesRoutes({ ...deps, authenticate }));
   app.use(downloadsRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -9,6 +9,7 @@ import { createApp } from './app.js';
 import { loadOrCreateSecret } from './auth/secrets.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { createSignedUrls } from './downloads/signed-url.js';
+import { RedisLocker } from './tus/redis-locker.js';
 
 /** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -46,7 +47,8 @@ const tokens = createTokenVerifier(config);
 const scanner = new ClamdClient(config.clamd);
 const storage = createStorage(config);
 const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
-const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, logger });
+const locker = new RedisLocker({ redis, onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock') });
+const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger });
 const server = http.createServer(app);
 // Node's 300 s requestTimeout would cut a long PATCH of a large chunk on a slow link;
 // the socket's idle timeout cuts a stalled one instead.
@@ -81,6 +83,7 @@ async function stop(signal: string): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   await closed;
+  await locker.close().catch(() => {});
   await producer.close().catch(() => {});
   redis.disconnect();
   await db.close();

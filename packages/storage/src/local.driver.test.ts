@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEMP_SUFFIX } from './atomic-file.js';
+import { TEMP_SUFFIX } from './atomic-file.writer.js';
 import { createLocalDriver } from './local.driver.js';
 import { bodyOf, describeStorageDriver, readAll } from './testing/index.js';
 

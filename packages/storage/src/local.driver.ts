@@ -1,7 +1,7 @@
 import { lstat, mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { TEMP_SUFFIX, fsyncDirectory, writeFileAtomic } from './atomic-file.js';
+import { TEMP_SUFFIX, fsyncDirectory, writeFileAtomic } from './atomic-file.writer.js';
 import {
   StorageError,
   type Area,

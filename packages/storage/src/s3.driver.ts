@@ -141,7 +141,7 @@ export function createS3Driver(config: S3DriverConfig): PresigningDriver {
           if (area === 'quarantine' && sharedBucket && key.startsWith(FINAL_PREFIX)) continue;
           yield { key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) };
         }
-        ContinuationToken = undefined;
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (ContinuationToken);
     },
 

@@ -2,10 +2,9 @@ import type { Config } from '@airlock/config';
 import { AppError, FILE_STATUSES, isFileStatus, type FileRecord } from '@airlock/core';
 import { InvalidCursorError, type Database } from '@airlock/db';
 import { finalRef, quarantineRef, quarantineSidecars, supportsPresign, type StorageDriver } from '@airlock/storage';
-import express, { Router, type Request } from 'express';
-import type { TokenVerifier } from '../auth/tokens.js';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import type { SignedUrls } from '../downloads/signed-url.js';
-import { callerOf, canSee, requireAuth } from '../http/auth.middleware.js';
+import { callerOf, canSee } from '../http/auth.middleware.js';
 import { fileJson } from '../http/file-json.js';
 import { isValidId } from '../tus/upload-id.js';
 
@@ -13,7 +12,8 @@ interface Deps {
   config: Config;
   db: Database;
   storage: StorageDriver;
-  tokens: TokenVerifier;
+  /** Authentication and rate limiting, in that order. */
+  authenticate: RequestHandler[];
   signedUrls: SignedUrls;
 }
 
@@ -21,9 +21,9 @@ interface Deps {
 const MAX_URL_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The files API (contract section 6). Another user's file answers 404, never 403. */
-export function filesRoutes({ config, db, storage, tokens, signedUrls }: Deps): Router {
+export function filesRoutes({ config, db, storage, authenticate, signedUrls }: Deps): Router {
   const router = Router();
-  router.use(['/files', '/me'], requireAuth(tokens));
+  router.use(['/files', '/me'], ...authenticate);
 
   const visibleFile = async (req: Request): Promise<FileRecord> => {
     const id = req.params.id;

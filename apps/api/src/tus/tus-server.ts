@@ -3,7 +3,7 @@ import type { Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
 import { FileStore } from '@tus/file-store';
 import { Server, type ServerOptions } from '@tus/server';
-import type { Upload } from '@tus/utils';
+import type { Locker, Upload } from '@tus/utils';
 import type { Logger } from 'pino';
 import { createChunkGuard } from './chunk-guard.js';
 import { GuardedStore } from './guarded-store.js';
@@ -18,6 +18,7 @@ export interface TusDeps {
   config: Config;
   db: Database;
   producer: Producer;
+  locker: Locker;
   logger: Logger;
 }
 
@@ -26,7 +27,7 @@ export interface Tus {
   store: GuardedStore;
 }
 
-export function createTus({ config, db, producer, logger }: TusDeps): Tus {
+export function createTus({ config, db, producer, locker, logger }: TusDeps): Tus {
   const expiryMs = config.uploadExpirySeconds * 1000;
   const store = new GuardedStore(
     new FileStore({ directory: config.storage.quarantineDir }),
@@ -76,6 +77,7 @@ export function createTus({ config, db, producer, logger }: TusDeps): Tus {
   const server = new Server({
     path: TUS_PATH,
     datastore: store,
+    locker,
     maxSize: config.maxUploadSize,
     namingFunction: () => {
       const id = newId();

@@ -1,10 +1,8 @@
-import type { Config } from '@airlock/config';
 import { AppError, type UploadView } from '@airlock/core';
 import type { Database } from '@airlock/db';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
-import type { TokenVerifier } from '../auth/tokens.js';
-import { callerOf, canSee, requireAuth } from '../http/auth.middleware.js';
+import { callerOf, canSee } from '../http/auth.middleware.js';
 import { readChecksums } from './checksum-headers.js';
 import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './request-context.js';
 import { TUS_PATH, type Tus } from './tus-server.js';
@@ -12,10 +10,10 @@ import { isValidId } from './upload-id.js';
 import { uploadJson } from './upload-json.js';
 
 interface Deps {
-  config: Config;
   db: Database;
   tus: Tus;
-  tokens: TokenVerifier;
+  /** Authentication and rate limiting, in that order. */
+  authenticate: RequestHandler[];
 }
 
 type Loaded = Response & { locals: { upload: UploadView } };
@@ -27,9 +25,8 @@ type Loaded = Response & { locals: { upload: UploadView } };
  * server's offset on a 409 (tus 1.0: "the Server MUST respond with the 409 Conflict
  * status"; we add `Upload-Offset` so a client can resume without another HEAD).
  */
-export function tusRoutes({ config, db, tus, tokens }: Deps): Router {
+export function tusRoutes({ db, tus, authenticate: auth }: Deps): Router {
   const router = Router();
-  const auth = requireAuth(tokens);
 
   const forward = async (req: Request, res: Response) => {
     const request = new NodeRequest({ req, res }) as unknown as globalThis.Request;
@@ -71,7 +68,7 @@ export function tusRoutes({ config, db, tus, tokens }: Deps): Router {
     await sendNodeResponse(res, response);
   });
 
-  router.post(TUS_PATH, auth, async (req, res) => {
+  router.post(TUS_PATH, ...auth, async (req, res) => {
     const { response, context } = await forward(req, res);
     const uploadId = context.uploadId;
     if (response.status !== 201 || !uploadId) return void (await sendNodeResponse(res, response));
@@ -85,13 +82,13 @@ export function tusRoutes({ config, db, tus, tokens }: Deps): Router {
     await sendNodeResponse(res, new globalThis.Response(body, { status: 201, headers }));
   });
 
-  router.head(`${TUS_PATH}/:id`, auth, load, guardOpen, async (req, res) => {
+  router.head(`${TUS_PATH}/:id`, ...auth, load, guardOpen, async (req, res) => {
     const { response } = await forward(req, res);
     await withExpiry(response, req.params.id as string);
     await sendNodeResponse(res, response);
   });
 
-  router.patch(`${TUS_PATH}/:id`, auth, load, guardOpen, async (req, res) => {
+  router.patch(`${TUS_PATH}/:id`, ...auth, load, guardOpen, async (req, res) => {
     const id = req.params.id as string;
     const { response } = await forward(req, res);
     if (response.status === 409) {
@@ -102,7 +99,7 @@ export function tusRoutes({ config, db, tus, tokens }: Deps): Router {
     await sendNodeResponse(res, response);
   });
 
-  router.delete(`${TUS_PATH}/:id`, auth, load, guardOpen, async (req, res) => {
+  router.delete(`${TUS_PATH}/:id`, ...auth, load, guardOpen, async (req, res) => {
     const view = (res as Loaded).locals.upload;
     if (!(await db.uploads.abort(view.upload.id, 'failed', 'terminated', new Date()))) {
       throw new AppError('E_CONFLICT', `upload is already ${view.file.status}; delete the file with DELETE /files/:id`);
@@ -113,7 +110,7 @@ export function tusRoutes({ config, db, tus, tokens }: Deps): Router {
     await sendNodeResponse(res, new globalThis.Response(null, { status, headers: response.headers }));
   });
 
-  router.get(`${TUS_PATH}/:id`, auth, load, (_req, res) => {
+  router.get(`${TUS_PATH}/:id`, ...auth, load, (_req, res) => {
     const view = (res as Loaded).locals.upload;
     res.setHeader('Cache-Control', 'no-store');
     res.json(uploadJson(view));
