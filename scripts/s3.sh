@@ -45,10 +45,12 @@ swift_install() {
     say "s3: Swift is not installed; install ${missing[*]} (or run as root)"; exit 1
   fi
   say "s3: installing ${missing[*]} with apt-get"
+  local started=$SECONDS
   # Package scripts may try to start their services with /etc defaults; ours run from data/swift.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
     || { apt-get update -qq >/dev/null \
       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+  say "s3: installed in $((SECONDS - started)) s"
 }
 
 swift_write_configs() {

@@ -97,8 +97,8 @@ const commaList = optionalText.transform((value) =>
 );
 
 const mimeList = commaList.refine(
-  (list) => list === undefined || list.every((item) => /^[a-z0-9][\w.+-]*\/(\*|[\w.+-]+)$/i.test(item)),
-  { message: 'expected a comma list of MIME types such as image/png,image/*' },
+  (list) => list === undefined || list.every((item) => item === '*/*' || /^[a-z0-9][\w.+-]*\/(\*|[\w.+-]+)$/i.test(item)),
+  { message: 'expected a comma list of MIME types such as image/png,image/* (or */* for any)' },
 );
 
 export const envSchema = z.object({

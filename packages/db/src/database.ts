@@ -3,6 +3,7 @@ import { PrismaFileRepository } from './file.repository.js';
 import { createPrismaClient } from './prisma-client.js';
 import type { Database } from './repositories.js';
 import { PrismaUploadRepository } from './upload.repository.js';
+import { PrismaUserRepository } from './user.repository.js';
 
 /**
  * Opens the database named by `databaseUrl` (`file:` → SQLite, `postgres(ql)://` →
@@ -15,6 +16,7 @@ export function createDatabase(databaseUrl: string): Database {
   return {
     provider: target.provider,
     uploads: new PrismaUploadRepository(prisma),
+    users: new PrismaUserRepository(prisma),
     files: new PrismaFileRepository(prisma),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;

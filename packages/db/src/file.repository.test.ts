@@ -33,6 +33,8 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
       chunkSize: 100,
       expiresAt: at(60_000),
       now,
+      reserveBytes: 100,
+      defaultQuota: 10 ** 12,
     });
     const path: FileStatus[] = ['assembling', 'scanning', 'complete'];
     for (const next of path.slice(0, path.indexOf(status as FileStatus) + 1)) {
@@ -165,6 +167,8 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
         chunkSize: 1,
         expiresAt: at(60_000),
         now: at(i === 4 ? 3 * 1000 : i * 1000),
+        reserveBytes: 1,
+        defaultQuota: 10 ** 12,
       });
     }
     expect(await db.files.markDeleted(ids[1]!, at(9_000))).toBe(true);

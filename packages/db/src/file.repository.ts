@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { allowedSources, type FileRecord, type FileStatus, type ScanAttempt } from '@airlock/core';
+import { allowedSources, isTerminal, type FileRecord, type FileStatus, type ScanAttempt } from '@airlock/core';
+import { settle, unstore } from './quota.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
@@ -16,12 +17,19 @@ export class PrismaFileRepository implements FileRepository {
 
   async transition(fileId: string, to: FileStatus, at: Date, patch: FilePatch = {}): Promise<boolean> {
     // One conditional UPDATE: of several racing callers (re-delivered jobs, a sweep and a
-    // request), the database lets exactly one match the source statuses.
-    const { count } = await this.prisma.file.updateMany({
-      where: { id: fileId, status: { in: allowedSources(to) } },
-      data: { ...toPatchData(patch), status: to, updatedAt: at },
+    // request), the database lets exactly one match the source statuses; only that one
+    // settles the quota, in the same transaction.
+    const move = (client: Pick<PrismaClient, 'file'>) =>
+      client.file.updateMany({
+        where: { id: fileId, status: { in: allowedSources(to) } },
+        data: { ...toPatchData(patch), status: to, updatedAt: at },
+      });
+    if (!isTerminal(to)) return (await move(this.prisma)).count === 1;
+    return this.prisma.$transaction(async (tx) => {
+      if ((await move(tx)).count !== 1) return false;
+      await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
+      return true;
     });
-    return count === 1;
   }
 
   async update(fileId: string, when: FileStatus, at: Date, patch: FilePatch): Promise<boolean> {
@@ -98,8 +106,13 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async markDeleted(fileId: string, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.file.updateMany({ where: { id: fileId, deletedAt: null }, data: { deletedAt: at, updatedAt: at } });
-    return count === 1;
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.file.updateMany({ where: { id: fileId, deletedAt: null }, data: { deletedAt: at, updatedAt: at } });
+      if (count !== 1) return false;
+      const file = await tx.file.findUniqueOrThrow({ where: { id: fileId }, select: { ownerId: true, status: true, sizeBytes: true } });
+      if (file.status === 'complete' && file.sizeBytes) await unstore(tx, file.ownerId, file.sizeBytes, at);
+      return true;
+    });
   }
 
   async markPurged(fileId: string, at: Date): Promise<boolean> {

@@ -2,6 +2,7 @@ export { createDatabase } from './database.js';
 export { migrate } from './migrate.js';
 export { isUniqueViolation } from './prisma-errors.js';
 export { InvalidCursorError } from './file-cursor.js';
+export { QuotaExceededError } from './quota.js';
 export type {
   ChunkProgress,
   Database,
@@ -10,5 +11,7 @@ export type {
   FileQuery,
   FileRepository,
   NewUpload,
+  QuotaUsage,
+  UserRepository,
   UploadRepository,
 } from './repositories.js';

@@ -23,6 +23,10 @@ export interface NewUpload {
   chunkSize: number;
   expiresAt: Date;
   now: Date;
+  /** Bytes to reserve in the owner's quota, atomically with the creation (QuotaExceededError). */
+  reserveBytes: number;
+  /** The quota of a user without an override (QUOTA_BYTES). */
+  defaultQuota: number;
 }
 
 export interface ChunkProgress {
@@ -54,6 +58,12 @@ export interface UploadRepository {
    * or null when the session is no longer open (nothing changed).
    */
   recordChunk(uploadId: string, progress: ChunkProgress): Promise<UploadView | null>;
+  /**
+   * Grows the file's reservation to `totalBytes` (a deferred-length upload as its bytes
+   * arrive); no-op when it already holds that much. Throws QuotaExceededError when the
+   * owner's quota does not allow it, changing nothing.
+   */
+  reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<void>;
   /** Sets a deferred length once; false when it was already set or the session is not open. */
   declareLength(uploadId: string, totalSize: number, at: Date): Promise<boolean>;
   /**
@@ -64,7 +74,8 @@ export interface UploadRepository {
   finish(uploadId: string, bytesReceived: number, at: Date): Promise<boolean>;
   /**
    * Ends an upload that will receive no more bytes: session → aborted, file → `to`
-   * (conditional, see FileRepository.transition). false when nothing changed.
+   * (conditional, see FileRepository.transition), its quota reservation released, in one
+   * transaction. false when nothing changed.
    */
   abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean>;
 }
@@ -90,7 +101,8 @@ export interface FileRepository {
   /**
    * Moves a file to `to` from any status allowed by the state machine, applying `patch` in
    * the same update. false (nothing changed) when the file is missing or its status does not
-   * allow the move.
+   * allow the move. A terminal move settles the quota in the same transaction: the
+   * reservation is released, and a `complete` file's size counts as stored.
    */
   transition(fileId: string, to: FileStatus, at: Date, patch?: FilePatch): Promise<boolean>;
   /**
@@ -108,7 +120,7 @@ export interface FileRepository {
   listScans(fileId: string): Promise<ScanAttempt[]>;
   /** Files not deleted, newest first, paged by an opaque cursor. */
   list(query: FileQuery): Promise<FilePage>;
-  /** Hides the file from the files API (once); false when missing or already deleted. */
+  /** Hides the file from the files API (once; a complete file's bytes stop counting against the quota); false when missing or already deleted. */
   markDeleted(fileId: string, at: Date): Promise<boolean>;
   /** Records that the bytes are gone (once); false when missing or already purged. */
   markPurged(fileId: string, at: Date): Promise<boolean>;
@@ -116,8 +128,23 @@ export interface FileRepository {
   listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]>;
 }
 
+export interface QuotaUsage {
+  /** The user's override, or null for the configured default. */
+  quotaBytes: number | null;
+  usedBytes: number;
+  reservedBytes: number;
+}
+
+export interface UserRepository {
+  /** A user never seen has no override and nothing used or reserved. */
+  usage(userId: string): Promise<QuotaUsage>;
+  /** Sets (or with null, removes) a user's quota override. */
+  setQuota(userId: string, quotaBytes: number | null, at: Date): Promise<void>;
+}
+
 export interface Database {
   readonly provider: 'sqlite' | 'postgresql';
+  readonly users: UserRepository;
   readonly uploads: UploadRepository;
   readonly files: FileRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */

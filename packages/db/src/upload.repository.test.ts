@@ -31,6 +31,8 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
       chunkSize: 8 * 1024 * 1024,
       expiresAt: at(60_000),
       now: T0,
+      reserveBytes: 2 ** 33 + 7,
+      defaultQuota: 2 ** 40,
       ...overrides,
     };
   }

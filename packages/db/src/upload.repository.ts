@@ -1,6 +1,7 @@
 import { allowedSources, type FailureReason, type UploadSessionStatus, type UploadView } from '@airlock/core';
 import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
-import { toBigInt, toNullableBigInt, toUploadView } from './record.mapper.js';
+import { reserve, settle } from './quota.js';
+import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
 import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
 
 /** Only an `open` session accepts bytes or changes. */
@@ -16,8 +17,11 @@ export class PrismaUploadRepository implements UploadRepository {
     // The file first: the session's foreign key needs it. A duplicate id of either throws
     // (P2002, see isUniqueViolation) and the transaction leaves nothing behind.
     return this.prisma.$transaction(async (tx) => {
+      // The reservation first (a write, and the quota check): over quota, nothing is created.
+      await reserve(tx, input.ownerId, input.reserveBytes, input.defaultQuota, input.now);
       const file = await tx.file.create({
         data: {
+          reservedBytes: toBigInt(input.reserveBytes),
           id: input.fileId,
           ownerId: input.ownerId,
           originalFilename: input.originalFilename,
@@ -105,12 +109,31 @@ export class PrismaUploadRepository implements UploadRepository {
   }
 
   async abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean> {
-    return this.closeSession(uploadId, at, 'aborted', {}, (tx) =>
-      tx.file.updateMany({
+    return this.closeSession(uploadId, at, 'aborted', {}, async (tx) => {
+      const moved = await tx.file.updateMany({
         where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources(to) } },
         data: { status: to, failureReason: reason, updatedAt: at },
-      }),
-    );
+      });
+      if (moved.count === 1) {
+        const { fileId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true } });
+        await settle(tx, fileId, 'released', at);
+      }
+      return moved;
+    });
+  }
+
+  async reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<void> {
+    const session = await this.prisma.uploadSession.findUnique({ where: { id: uploadId }, select: { fileId: true, ownerId: true } });
+    if (!session) return;
+    await this.prisma.$transaction(async (tx) => {
+      // Grow only; the file row's update first takes the write lock (SQLite) / row lock.
+      await tx.file.update({ where: { id: session.fileId }, data: { updatedAt: at } });
+      const { reservedBytes } = await tx.file.findUniqueOrThrow({ where: { id: session.fileId }, select: { reservedBytes: true } });
+      const wanted = toBigInt(totalBytes);
+      if (wanted <= reservedBytes) return;
+      await reserve(tx, session.ownerId, toNumber(wanted - reservedBytes), defaultQuota, at);
+      await tx.file.update({ where: { id: session.fileId }, data: { reservedBytes: wanted } });
+    });
   }
 
   /**

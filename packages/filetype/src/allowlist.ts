@@ -1,5 +1,5 @@
 /**
- * `ALLOWED_TYPES` matching: exact MIME types, or `type/*` for a whole top-level type.
+ * `ALLOWED_TYPES` matching: exact MIME types, `type/*` for a whole top-level type, `*/*` for any.
  * Parameters (`; charset=…`) and case are ignored.
  */
 export function isAllowedType(mime: string, allowed: readonly string[]): boolean {
@@ -7,6 +7,6 @@ export function isAllowedType(mime: string, allowed: readonly string[]): boolean
   const [top] = wanted.split('/');
   return allowed.some((entry) => {
     const rule = entry.trim().toLowerCase();
-    return rule === wanted || (rule.endsWith('/*') && rule.slice(0, -2) === top);
+    return rule === '*/*' || rule === wanted || (rule.endsWith('/*') && rule.slice(0, -2) === top);
   });
 }

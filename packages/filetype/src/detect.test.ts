@@ -42,5 +42,6 @@ describe('type detection', () => {
     expect(isAllowedType('application/x-elf', allowed)).toBe(false);
     expect(isAllowedType('imagex/png', allowed)).toBe(false);
     expect(isAllowedType('application/pdfx', allowed)).toBe(false);
+    expect(isAllowedType('application/x-elf', ['*/*'])).toBe(true);
   });
 });

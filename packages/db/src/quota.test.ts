@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from './database.js';
+import { migrate } from './migrate.js';
+import { QuotaExceededError } from './quota.js';
+import type { Database, NewUpload } from './repositories.js';
+import { at, T0, type TestDatabase, TEST_TARGETS, uniqueId } from './test-databases.fixture.js';
+
+const QUOTA = 1000;
+
+describe.each(TEST_TARGETS)('quotas on $provider', (target) => {
+  let database: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    database = await target.create();
+    await migrate(database.url);
+    db = createDatabase(database.url);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  const upload = (ownerId: string, bytes: number | null): NewUpload => ({
+    uploadId: uniqueId('up'),
+    fileId: uniqueId('file'),
+    ownerId,
+    originalFilename: null,
+    declaredType: null,
+    expectedSha256: null,
+    totalSize: bytes,
+    chunkSize: 100,
+    expiresAt: at(60_000),
+    now: T0,
+    reserveBytes: bytes ?? 0,
+    defaultQuota: QUOTA,
+  });
+
+  it('lets exactly one of two racing reservations that only fit alone through', async () => {
+    const owner = uniqueId('owner');
+    const results = await Promise.allSettled([db.uploads.create(upload(owner, 600)), db.uploads.create(upload(owner, 600))]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(QuotaExceededError);
+    expect(await db.users.usage(owner)).toEqual({ quotaBytes: null, usedBytes: 0, reservedBytes: 600 });
+  });
+
+  it('releases a reservation exactly once when an upload ends, and counts a complete file as stored', async () => {
+    const owner = uniqueId('owner');
+    const failed = await db.uploads.create(upload(owner, 300));
+    const done = await db.uploads.create(upload(owner, 200));
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 500, usedBytes: 0 });
+
+    expect(await db.uploads.abort(failed.upload.id, 'failed', 'terminated', at(1))).toBe(true);
+    expect(await db.uploads.abort(failed.upload.id, 'failed', 'expired', at(2))).toBe(false);
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 200, usedBytes: 0 });
+
+    expect(await db.uploads.finish(done.upload.id, 200, at(3))).toBe(true);
+    expect(await db.files.transition(done.file.id, 'scanning', at(4))).toBe(true);
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 200, usedBytes: 0 });
+    expect(await db.files.transition(done.file.id, 'complete', at(5))).toBe(true);
+    expect(await db.files.transition(done.file.id, 'complete', at(6))).toBe(false);
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 0, usedBytes: 200 });
+
+    expect(await db.files.markDeleted(done.file.id, at(7))).toBe(true);
+    expect(await db.files.markDeleted(done.file.id, at(8))).toBe(false);
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 0, usedBytes: 0 });
+  });
+
+  it('grows a deferred upload\'s reservation within the quota, refusing past it', async () => {
+    const owner = uniqueId('owner');
+    const deferred = await db.uploads.create(upload(owner, null));
+    await db.uploads.reserveUpTo(deferred.upload.id, 400, QUOTA, at(1));
+    await db.uploads.reserveUpTo(deferred.upload.id, 300, QUOTA, at(2)); // never shrinks
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 400 });
+    await expect(db.uploads.reserveUpTo(deferred.upload.id, QUOTA + 1, QUOTA, at(3))).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 400 });
+  });
+
+  it('uses a per-user override instead of the default', async () => {
+    const owner = uniqueId('owner');
+    await db.users.setQuota(owner, 50, at(0));
+    await expect(db.uploads.create(upload(owner, 60))).rejects.toBeInstanceOf(QuotaExceededError);
+    await db.uploads.create(upload(owner, 50));
+    expect(await db.users.usage(owner)).toEqual({ quotaBytes: 50, usedBytes: 0, reservedBytes: 50 });
+  });
+});
