@@ -106,5 +106,17 @@ export function filesRoutes({ config, db, storage, authenticate, signedUrls }: D
     res.json({ url, expires_at: expiresAt.toISOString() });
   });
 
+  router.get('/me', async (req, res) => {
+    const { userId } = callerOf(req);
+    const usage = await db.users.usage(userId);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      user_id: userId,
+      quota_bytes: usage.quotaBytes ?? config.quotaBytes,
+      used_bytes: usage.usedBytes,
+      reserved_bytes: usage.reservedBytes,
+    });
+  });
+
   return router;
 }

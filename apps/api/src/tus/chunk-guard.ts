@@ -1,5 +1,5 @@
 import type { Config } from '@airlock/config';
-import type { Database } from '@airlock/db';
+import { QuotaExceededError, type Database } from '@airlock/db';
 import { detectSample, isAllowedType } from '@airlock/filetype';
 import type { Logger } from 'pino';
 import { peek, spoolWithDigests } from './chunk-streams.js';
@@ -37,6 +37,11 @@ export function createChunkGuard({ config, db, logger }: { config: Config; db: D
         source = spool.open();
         discard = spool.discard;
       }
+      if (context?.deferredLength !== undefined) {
+        // Length unknown: the chunk's bytes are reserved before they are written.
+        const upTo = context.deferredLength ?? offset + (context.contentLength ?? config.maxUploadSize);
+        await db.uploads.reserveUpTo(uploadId, Math.min(upTo, config.maxUploadSize), config.quotaBytes, new Date()).catch(rethrowQuota);
+      }
       if (offset === 0) {
         const { head, stream } = await peek(source, SAMPLE_BYTES);
         source = stream;
@@ -54,9 +59,19 @@ export function createChunkGuard({ config, db, logger }: { config: Config; db: D
       }
       return { source, ...(discard ? { discard } : {}) };
     },
+    async lengthDeclared(uploadId, length) {
+      await db.uploads.reserveUpTo(uploadId, length, config.quotaBytes, new Date()).catch(rethrowQuota);
+      await db.uploads.declareLength(uploadId, length, new Date());
+    },
     async accepted(uploadId, offset) {
       const at = new Date();
       await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) });
     },
   };
+}
+
+/** Over quota at creation or while a deferred upload grows: 413, nothing changed. */
+export function rethrowQuota(error: unknown): never {
+  if (error instanceof QuotaExceededError) throw new TusHttpError(413, error.message);
+  throw error;
 }

@@ -8,6 +8,8 @@ export interface ChunkGuard {
    * written); `discard` is called once the write is over, whatever happened.
    */
   admit(uploadId: string, offset: number, source: Readable): Promise<{ source: Readable; discard?: () => Promise<void> }>;
+  /** A deferred length was declared (before the store records it); throws to refuse it. */
+  lengthDeclared(uploadId: string, length: number): Promise<void>;
   /** Called once the store has the bytes up to `offset` (more than before). */
   accepted(uploadId: string, offset: number): Promise<void>;
 }
@@ -83,8 +85,9 @@ export class GuardedStore extends DataStore {
     return this.inner.remove(id);
   }
 
-  override declareUploadLength(id: string, length: number): Promise<void> {
-    return this.inner.declareUploadLength(id, length);
+  override async declareUploadLength(id: string, length: number): Promise<void> {
+    await this.guard.lengthDeclared(id, length);
+    await this.inner.declareUploadLength(id, length);
   }
 
   override getExpiration(): number {

@@ -14,6 +14,13 @@ export interface TusRequestContext {
   checksum?: { algorithm: ChecksumAlgorithm; digest: Buffer };
   /** `Content-MD5` of this request, decoded. */
   contentMd5?: Buffer;
+  /** `Content-Length` of this request, when sent. */
+  contentLength?: number;
+  /**
+   * Set when the upload's length is still deferred: the `Upload-Length` this request
+   * declares, or null when it declares none.
+   */
+  deferredLength?: number | null;
 }
 
 export type ChecksumAlgorithm = 'sha1' | 'md5' | 'sha256';

@@ -5,7 +5,7 @@ import { FileStore } from '@tus/file-store';
 import { Server, type ServerOptions } from '@tus/server';
 import type { Locker, Upload } from '@tus/utils';
 import type { Logger } from 'pino';
-import { createChunkGuard } from './chunk-guard.js';
+import { createChunkGuard, rethrowQuota } from './chunk-guard.js';
 import { GuardedStore } from './guarded-store.js';
 import { tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
@@ -44,7 +44,8 @@ export function createTus({ config, db, producer, locker, logger }: TusDeps): Tu
     const context = contextOf();
     const meta = readUploadMetadata(upload);
     const now = new Date();
-    await db.uploads.create({
+    await db.uploads
+      .create({
       uploadId: upload.id,
       fileId: newId(),
       ownerId: context.caller.userId,
@@ -55,7 +56,11 @@ export function createTus({ config, db, producer, locker, logger }: TusDeps): Tu
       chunkSize: config.chunkSize,
       expiresAt: new Date(now.getTime() + expiryMs),
       now,
-    });
+      // A deferred length reserves nothing yet; its chunks reserve as they come.
+      reserveBytes: upload.size ?? 0,
+      defaultQuota: config.quotaBytes,
+    })
+      .catch(rethrowQuota);
     return {};
   };
 

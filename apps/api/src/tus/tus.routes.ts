@@ -30,9 +30,23 @@ export function tusRoutes({ db, tus, authenticate: auth }: Deps): Router {
 
   const forward = async (req: Request, res: Response) => {
     const request = new NodeRequest({ req, res }) as unknown as globalThis.Request;
-    const context: TusRequestContext = { caller: callerOf(req), ...readChecksums(req) };
+    const context: TusRequestContext = { caller: callerOf(req), ...readChecksums(req), ...readLengths(req, res) };
     const response = await withTusContext(context, () => tus.server.handleWeb(request));
     return { response, context };
+  };
+
+  /** What the chunk guard needs to reserve quota for an upload whose length is deferred. */
+  const readLengths = (req: Request, res: Response): Pick<TusRequestContext, 'contentLength' | 'deferredLength'> => {
+    const lengths: Pick<TusRequestContext, 'contentLength' | 'deferredLength'> = {};
+    const contentLength = req.headers['content-length'];
+    if (contentLength !== undefined && /^\d{1,15}$/.test(contentLength)) lengths.contentLength = Number(contentLength);
+    const view = (res as Partial<Loaded>).locals?.upload;
+    const deferred = view ? view.upload.totalSize === null : req.headers['upload-defer-length'] !== undefined;
+    if (deferred) {
+      const declared = req.headers['upload-length'];
+      lengths.deferredLength = typeof declared === 'string' && /^\d{1,15}$/.test(declared) ? Number(declared) : null;
+    }
+    return lengths;
   };
 
   const load = async (req: Request, res: Response, next: NextFunction) => {
