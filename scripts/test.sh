@@ -4,10 +4,12 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/services.sh"
 source "$ROOT/scripts/clamd.sh"
+source "$ROOT/scripts/s3.sh"
 ensure_pnpm
 install_and_build
 ensure_redis
 ensure_clamd
+ensure_s3
 cd "$ROOT"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 say "running the test suite"

@@ -66,6 +66,8 @@ export interface UploadSession {
   bytesReceived: number;
   chunkSize: number;
   status: UploadSessionStatus;
+  /** tus concatenation: a `partial` upload's bytes become part of a `final` one. */
+  concatRole: 'partial' | 'final' | null;
   expiresAt: Date;
   lastActivityAt: Date;
   createdAt: Date;

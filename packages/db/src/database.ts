@@ -2,6 +2,7 @@ import { parseDatabaseUrl } from './database-url.js';
 import { PrismaFileRepository } from './file.repository.js';
 import { createPrismaClient } from './prisma-client.js';
 import type { Database } from './repositories.js';
+import { PrismaStatsRepository } from './stats.repository.js';
 import { PrismaUploadRepository } from './upload.repository.js';
 import { PrismaUserRepository } from './user.repository.js';
 
@@ -18,6 +19,7 @@ export function createDatabase(databaseUrl: string): Database {
     uploads: new PrismaUploadRepository(prisma),
     users: new PrismaUserRepository(prisma),
     files: new PrismaFileRepository(prisma),
+    stats: new PrismaStatsRepository(prisma),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

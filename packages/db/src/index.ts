@@ -3,6 +3,7 @@ export { migrate } from './migrate.js';
 export { isUniqueViolation } from './prisma-errors.js';
 export { InvalidCursorError } from './file-cursor.js';
 export { QuotaExceededError } from './quota.js';
+export type { ScanDurationStats, StatsRepository } from './stats.repository.js';
 export type {
   ChunkProgress,
   Database,

@@ -103,6 +103,7 @@ export function toUploadView(session: UploadSession, fileRow: File): UploadView 
       bytesReceived: toNumber(session.bytesReceived),
       chunkSize: session.chunkSize,
       status: toSessionStatus(session.status),
+      concatRole: session.concatRole === 'partial' || session.concatRole === 'final' ? session.concatRole : null,
       expiresAt: session.expiresAt,
       lastActivityAt: session.lastActivityAt,
       createdAt: session.createdAt,

@@ -1,4 +1,5 @@
 import type { FailureReason, FileRecord, FileStatus, ScanAttempt, UploadView } from '@airlock/core';
+import type { StatsRepository } from './stats.repository.js';
 
 /**
  * The database as the rest of the service sees it. Prisma types never leave this
@@ -27,6 +28,8 @@ export interface NewUpload {
   reserveBytes: number;
   /** The quota of a user without an override (QUOTA_BYTES). */
   defaultQuota: number;
+  /** tus concatenation role; a `partial` upload is hidden from the files API. */
+  concatRole?: 'partial' | 'final' | null;
 }
 
 export interface ChunkProgress {
@@ -49,6 +52,14 @@ export interface UploadRepository {
   create(input: NewUpload): Promise<UploadView>;
   /** null when there is no such upload. */
   find(uploadId: string): Promise<UploadView | null>;
+  /**
+   * Creates a `final` upload from finished `partial` ones, in one transaction: the final
+   * (with `input.reserveBytes` ignored) takes over the partials' quota reservations, so they
+   * count once; the partial sessions are aborted and their files become `failed` /
+   * `terminated` and hidden. Throws ConcatenationError (nothing changed) when a partial is
+   * missing, not the owner's, not partial, not open or not complete.
+   */
+  concatenate(input: NewUpload, partialIds: string[]): Promise<UploadView>;
   /** The upload of a file; null when there is none. */
   findByFile(fileId: string): Promise<UploadView | null>;
   /**
@@ -147,6 +158,7 @@ export interface Database {
   readonly users: UserRepository;
   readonly uploads: UploadRepository;
   readonly files: FileRepository;
+  readonly stats: StatsRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
