@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
 import * as tus from 'tus-js-client';
 
 export interface TusRun {
@@ -6,11 +7,17 @@ export interface TusRun {
   done: Promise<void>;
 }
 
-/** Starts a tus-js-client upload of a file from disk (a path-based source, so it can resume). */
-export function tusUpload(endpoint: string, token: string, file: string, options: Partial<tus.UploadOptions> = {}): TusRun {
+/**
+ * Starts a tus-js-client upload of a file from disk: a path-based source, so it can resume;
+ * with `asStream`, a plain stream of unknown length instead (how a deferred length is used:
+ * tus-js-client 4.3.1 never ends a deferred upload from a path-based source, against bare
+ * @tus/server too).
+ */
+export function tusUpload(endpoint: string, token: string, file: string, options: Partial<tus.UploadOptions> = {}, asStream = false): TusRun {
   let upload!: tus.Upload;
+  const source = asStream ? fs.createReadStream(file).pipe(new PassThrough()) : fs.createReadStream(file);
   const done = new Promise<void>((resolve, reject) => {
-    upload = new tus.Upload(fs.createReadStream(file), {
+    upload = new tus.Upload(source, {
       endpoint: `${endpoint}/uploads`,
       headers: { Authorization: `Bearer ${token}` },
       chunkSize: 5 * 1024 * 1024,

@@ -7,15 +7,19 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { queuesDashboard } from './admin/queues-dashboard.js';
 import type { TokenVerifier } from './auth/tokens.js';
 import type { Locker } from '@tus/utils';
 import type { SignedUrls } from './downloads/signed-url.js';
 import { requireAuth } from './http/auth.middleware.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { rateLimit } from './http/rate-limit.middleware.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
+import type { ApiMetrics } from './metrics/metrics.js';
 import { downloadsRoutes } from './routes/downloads.routes.js';
 import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { opsRoutes } from './routes/ops.routes.js';
 import { createTus } from './tus/tus-server.js';
 import { tusRoutes } from './tus/tus.routes.js';
 
@@ -31,6 +35,8 @@ export interface AppDeps {
   /** Serialises writes to one upload across every API process. */
   locker: Locker;
   logger: Logger;
+  /** The Prometheus registry and this process's own counters (GET /metrics). */
+  metrics: ApiMetrics;
 }
 
 /** The HTTP application, without listening: main.ts (and tests) own the server. */
@@ -49,7 +55,7 @@ export function createApp(deps: AppDeps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       serializers: {
         // Query strings may carry signatures: log the path only.
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
@@ -66,8 +72,11 @@ export function createApp(deps: AppDeps): Express {
       onError: (error) => logger.warn({ err: (error as Error).message }, 'rate limiter unavailable; letting requests through'),
     }),
   ];
+  app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps));
-  app.use(tusRoutes({ db, tus: createTus(deps), authenticate }));
+  app.use(opsRoutes(deps));
+  app.use(queuesDashboard(deps));
+  app.use(tusRoutes({ ...deps, tus: createTus(deps), authenticate }));
   app.use(filesRoutes({ ...deps, authenticate }));
   app.use(downloadsRoutes(deps));
   app.use(notFound);

@@ -9,6 +9,8 @@ import { createApp } from './app.js';
 import { loadOrCreateSecret } from './auth/secrets.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { createSignedUrls } from './downloads/signed-url.js';
+import { createMetrics } from './metrics/metrics.js';
+import { warnIfTestSignatures } from './routes/health.routes.js';
 import { RedisLocker } from './tus/redis-locker.js';
 
 /** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
@@ -33,7 +35,8 @@ const config = readConfig();
 const logger = pino({
   name: 'airlock-api',
   level: config.logLevel,
-  redact: { paths: ['req.headers.authorization', '*.token', '*.secret'], censor: '[redacted]' },
+  // The admin dashboard's cookie is the admin's token: never in a response log line.
+  redact: { paths: ['req.headers.authorization', 'res.headers["set-cookie"]', '*.token', '*.secret'], censor: '[redacted]' },
 });
 
 const applied = await migrate(config.databaseUrl);
@@ -48,7 +51,8 @@ const scanner = new ClamdClient(config.clamd);
 const storage = createStorage(config);
 const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
 const locker = new RedisLocker({ redis, onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock') });
-const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger });
+const metrics = createMetrics({ db, producer, logger });
+const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger, metrics });
 const server = http.createServer(app);
 // Node's 300 s requestTimeout would cut a long PATCH of a large chunk on a slow link;
 // the socket's idle timeout cuts a stalled one instead.
@@ -61,6 +65,7 @@ server.listen(config.port, config.host, async () => {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ url, startupMs: Math.round(performance.now() - startedAt), database: config.databaseProvider }, 'api listening');
+  void warnIfTestSignatures(scanner, logger);
   if (tokens.devSecret) {
     // Development only: the HS256 secret was generated into DATA_DIR, so a token is printed
     // for the newcomer. With AUTH_JWT_SECRET or AUTH_JWKS_URL set, nothing is printed.

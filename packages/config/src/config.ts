@@ -33,6 +33,8 @@ export interface Config {
   uploadExpirySeconds: number;
   quarantineRetentionSeconds: number;
   gcIntervalSeconds: number;
+  /** An unreferenced storage object untouched this long is garbage (ORPHAN_GRACE_SECONDS). */
+  orphanGraceSeconds: number;
   reconcileAfterSeconds: number;
   /** A job whose worker stopped renewing its lock this long ago is handed to another worker. */
   jobLockSeconds: number;
@@ -117,6 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadExpirySeconds: e.UPLOAD_EXPIRY_SECONDS,
     quarantineRetentionSeconds: e.QUARANTINE_RETENTION_SECONDS,
     gcIntervalSeconds: e.GC_INTERVAL_SECONDS,
+    // 1 h outlasts any request that writes an object before its row exists; 2 × the expiry
+    // means nothing a live upload could still touch (it writes at least once per expiry) is
+    // ever called an orphan, even when its row cannot be seen.
+    orphanGraceSeconds: e.ORPHAN_GRACE_SECONDS ?? Math.max(3600, 2 * e.UPLOAD_EXPIRY_SECONDS),
     reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
     quotaBytes: e.QUOTA_BYTES,

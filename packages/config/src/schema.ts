@@ -59,6 +59,11 @@ function integer(defaultValue: number, min = 0) {
     });
 }
 
+/** Like integer(), but unset stays undefined: the default is computed from other variables. */
+function optionalInteger(min = 0) {
+  return integer(-1, min).transform((value) => (value === -1 ? undefined : value));
+}
+
 function bool(defaultValue: boolean) {
   return z
     .string()
@@ -132,6 +137,9 @@ export const envSchema = z.object({
   UPLOAD_EXPIRY_SECONDS: integer(86_400, 1),
   QUARANTINE_RETENTION_SECONDS: integer(2_592_000, 0),
   GC_INTERVAL_SECONDS: integer(300, 1),
+  // How long a storage object with no row must have been untouched before GC removes it.
+  // Unset: max(1 h, 2 × UPLOAD_EXPIRY_SECONDS) (see loadConfig). Tests set it low.
+  ORPHAN_GRACE_SECONDS: optionalInteger(1),
   QUOTA_BYTES: integer(10 * GiB, 0),
   RATE_LIMIT_PER_MINUTE: integer(1200, 1),
   AUTH_JWT_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {

@@ -1,3 +1,4 @@
 export * from './status.js';
 export * from './errors.js';
 export * from './types.js';
+export * from './file-json.js';

@@ -1,5 +1,6 @@
 import { parseDatabaseUrl } from './database-url.js';
 import { PrismaFileRepository } from './file.repository.js';
+import { PrismaMaintenanceRepository } from './maintenance.repository.js';
 import { createPrismaClient } from './prisma-client.js';
 import type { Database } from './repositories.js';
 import { PrismaStatsRepository } from './stats.repository.js';
@@ -20,6 +21,7 @@ export function createDatabase(databaseUrl: string): Database {
     users: new PrismaUserRepository(prisma),
     files: new PrismaFileRepository(prisma),
     stats: new PrismaStatsRepository(prisma),
+    maintenance: new PrismaMaintenanceRepository(prisma),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -91,6 +91,8 @@ export class PrismaFileRepository implements FileRepository {
     const rows = await this.prisma.file.findMany({
       where: {
         deletedAt: null,
+        // Partial uploads are parts of a file to come, not files.
+        NOT: { uploadSession: { is: { concatRole: 'partial' } } },
         ...(ownerId === undefined ? {} : { ownerId }),
         ...(status === undefined ? {} : { status }),
         ...(after

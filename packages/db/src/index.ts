@@ -3,7 +3,9 @@ export { migrate } from './migrate.js';
 export { isUniqueViolation } from './prisma-errors.js';
 export { InvalidCursorError } from './file-cursor.js';
 export { QuotaExceededError } from './quota.js';
+export { ConcatenationError } from './concatenation.js';
 export type { ScanDurationStats, StatsRepository } from './stats.repository.js';
+export type { MaintenanceCursor, MaintenanceRepository, StoredFile } from './maintenance.repository.js';
 export type {
   ChunkProgress,
   Database,

@@ -1,5 +1,6 @@
 import type { FailureReason, FileRecord, FileStatus, ScanAttempt, UploadView } from '@airlock/core';
 import type { StatsRepository } from './stats.repository.js';
+import type { MaintenanceRepository } from './maintenance.repository.js';
 
 /**
  * The database as the rest of the service sees it. Prisma types never leave this
@@ -159,6 +160,8 @@ export interface Database {
   readonly uploads: UploadRepository;
   readonly files: FileRepository;
   readonly stats: StatsRepository;
+  /** What garbage collection reads (expiry, retention, orphans). */
+  readonly maintenance: MaintenanceRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { allowedSources, type FailureReason, type UploadSessionStatus, type UploadView } from '@airlock/core';
 import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
+import { absorbPartials } from './concatenation.js';
 import { reserve, settle } from './quota.js';
 import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
 import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
@@ -42,6 +43,7 @@ export class PrismaUploadRepository implements UploadRepository {
           bytesReceived: 0n,
           chunkSize: input.chunkSize,
           status: OPEN,
+          concatRole: input.concatRole ?? null,
           expiresAt: input.expiresAt,
           lastActivityAt: input.now,
           createdAt: input.now,
@@ -55,6 +57,43 @@ export class PrismaUploadRepository implements UploadRepository {
   async find(uploadId: string): Promise<UploadView | null> {
     const session = await this.prisma.uploadSession.findUnique({ where: { id: uploadId }, include: { file: true } });
     return session === null ? null : toUploadView(session, session.file);
+  }
+
+  async concatenate(input: NewUpload, partialIds: string[]): Promise<UploadView> {
+    return this.prisma.$transaction(async (tx) => {
+      const file = await tx.file.create({
+        data: {
+          id: input.fileId,
+          ownerId: input.ownerId,
+          originalFilename: input.originalFilename,
+          declaredType: input.declaredType,
+          sizeBytes: toNullableBigInt(input.totalSize),
+          expectedSha256: input.expectedSha256,
+          status: 'pending',
+          createdAt: input.now,
+          updatedAt: input.now,
+        },
+      });
+      await tx.uploadSession.create({
+        data: {
+          id: input.uploadId,
+          fileId: input.fileId,
+          ownerId: input.ownerId,
+          totalSize: toNullableBigInt(input.totalSize),
+          bytesReceived: 0n,
+          chunkSize: input.chunkSize,
+          status: OPEN,
+          concatRole: 'final',
+          expiresAt: input.expiresAt,
+          lastActivityAt: input.now,
+          createdAt: input.now,
+          updatedAt: input.now,
+        },
+      });
+      await absorbPartials(tx, input.ownerId, partialIds, file.id, input.now);
+      const session = await tx.uploadSession.findUniqueOrThrow({ where: { id: input.uploadId }, include: { file: true } });
+      return toUploadView(session, session.file);
+    });
   }
 
   async findByFile(fileId: string): Promise<UploadView | null> {

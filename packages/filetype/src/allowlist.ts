@@ -1,6 +1,6 @@
 /**
- * `ALLOWED_TYPES` matching: exact MIME types, `type/*` for a whole top-level type, `*/*` for any.
- * Parameters (`; charset=…`) and case are ignored.
+ * `ALLOWED_TYPES` matching: exact MIME types, or `type/*` for a whole top-level type.
+ * The rule star-slash-star allows any type. Parameters (`; charset=…`) and case are ignored.
  */
 export function isAllowedType(mime: string, allowed: readonly string[]): boolean {
   const wanted = mime.split(';')[0]!.trim().toLowerCase();

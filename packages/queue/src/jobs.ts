@@ -5,11 +5,15 @@ import { z } from 'zod';
  * (a job payload is stored in Redis and shown on the dashboard). Each job belongs to
  * one worker role; each role is one queue and one deployable app.
  */
-export const ROLES = ['validator', 'scanner', 'promoter', 'janitor'] as const;
+export const ROLES = ['validator', 'scanner', 'promoter', 'janitor', 'notifier'] as const;
 export type Role = (typeof ROLES)[number];
 
 const fileJob = z.object({ fileId: z.string().min(1).max(64) }).strict();
 const emptyJob = z.object({}).strict();
+/** What a webhook tells (contract section 7): a file reached `complete` or another terminal status. */
+export const WEBHOOK_EVENTS = ['file.complete', 'file.quarantined', 'file.rejected', 'file.scan_failed', 'file.failed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+const webhookJob = z.object({ fileId: fileJob.shape.fileId, event: z.enum(WEBHOOK_EVENTS) }).strict();
 
 export const JOBS = {
   /** Magic bytes of the assembled file against ALLOWED_TYPES. */
@@ -20,6 +24,8 @@ export const JOBS = {
   'upload.promote': { role: 'promoter', payload: fileJob, jobId: (p: { fileId: string }) => `promote-${p.fileId}` },
   /** Re-enqueues files stuck in the pipeline (a lost Redis, a dead worker). */
   'maintenance.reconcile': { role: 'janitor', payload: emptyJob, jobId: () => 'reconcile' },
+  /** POSTs one event to WEBHOOK_URL; the body is built from the database at delivery time. */
+  'webhook.deliver': { role: 'notifier', payload: webhookJob, jobId: (p: { fileId: string; event: WebhookEvent }) => `webhook-${p.fileId}-${p.event}` },
 } as const;
 
 export type JobName = keyof typeof JOBS;

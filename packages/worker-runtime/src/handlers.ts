@@ -3,6 +3,7 @@ import type { Database } from '@airlock/db';
 import type { JobName, JobPayload, Producer } from '@airlock/queue';
 import type { Scanner } from '@airlock/scanner';
 import type { StorageDriver } from '@airlock/storage';
+import { deliverWebhook } from './jobs/deliver-webhook.job.js';
 import { promoteUpload } from './jobs/promote-upload.job.js';
 import { reconcile } from './jobs/reconcile.job.js';
 import { scanUpload } from './jobs/scan-upload.job.js';
@@ -38,5 +39,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'upload.scan': scanUpload(deps),
     'upload.promote': promoteUpload(deps),
     'maintenance.reconcile': reconcile(deps),
+    'webhook.deliver': deliverWebhook(deps),
   };
 }

@@ -1,16 +1,20 @@
 import type { Config } from '@airlock/config';
-import { AppError, FILE_STATUSES, isFileStatus, type FileRecord } from '@airlock/core';
+import { AppError, FILE_STATUSES, fileJson, isFileStatus, type FileRecord } from '@airlock/core';
 import { InvalidCursorError, type Database } from '@airlock/db';
+import type { Producer } from '@airlock/queue';
 import { finalRef, quarantineRef, quarantineSidecars, supportsPresign, type StorageDriver } from '@airlock/storage';
+import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import express, { Router, type Request, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import type { SignedUrls } from '../downloads/signed-url.js';
 import { callerOf, canSee } from '../http/auth.middleware.js';
-import { fileJson } from '../http/file-json.js';
 import { isValidId } from '../tus/upload-id.js';
 
 interface Deps {
   config: Config;
   db: Database;
+  producer: Producer;
+  logger: Logger;
   storage: StorageDriver;
   /** Authentication and rate limiting, in that order. */
   authenticate: RequestHandler[];
@@ -21,7 +25,7 @@ interface Deps {
 const MAX_URL_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The files API (contract section 6). Another user's file answers 404, never 403. */
-export function filesRoutes({ config, db, storage, authenticate, signedUrls }: Deps): Router {
+export function filesRoutes({ config, db, producer, logger, storage, authenticate, signedUrls }: Deps): Router {
   const router = Router();
   router.use(['/files', '/me'], ...authenticate);
 
@@ -72,7 +76,7 @@ export function filesRoutes({ config, db, storage, authenticate, signedUrls }: D
     const upload = await db.uploads.findByFile(file.id);
     const now = new Date();
     // An upload still receiving bytes is terminated first, so no chunk lands after deletion.
-    if (upload?.upload.status === 'open') await db.uploads.abort(upload.upload.id, 'failed', 'terminated', now);
+    if (upload?.upload.status === 'open' && (await db.uploads.abort(upload.upload.id, 'failed', 'terminated', now))) await notifyTerminal({ config, producer, logger }, file.id, 'failed');
     if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
     // The row is marked first: if removing bytes fails here, garbage collection finishes it.
     const refs = [

@@ -2,6 +2,7 @@ import type { Database } from '@airlock/db';
 import type { Scanner } from '@airlock/scanner';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 
 interface Deps {
   db: Database;
@@ -39,6 +40,20 @@ export function healthRoutes({ db, redis, scanner }: Deps): Router {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
   return router;
+}
+
+/**
+ * clamd answering VERSION without a database version has only custom (test) signatures: it
+ * finds the test samples and nothing else, so every real file scans clean. Said once, loudly,
+ * when the API starts (readiness keeps reporting `database: null`); silent if clamd is away.
+ */
+export async function warnIfTestSignatures(scanner: Scanner, logger: Logger): Promise<void> {
+  const version = await scanner.version().catch(() => null);
+  if (version?.database !== null) return;
+  logger.warn(
+    { clamd: version.engine, database: null },
+    '!!! clamd has NO official signature database (test signatures only): uploads are NOT checked for real malware. In production run freshclam and load the official database.',
+  );
 }
 
 async function check(probe: () => Promise<Record<string, unknown>>, timeoutMs = 2_000): Promise<Check> {

@@ -1,10 +1,13 @@
 import type { Config } from '@airlock/config';
 import { QuotaExceededError, type Database } from '@airlock/db';
 import { detectSample, isAllowedType } from '@airlock/filetype';
+import type { Producer } from '@airlock/queue';
+import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import type { Logger } from 'pino';
+import type { ApiMetrics } from '../metrics/metrics.js';
 import { peek, spoolWithDigests } from './chunk-streams.js';
 import { RejectedUploadError, type ChunkGuard } from './guarded-store.js';
-import { tusContext } from './request-context.js';
+import { tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 
 /** Enough for file-type's signatures (ZIP-based Office formats included) and the text rule. */
@@ -17,12 +20,16 @@ const SAMPLE_BYTES = 64 * 1024;
  * - the first bytes of an upload (offset 0) must show an allowed type, else 415 and the
  *   upload is `rejected` and its bytes removed.
  */
-export function createChunkGuard({ config, db, logger }: { config: Config; db: Database; logger: Logger }): ChunkGuard {
+export function createChunkGuard(deps: { config: Config; db: Database; logger: Logger; producer: Producer; metrics: Pick<ApiMetrics, 'bytesReceived'> }): ChunkGuard {
+  const { config, db, logger, metrics } = deps;
   const expiryMs = config.uploadExpirySeconds * 1000;
+  /** Where the request's write started, so `accepted` counts only the bytes it added. */
+  const chunkStarts = new WeakMap<TusRequestContext, number>();
   return {
     async admit(uploadId, offset, source) {
       let discard: (() => Promise<void>) | undefined;
       const context = tusContext();
+      if (context) chunkStarts.set(context, offset);
       if (context?.checksum || context?.contentMd5) {
         const algorithms = [...new Set([context.checksum?.algorithm, context.contentMd5 ? 'md5' : undefined].filter(Boolean))] as string[];
         const spool = await spoolWithDigests(source, algorithms);
@@ -42,7 +49,7 @@ export function createChunkGuard({ config, db, logger }: { config: Config; db: D
         const upTo = context.deferredLength ?? offset + (context.contentLength ?? config.maxUploadSize);
         await db.uploads.reserveUpTo(uploadId, Math.min(upTo, config.maxUploadSize), config.quotaBytes, new Date()).catch(rethrowQuota);
       }
-      if (offset === 0) {
+      if (offset === 0 && !context?.partial) {
         const { head, stream } = await peek(source, SAMPLE_BYTES);
         source = stream;
         // An empty first PATCH shows nothing yet: the next one at offset 0 is checked.
@@ -51,7 +58,8 @@ export function createChunkGuard({ config, db, logger }: { config: Config; db: D
           if (!isAllowedType(detection.mime, config.allowedTypes)) {
             stream.destroy();
             await discard?.();
-            await db.uploads.abort(uploadId, 'rejected', null, new Date());
+            const view = await db.uploads.find(uploadId);
+            if (view && (await db.uploads.abort(uploadId, 'rejected', null, new Date()))) await notifyTerminal(deps, view.file.id, 'rejected');
             logger.info({ uploadId, mime: detection.mime, by: detection.by }, 'upload rejected at the door');
             throw new RejectedUploadError(415, `type ${detection.mime} is not allowed`);
           }
@@ -64,6 +72,12 @@ export function createChunkGuard({ config, db, logger }: { config: Config; db: D
       await db.uploads.declareLength(uploadId, length, new Date());
     },
     async accepted(uploadId, offset) {
+      const context = tusContext();
+      const start = context ? chunkStarts.get(context) : undefined;
+      if (context && start !== undefined && offset > start) {
+        metrics.bytesReceived.inc(offset - start);
+        chunkStarts.set(context, offset);
+      }
       const at = new Date();
       await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) });
     },

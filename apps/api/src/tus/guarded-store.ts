@@ -45,8 +45,18 @@ export class GuardedStore extends DataStore {
     private readonly guard: ChunkGuard,
   ) {
     super();
-    // The guard implements `checksum` for every store underneath.
-    this.extensions = [...inner.extensions, 'checksum'];
+    // The guard implements `checksum` for every store underneath; the API implements
+    // `concatenation` (partial uploads are ordinary uploads here; the final one is built
+    // by apps/api/src/tus/concatenation.ts).
+    this.extensions = [...inner.extensions, 'checksum', 'concatenation'];
+  }
+
+  /**
+   * @tus/server 2.4.5 asks for 'concatentation' (sic) before accepting `Upload-Concat`:
+   * answer for the misspelt name too, so the extension is both advertised and accepted.
+   */
+  override hasExtension(extension: string): boolean {
+    return super.hasExtension(extension === 'concatentation' ? 'concatenation' : extension);
   }
 
   override create(upload: Upload): Promise<Upload> {

@@ -10,6 +10,8 @@ export interface TusRequestContext {
   caller: Caller;
   /** Set by the naming function at POST. */
   uploadId?: string;
+  /** A partial upload (tus concatenation): its first bytes are not the file's, so no type check. */
+  partial?: boolean;
   /** `Upload-Checksum` of this request, parsed. */
   checksum?: { algorithm: ChecksumAlgorithm; digest: Buffer };
   /** `Content-MD5` of this request, decoded. */

@@ -1,12 +1,14 @@
 import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
-import { FileStore } from '@tus/file-store';
 import { Server, type ServerOptions } from '@tus/server';
 import type { Locker, Upload } from '@tus/utils';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { ApiMetrics } from '../metrics/metrics.js';
 import { createChunkGuard, rethrowQuota } from './chunk-guard.js';
 import { GuardedStore } from './guarded-store.js';
+import { createQuarantineStore } from './quarantine-store.js';
 import { tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 import { newId } from './upload-id.js';
@@ -19,19 +21,24 @@ export interface TusDeps {
   db: Database;
   producer: Producer;
   locker: Locker;
+  /** Holds the S3 store's metadata cache, shared by every API process. */
+  redis: Redis;
   logger: Logger;
+  metrics: Pick<ApiMetrics, 'bytesReceived'>;
 }
 
 export interface Tus {
   server: Server;
   store: GuardedStore;
+  /** Enqueues the pipeline for a file whose bytes are all in; never throws (the reconciler covers Redis outages). */
+  startPipeline(fileId: string): Promise<void>;
 }
 
-export function createTus({ config, db, producer, locker, logger }: TusDeps): Tus {
+export function createTus({ config, db, producer, locker, redis, logger, metrics }: TusDeps): Tus {
   const expiryMs = config.uploadExpirySeconds * 1000;
   const store = new GuardedStore(
-    new FileStore({ directory: config.storage.quarantineDir }),
-    createChunkGuard({ config, db, logger }),
+    createQuarantineStore(config, { redis, logger }),
+    createChunkGuard({ config, db, logger, producer, metrics }),
   );
 
   const contextOf = (): TusRequestContext => {
@@ -59,6 +66,7 @@ export function createTus({ config, db, producer, locker, logger }: TusDeps): Tu
       // A deferred length reserves nothing yet; its chunks reserve as they come.
       reserveBytes: upload.size ?? 0,
       defaultQuota: config.quotaBytes,
+      concatRole: context.partial ? 'partial' : null,
     })
       .catch(rethrowQuota);
     return {};
@@ -70,13 +78,18 @@ export function createTus({ config, db, producer, locker, logger }: TusDeps): Tu
   const onUploadFinish: NonNullable<ServerOptions['onUploadFinish']> = async (_req, upload: Upload) => {
     const view = await db.uploads.find(upload.id);
     if (!view) throw new TusHttpError(404, 'upload not found');
+    // A complete partial upload waits, open, for the final upload that takes its bytes (or
+    // for expiry); it is not a file of its own.
+    if (view.upload.concatRole === 'partial') return {};
     const finished = await db.uploads.finish(upload.id, upload.offset, new Date());
-    if (finished) {
-      await producer.enqueue('upload.validate', { fileId: view.file.id }).catch((error: unknown) => {
-        logger.warn({ err: error, fileId: view.file.id }, 'could not enqueue the pipeline; the reconciler will');
-      });
-    }
+    if (finished) await startPipeline(view.file.id);
     return {};
+  };
+
+  const startPipeline = async (fileId: string) => {
+    await producer.enqueue('upload.validate', { fileId }).catch((error: unknown) => {
+      logger.warn({ err: error, fileId }, 'could not enqueue the pipeline; the reconciler will');
+    });
   };
 
   const server = new Server({
@@ -100,5 +113,5 @@ export function createTus({ config, db, producer, locker, logger }: TusDeps): Tu
       return undefined;
     },
   });
-  return { server, store };
+  return { server, store, startPipeline };
 }

@@ -1,17 +1,27 @@
 import { AppError, type UploadView } from '@airlock/core';
+import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
+import type { Producer } from '@airlock/queue';
+import type { StorageDriver } from '@airlock/storage';
+import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
+import type { Logger } from 'pino';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { callerOf, canSee } from '../http/auth.middleware.js';
 import { readChecksums } from './checksum-headers.js';
+import { createFinalUpload } from './concatenation.js';
 import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './request-context.js';
 import { TUS_PATH, type Tus } from './tus-server.js';
 import { isValidId } from './upload-id.js';
 import { uploadJson } from './upload-json.js';
 
 interface Deps {
+  config: Config;
   db: Database;
   tus: Tus;
+  storage: StorageDriver;
+  logger: Logger;
+  producer: Producer;
   /** Authentication and rate limiting, in that order. */
   authenticate: RequestHandler[];
 }
@@ -25,12 +35,15 @@ type Loaded = Response & { locals: { upload: UploadView } };
  * server's offset on a 409 (tus 1.0: "the Server MUST respond with the 409 Conflict
  * status"; we add `Upload-Offset` so a client can resume without another HEAD).
  */
-export function tusRoutes({ db, tus, authenticate: auth }: Deps): Router {
+export function tusRoutes(deps: Deps): Router {
+  const { db, tus, authenticate: auth } = deps;
   const router = Router();
 
   const forward = async (req: Request, res: Response) => {
     const request = new NodeRequest({ req, res }) as unknown as globalThis.Request;
-    const context: TusRequestContext = { caller: callerOf(req), ...readChecksums(req), ...readLengths(req, res) };
+    const view = (res as Partial<Loaded>).locals?.upload;
+    const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
+    const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
     const response = await withTusContext(context, () => tus.server.handleWeb(request));
     return { response, context };
   };
@@ -62,7 +75,7 @@ export function tusRoutes({ db, tus, authenticate: auth }: Deps): Router {
   const guardOpen = async (req: Request, res: Loaded, next: NextFunction) => {
     const view = res.locals.upload;
     if (view.upload.status === 'open' && view.upload.expiresAt.getTime() <= Date.now()) {
-      await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date());
+      if (await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date())) await notifyTerminal(deps, view.file.id, 'failed');
       return next(new AppError('E_GONE', 'upload expired'));
     }
     if (view.upload.status === 'aborted') return next(new AppError('E_GONE', `upload ${view.file.failureReason ?? view.file.status}`));
@@ -83,6 +96,13 @@ export function tusRoutes({ db, tus, authenticate: auth }: Deps): Router {
   });
 
   router.post(TUS_PATH, ...auth, async (req, res) => {
+    const concat = req.headers['upload-concat'];
+    if (typeof concat === 'string' && concat.startsWith('final;')) {
+      const view = await createFinalUpload(deps, callerOf(req), concat, req.headers['upload-metadata'] as string | undefined);
+      const location = `${deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`}${TUS_PATH}/${view.upload.id}`;
+      res.status(201).setHeader('Location', location).setHeader('Tus-Resumable', '1.0.0');
+      return void res.json(uploadJson(view, location));
+    }
     const { response, context } = await forward(req, res);
     const uploadId = context.uploadId;
     if (response.status !== 201 || !uploadId) return void (await sendNodeResponse(res, response));
@@ -118,6 +138,7 @@ export function tusRoutes({ db, tus, authenticate: auth }: Deps): Router {
     if (!(await db.uploads.abort(view.upload.id, 'failed', 'terminated', new Date()))) {
       throw new AppError('E_CONFLICT', `upload is already ${view.file.status}; delete the file with DELETE /files/:id`);
     }
+    await notifyTerminal(deps, view.file.id, 'failed');
     const { response } = await forward(req, res);
     // The row is terminated either way; bytes the store could not find are already gone.
     const status = response.status === 404 || response.status === 410 ? 204 : response.status;

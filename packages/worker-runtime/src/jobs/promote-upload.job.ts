@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { finalKey, finalRef, isNotFound, quarantineRef, quarantineSidecars, supportsRename, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
+import { notifyTerminal } from '../webhooks/notify.js';
 
 /**
  * upload.promote: clean bytes from quarantine to final storage, crash-resumable:
@@ -12,7 +13,7 @@ import type { JobHandler, WorkerDeps } from '../handlers.js';
  * 4. scanning → complete.
  * A crash anywhere converges on the next delivery: each step checks where the bytes are.
  */
-export function promoteUpload({ db, storage }: WorkerDeps): JobHandler<'upload.promote'> {
+export function promoteUpload({ config, db, storage, producer }: WorkerDeps): JobHandler<'upload.promote'> {
   return async ({ fileId }, { logger }) => {
     const view = await db.uploads.findByFile(fileId);
     const file = view?.file;
@@ -42,6 +43,7 @@ export function promoteUpload({ db, storage }: WorkerDeps): JobHandler<'upload.p
     await Promise.all([source, ...quarantineSidecars(view.upload.id)].map((ref) => storage.delete(ref)));
     if (await db.files.transition(fileId, 'complete', new Date(), { storagePath: key })) {
       logger.info({ fileId, key, size: expected.size }, 'promote: complete');
+      await notifyTerminal({ config, producer, logger }, fileId, 'complete');
     }
   };
 }

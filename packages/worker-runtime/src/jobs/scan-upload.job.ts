@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { quarantineRef } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
+import { notifyTerminal } from '../webhooks/notify.js';
 
 /**
  * upload.scan: one read pass of the quarantined bytes through SHA-256 and clamd. Found →
@@ -45,20 +46,20 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
     logger.info({ audit: 'scan', ...record, at: at.toISOString(), sha256 }, 'scan attempt');
 
     if (result.verdict === 'infected') {
-      await db.files.transition(fileId, 'quarantined', at);
+      if (await db.files.transition(fileId, 'quarantined', at)) await notifyTerminal({ config, producer, logger }, fileId, 'quarantined');
       return;
     }
     if (result.verdict === 'clean') {
       const expected = view.file.expectedSha256;
       if (expected && expected !== sha256) {
-        await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
+        if (await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' })) await notifyTerminal({ config, producer, logger }, fileId, 'failed');
         return;
       }
       await producer.enqueue('upload.promote', { fileId });
       return;
     }
     if (attempt >= config.clamd.maxAttempts) {
-      await db.files.transition(fileId, 'scan_failed', at);
+      if (await db.files.transition(fileId, 'scan_failed', at)) await notifyTerminal({ config, producer, logger }, fileId, 'scan_failed');
       logger.warn({ fileId, attempts: attempt, detail: result.detail }, 'scan: giving up');
       return;
     }

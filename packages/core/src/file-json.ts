@@ -1,6 +1,9 @@
-import type { FileRecord } from '@airlock/core';
+import type { FileRecord } from './types.js';
 
-/** A file as the files API shows it (contract section 6). */
+/**
+ * A file as the files API shows it (contract section 6), and as webhooks carry it
+ * (section 7): one shape for both, so a receiver can parse either with the same code.
+ */
 export function fileJson(file: FileRecord) {
   return {
     id: file.id,
@@ -21,3 +24,5 @@ export function fileJson(file: FileRecord) {
     },
   };
 }
+
+export type FileJson = ReturnType<typeof fileJson>;
