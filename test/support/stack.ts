@@ -23,6 +23,8 @@ export interface Stack {
   api: Proc;
   /** Starts a worker app (`apps/<name>`) against the same database and Redis; `env` adds to the stack's. */
   startWorker(name: string, env?: Record<string, string>): Promise<Proc>;
+  /** Another API process on its own port, sharing the database, Redis and DATA_DIR. */
+  startApi(env?: Record<string, string>): Promise<{ url: string; proc: Proc }>;
   /** The stack's own Redis database (flushed at start). */
   redisUrl: string;
   stop(): Promise<void>;
@@ -74,6 +76,13 @@ export async function startStack(options: { provider?: Provider; env?: Record<st
         .setExpirationTime('1h')
         .sign(new TextEncoder().encode(JWT_SECRET)),
     redisUrl,
+    async startApi(extra = {}) {
+      const otherPort = await freePort();
+      const otherUrl = `http://127.0.0.1:${otherPort}`;
+      const proc = await launch('apps/api/dist/main.js', { ...env, ...extra, PORT: String(otherPort) }, () => waitForHttp(`${otherUrl}/healthz`));
+      procs.push(proc);
+      return { url: otherUrl, proc };
+    },
     async startWorker(name, extra = {}) {
       const proc = await launch(`apps/${name}/dist/main.js`, { ...env, ...extra }, async () => {});
       procs.push(proc);

@@ -12,6 +12,7 @@ import type { TokenVerifier } from './auth/tokens.js';
 import type { Locker } from '@tus/utils';
 import type { SignedUrls } from './downloads/signed-url.js';
 import { requireAuth } from './http/auth.middleware.js';
+import { cors } from './http/cors.middleware.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { rateLimit } from './http/rate-limit.middleware.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   ];
   app.use(httpMetrics(deps.metrics));
+  app.use(cors(config.corsOrigins));
   app.use(healthRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(queuesDashboard(deps));

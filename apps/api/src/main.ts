@@ -15,8 +15,6 @@ import { RedisLocker } from './tus/redis-locker.js';
 
 /** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
-/** A PATCH that sends nothing for this long is cut; a slow but live one is not. */
-const IDLE_TIMEOUT_MS = 60_000;
 
 function readConfig(): Config {
   try {
@@ -58,7 +56,7 @@ const server = http.createServer(app);
 // the socket's idle timeout cuts a stalled one instead.
 server.requestTimeout = 0;
 server.headersTimeout = 60_000;
-server.setTimeout(IDLE_TIMEOUT_MS);
+server.setTimeout(config.idleTimeoutSeconds * 1000);
 
 server.listen(config.port, config.host, async () => {
   const address = server.address();

@@ -38,6 +38,8 @@ export interface Config {
   reconcileAfterSeconds: number;
   /** A job whose worker stopped renewing its lock this long ago is handed to another worker. */
   jobLockSeconds: number;
+  /** A request (a PATCH) that sends nothing for this long is cut; a slow but live one never is. */
+  idleTimeoutSeconds: number;
   quotaBytes: number;
   rateLimitPerMinute: number;
   auth: {
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orphanGraceSeconds: e.ORPHAN_GRACE_SECONDS ?? Math.max(3600, 2 * e.UPLOAD_EXPIRY_SECONDS),
     reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
+    idleTimeoutSeconds: e.IDLE_TIMEOUT_SECONDS,
     quotaBytes: e.QUOTA_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     auth: {

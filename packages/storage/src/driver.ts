@@ -93,3 +93,29 @@ export interface RenamingDriver extends StorageDriver {
 export function supportsRename(driver: StorageDriver): driver is RenamingDriver {
   return typeof (driver as Partial<RenamingDriver>).rename === 'function';
 }
+
+/** A multipart upload that was started and neither completed nor aborted. */
+export interface IncompleteUpload {
+  /** The key the upload would create, relative to its area. */
+  key: string;
+  /** The S3 upload id: with the key, what names this one upload. */
+  uploadId: string;
+  initiated: Date;
+}
+
+/**
+ * Optional capability: finding and ending incomplete multipart uploads (S3), whose parts
+ * are stored, and paid for, until someone aborts them. Only what is listed and chosen is
+ * aborted: there is deliberately no "abort everything older than".
+ */
+export interface MultipartCleaningDriver extends StorageDriver {
+  /** Incomplete uploads in `area` whose key starts with `prefix` (default: all), in no particular order; pages internally. */
+  listIncompleteUploads(area: Area, prefix?: string): AsyncIterable<IncompleteUpload>;
+  /** Idempotent: an upload already completed or aborted is not an error. Throws E_INVALID_KEY for a key outside the area. */
+  abortIncompleteUpload(area: Area, key: string, uploadId: string): Promise<void>;
+}
+
+export function supportsMultipartCleaning(driver: StorageDriver): driver is MultipartCleaningDriver {
+  const candidate = driver as Partial<MultipartCleaningDriver>;
+  return typeof candidate.listIncompleteUploads === 'function' && typeof candidate.abortIncompleteUpload === 'function';
+}

@@ -1,5 +1,5 @@
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Area, IncompleteUpload } from './driver.js';
+import { StorageError, type Area, type IncompleteUpload } from './driver.js';
 import { assertValidKey, assertValidPrefix } from './object-key.validator.js';
 import { toStorageError } from './s3-error.mapper.js';
 
@@ -26,7 +26,11 @@ export interface MultipartCleanerConfig {
  * so a caller can only ever end uploads it listed and chose, never "everything older than X"
  * (which is what @tus/s3-store's deleteExpired() does to the whole bucket).
  */
-export function createMultipartCleaner({ client, locate, pageSize }: MultipartCleanerConfig) {
+export function createMultipartCleaner({ client, locate: locateArea, pageSize }: MultipartCleanerConfig) {
+  const locate = (area: Area): AreaLocation => {
+    if (area !== 'quarantine' && area !== 'final') throw new StorageError('E_INVALID_KEY', `Unknown area ${JSON.stringify(area)}`);
+    return locateArea(area);
+  };
   return {
     async *listIncompleteUploads(area: Area, prefix = ''): AsyncIterable<IncompleteUpload> {
       assertValidPrefix(prefix);
@@ -45,16 +49,21 @@ export function createMultipartCleaner({ client, locate, pageSize }: MultipartCl
           yield { key: upload.Key.slice(keyPrefix.length), uploadId: upload.UploadId, initiated: upload.Initiated ?? new Date(0) };
         }
         if (!page.IsTruncated) return;
-        KeyMarker = page.NextKeyMarker;
-        UploadIdMarker = page.NextUploadIdMarker;
-        // A server that says "truncated" without a marker would loop forever on the first page.
-        if (!KeyMarker && !UploadIdMarker) return;
+        // Swift's s3api says "truncated" with empty Next*Marker: the last upload listed is
+        // the marker then (as S3 allows); with neither, the next page would be this one again.
+        const last = page.Uploads?.at(-1);
+        KeyMarker = page.NextKeyMarker || last?.Key;
+        UploadIdMarker = page.NextUploadIdMarker || last?.UploadId;
+        if (!KeyMarker) return;
       }
     },
 
     async abortIncompleteUpload(area: Area, key: string, uploadId: string): Promise<void> {
       assertValidKey(key);
-      const { bucket, keyPrefix } = locate(area);
+      const { bucket, keyPrefix, foreignPrefix } = locate(area);
+      if (foreignPrefix && (keyPrefix + key).startsWith(foreignPrefix)) {
+        throw new StorageError('E_INVALID_KEY', `${area} key ${JSON.stringify(key)} belongs to another area`);
+      }
       await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: keyPrefix + key, UploadId: uploadId })).catch((error: unknown) => {
         // Completed or aborted meanwhile (by tus, or a concurrent collector): nothing left to do.
         if (isNoSuchUpload(error)) return;

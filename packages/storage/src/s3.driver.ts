@@ -14,9 +14,11 @@ import {
   type ByteRange,
   type ObjectRef,
   type ObjectStat,
+  type MultipartCleaningDriver,
   type PresigningDriver,
 } from './driver.js';
 import { assertValidKey, assertValidPrefix, assertValidRange } from './object-key.validator.js';
+import { createMultipartCleaner } from './s3-multipart.cleaner.js';
 import { copyObject } from './s3-object.copier.js';
 import { toStorageError } from './s3-error.mapper.js';
 import { writeObject } from './s3-object.writer.js';
@@ -45,7 +47,7 @@ const FINAL_PREFIX = 'files/';
 // SigV4 presigned URLs live at most 7 days.
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
-export function createS3Driver(config: S3DriverConfig): PresigningDriver {
+export function createS3Driver(config: S3DriverConfig): PresigningDriver & MultipartCleaningDriver {
   const client = config.client ?? createS3Client(config);
   const sharedBucket = config.bucket === config.quarantineBucket;
 
@@ -60,9 +62,18 @@ export function createS3Driver(config: S3DriverConfig): PresigningDriver {
     return { Bucket: config.quarantineBucket, Key: ref.key };
   }
   const describe = (ref: ObjectRef) => `${ref.area}/${ref.key}`;
+  const multipart = createMultipartCleaner({
+    client,
+    locate: (area) =>
+      area === 'final'
+        ? { bucket: config.bucket, keyPrefix: FINAL_PREFIX }
+        : { bucket: config.quarantineBucket, keyPrefix: '', ...(sharedBucket ? { foreignPrefix: FINAL_PREFIX } : {}) },
+    pageSize: config.listPageSize,
+  });
 
   return {
     backend: 's3',
+    ...multipart,
 
     async read(ref: ObjectRef, range?: ByteRange): Promise<Readable> {
       const location = locate(ref);

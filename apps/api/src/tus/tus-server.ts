@@ -103,8 +103,8 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
       return id;
     },
     generateUrl: (_req, { proto, host, path, id }) => `${config.publicUrl ?? `${proto}://${host}`}${path}/${id}`,
-    // CORS_ORIGINS unset means no CORS at all (not @tus/server's default of `*`).
-    allowedOrigins: (origin) => Boolean(config.corsOrigins?.includes('*') || config.corsOrigins?.includes(origin)),
+    // CORS is the API's (apps/api/src/http/cors.middleware.ts), for tus and JSON routes alike.
+    allowedOrigins: () => false,
     disableTerminationForFinishedUploads: false,
     onUploadCreate,
     onUploadFinish,

@@ -44,7 +44,7 @@ export function tusRoutes(deps: Deps): Router {
     const view = (res as Partial<Loaded>).locals?.upload;
     const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
     const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
-    const response = await withTusContext(context, () => tus.server.handleWeb(request));
+    const response = withoutTusCors(await withTusContext(context, () => tus.server.handleWeb(request)));
     return { response, context };
   };
 
@@ -90,7 +90,7 @@ export function tusRoutes(deps: Deps): Router {
   };
 
   router.options([TUS_PATH, `${TUS_PATH}/:id`], async (req, res) => {
-    const response = await tus.server.handleWeb(new NodeRequest({ req, res }) as unknown as globalThis.Request);
+    const response = withoutTusCors(await tus.server.handleWeb(new NodeRequest({ req, res }) as unknown as globalThis.Request));
     response.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
     await sendNodeResponse(res, response);
   });
@@ -122,7 +122,11 @@ export function tusRoutes(deps: Deps): Router {
     await sendNodeResponse(res, response);
   });
 
-  router.patch(`${TUS_PATH}/:id`, ...auth, load, guardOpen, async (req, res) => {
+  // tus: "The Request MUST include a Upload-Offset header" (@tus/server answers 403).
+  const requireOffset = (req: Request, _res: Response, next: NextFunction) =>
+    next(req.headers['upload-offset'] === undefined ? new AppError('E_BAD_REQUEST', 'Upload-Offset header is required') : undefined);
+
+  router.patch(`${TUS_PATH}/:id`, ...auth, requireOffset, load, guardOpen, async (req, res) => {
     const id = req.params.id as string;
     const { response } = await forward(req, res);
     if (response.status === 409) {
@@ -165,4 +169,12 @@ export function tusRoutes(deps: Deps): Router {
     }
     res.status(req.headers['upload-offset'] === size ? 204 : 409).end();
   }
+}
+
+/** @tus/server sets CORS headers of its own on every answer; the API's CORS middleware decides. */
+function withoutTusCors(response: globalThis.Response): globalThis.Response {
+  for (const name of [...response.headers.keys()]) {
+    if (name.startsWith('access-control-')) response.headers.delete(name);
+  }
+  return response;
 }
