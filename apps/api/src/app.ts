@@ -13,6 +13,7 @@ import type { Locker } from '@tus/utils';
 import type { SignedUrls } from './downloads/signed-url.js';
 import { requireAuth } from './http/auth.middleware.js';
 import { cors } from './http/cors.middleware.js';
+import { methodOverride } from './http/method-override.middleware.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { rateLimit } from './http/rate-limit.middleware.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
@@ -21,6 +22,7 @@ import { downloadsRoutes } from './routes/downloads.routes.js';
 import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { opsRoutes } from './routes/ops.routes.js';
+import { webRoutes } from './routes/web.routes.js';
 import { createTus } from './tus/tus-server.js';
 import { tusRoutes } from './tus/tus.routes.js';
 
@@ -38,6 +40,8 @@ export interface AppDeps {
   logger: Logger;
   /** The Prometheus registry and this process's own counters (GET /metrics). */
   metrics: ApiMetrics;
+  /** The built web dashboard served at `/`; apps/web/dist unless given. */
+  webRoot?: string;
 }
 
 /** The HTTP application, without listening: main.ts (and tests) own the server. */
@@ -75,12 +79,15 @@ export function createApp(deps: AppDeps): Express {
   ];
   app.use(httpMetrics(deps.metrics));
   app.use(cors(config.corsOrigins));
+  app.use(methodOverride);
   app.use(healthRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(queuesDashboard(deps));
   app.use(tusRoutes({ ...deps, tus: createTus(deps), authenticate }));
   app.use(filesRoutes({ ...deps, authenticate }));
   app.use(downloadsRoutes(deps));
+  // The web dashboard (apps/web/dist) last: GET/HEAD of static files only, never an API path.
+  app.use(webRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

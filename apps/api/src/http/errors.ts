@@ -16,6 +16,8 @@ export function errorHandler(logger: Logger) {
       return;
     }
     if (isAppError(error)) return sendError(res, error);
+    // A path parameter that is not valid percent-encoded UTF-8 names nothing that exists.
+    if (error instanceof URIError) return sendError(res, new AppError('E_NOT_FOUND', 'not found'));
     // body-parser and friends: a client error with a status of its own.
     const status = (error as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
