@@ -91,8 +91,13 @@ export class PrismaFileRepository implements FileRepository {
     const rows = await this.prisma.file.findMany({
       where: {
         deletedAt: null,
-        // Partial uploads are parts of a file to come, not files.
-        NOT: { uploadSession: { is: { concatRole: 'partial' } } },
+        // Partial uploads are parts of a file to come, not files. (Spelled out: a NOT over
+        // the nullable column would also drop every upload whose role is NULL.)
+        OR: [
+          { uploadSession: { is: null } },
+          { uploadSession: { is: { concatRole: null } } },
+          { uploadSession: { is: { concatRole: 'final' } } },
+        ],
         ...(ownerId === undefined ? {} : { ownerId }),
         ...(status === undefined ? {} : { status }),
         ...(after

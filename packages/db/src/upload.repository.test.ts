@@ -54,6 +54,7 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
       bytesReceived: 0,
       chunkSize: 8 * 1024 * 1024,
       status: 'open',
+      concatRole: null,
       expiresAt: at(60_000),
       lastActivityAt: T0,
       createdAt: T0,
