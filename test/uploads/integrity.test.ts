@@ -74,6 +74,14 @@ describe('integrity at the door: checksums and types', () => {
     expect((await fetch(up.upload_url, { method: 'HEAD', headers: tusHeaders(token) })).status).toBe(410);
   });
 
+  it('answers 415, not a broken connection, when the refused first chunk is large', async () => {
+    const big = Buffer.concat([ELF, Buffer.alloc(6 * 1024 * 1024, 1)]);
+    const up = await newUpload(big.length);
+    const res = await patch(up.upload_url, token, 0, new Uint8Array(big));
+    expect(res.status).toBe(415);
+    expect(fs.existsSync(quarantinePath(stack.dataDir, up.upload_id))).toBe(false);
+  });
+
   it('checks the type on creation-with-upload too', async () => {
     const res = await fetch(`${stack.url}/uploads`, {
       method: 'POST',

@@ -93,7 +93,8 @@ describe.each(PROVIDERS)('tus endpoint on %s', (provider) => {
   });
 
   it('answers 404 for malformed ids before touching anything', async () => {
-    for (const id of ['..%2F..%2Fetc%2Fpasswd', '%2e%2e', 'abc', `${'a'.repeat(31)}G`, '%00']) {
+    // (A bare `%2e%2e` segment is resolved as `..` by fetch itself, before it is sent.)
+    for (const id of ['..%2F..%2Fetc%2Fpasswd', 'x%2e%2e', 'abc', `${'a'.repeat(31)}G`, '%00']) {
       const res = await fetch(`${stack.url}/uploads/${id}`, { method: 'HEAD', headers: tusHeaders(alice) });
       expect(res.status, id).toBe(404);
     }

@@ -40,6 +40,8 @@ export interface Config {
   jobLockSeconds: number;
   /** A request (a PATCH) that sends nothing for this long is cut; a slow but live one never is. */
   idleTimeoutSeconds: number;
+  /** An upload lock whose holder died is free after this long; a live holder renews it. */
+  uploadLockTtlSeconds: number;
   quotaBytes: number;
   rateLimitPerMinute: number;
   auth: {
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
     idleTimeoutSeconds: e.IDLE_TIMEOUT_SECONDS,
+    uploadLockTtlSeconds: e.UPLOAD_LOCK_TTL_SECONDS,
     quotaBytes: e.QUOTA_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     auth: {

@@ -160,6 +160,7 @@ export const envSchema = z.object({
   RECONCILE_AFTER_SECONDS: integer(300, 1),
   JOB_LOCK_SECONDS: integer(30, 1),
   IDLE_TIMEOUT_SECONDS: integer(60, 1),
+  UPLOAD_LOCK_TTL_SECONDS: integer(10, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

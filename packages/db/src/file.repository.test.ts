@@ -183,6 +183,15 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toHaveLength(4);
+    // A partial upload (tus concatenation) is not a file, on any page.
+    const partial = await db.uploads.create({
+      uploadId: uniqueId('up'), fileId: uniqueId('file'), ownerId: owner, originalFilename: 'part', declaredType: null,
+      expectedSha256: null, totalSize: 1, chunkSize: 1, expiresAt: at(60_000), now: at(500), reserveBytes: 1, defaultQuota: 10 ** 12, concatRole: 'partial',
+    });
+    const firstPage = await db.files.list({ ownerId: owner, limit: 1 });
+    const rest = await db.files.list({ ownerId: owner, limit: 10, cursor: firstPage.nextCursor! });
+    expect([...firstPage.items, ...rest.items].map((file) => file.id)).not.toContain(partial.file.id);
+    expect(firstPage.items.length + rest.items.length).toBe(4);
     expect(new Set(seen)).toEqual(new Set([ids[0], ids[2], ids[3], ids[4]]));
     expect(seen.at(-1)).toBe(ids[0]);
     expect((await db.files.list({ ownerId: owner, status: 'complete', limit: 10 })).items).toEqual([]);

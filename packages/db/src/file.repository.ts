@@ -93,16 +93,18 @@ export class PrismaFileRepository implements FileRepository {
         deletedAt: null,
         // Partial uploads are parts of a file to come, not files. (Spelled out: a NOT over
         // the nullable column would also drop every upload whose role is NULL.)
-        OR: [
-          { uploadSession: { is: null } },
-          { uploadSession: { is: { concatRole: null } } },
-          { uploadSession: { is: { concatRole: 'final' } } },
-        ],
         ...(ownerId === undefined ? {} : { ownerId }),
         ...(status === undefined ? {} : { status }),
-        ...(after
-          ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
-          : {}),
+        AND: [
+          {
+            OR: [
+              { uploadSession: { is: null } },
+              { uploadSession: { is: { concatRole: null } } },
+              { uploadSession: { is: { concatRole: 'final' } } },
+            ],
+          },
+          ...(after ? [{ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] : []),
+        ],
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,

@@ -1,7 +1,7 @@
 import type { Config } from '@airlock/config';
 import { AppError } from '@airlock/core';
-import { SignJWT, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { loadOrCreateSecret } from './secrets.js';
+import { mintHs256Token, resolveHsSecret } from '@airlock/auth';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
 /** Who is calling: `sub` of the token, and whether it carries `role: "admin"`. */
 export interface Caller {
@@ -21,7 +21,7 @@ const SUBJECT = /^[A-Za-z0-9._@:|-]{1,128}$/;
 
 export function createTokenVerifier(config: Config): TokenVerifier {
   const { jwksUrl, issuer, audience } = config.auth;
-  const hs = jwksUrl ? undefined : resolveHsSecret(config);
+  const hs = jwksUrl ? undefined : resolveHsSecret({ jwtSecret: config.auth.jwtSecret, dataDir: config.dataDir });
   const key: Uint8Array | JWTVerifyGetKey = hs
     ? new TextEncoder().encode(hs.value)
     : createRemoteJWKSet(new URL(jwksUrl!));
@@ -45,19 +45,7 @@ export function createTokenVerifier(config: Config): TokenVerifier {
     },
     async sign(userId, options = {}) {
       if (!hs) throw new Error('tokens can only be minted with an HS256 secret (AUTH_JWT_SECRET)');
-      let jwt = new SignJWT(options.admin ? { role: 'admin' } : {})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(userId)
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '30d');
-      if (issuer) jwt = jwt.setIssuer(issuer);
-      if (audience) jwt = jwt.setAudience(audience);
-      return jwt.sign(new TextEncoder().encode(hs.value));
+      return mintHs256Token(hs.value, userId, { ...options, issuer, audience });
     },
   };
-}
-
-function resolveHsSecret(config: Config): { value: string; generated: boolean } {
-  if (config.auth.jwtSecret) return { value: config.auth.jwtSecret, generated: false };
-  return loadOrCreateSecret(config.dataDir, 'jwt-secret');
 }

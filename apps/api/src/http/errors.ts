@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '@airlock/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { isUnavailable } from './unavailable.js';
 
 /** The contract's error shape: `{"error": {"code", "message"}}`. */
 export function sendError(res: Response, error: AppError): void {
@@ -16,6 +17,11 @@ export function errorHandler(logger: Logger) {
       return;
     }
     if (isAppError(error)) return sendError(res, error);
+    if (isUnavailable(error)) {
+      logger.warn({ err: (error as Error).message, method: req.method, url: req.path }, 'dependency unavailable');
+      res.setHeader('Retry-After', '5');
+      return sendError(res, new AppError('E_UNAVAILABLE', 'a dependency is unavailable; retry shortly'));
+    }
     // A path parameter that is not valid percent-encoded UTF-8 names nothing that exists.
     if (error instanceof URIError) return sendError(res, new AppError('E_NOT_FOUND', 'not found'));
     // body-parser and friends: a client error with a status of its own.

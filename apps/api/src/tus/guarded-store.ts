@@ -68,7 +68,9 @@ export class GuardedStore extends DataStore {
     try {
       admitted = await this.guard.admit(id, offset, readable);
     } catch (error) {
-      readable.destroy();
+      // Destroyed *with* the error, so @tus/server answers with it (a 415), not with the
+      // "Premature close" of a body it could not finish reading.
+      readable.destroy(error as Error);
       if (error instanceof RejectedUploadError) await this.inner.remove(id).catch(() => {});
       throw error;
     }

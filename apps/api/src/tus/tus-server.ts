@@ -6,6 +6,7 @@ import type { Locker, Upload } from '@tus/utils';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ApiMetrics } from '../metrics/metrics.js';
+import { isUnavailable } from '../http/unavailable.js';
 import { createChunkGuard, rethrowQuota } from './chunk-guard.js';
 import { GuardedStore } from './guarded-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
@@ -32,6 +33,8 @@ export interface Tus {
   store: GuardedStore;
   /** Enqueues the pipeline for a file whose bytes are all in; never throws (the reconciler covers Redis outages). */
   startPipeline(fileId: string): Promise<void>;
+  /** Finishes an open upload whose bytes are all in quarantine (a crash before the finish hook). */
+  finishIfComplete(uploadId: string, offset: number): Promise<void>;
 }
 
 export function createTus({ config, db, producer, locker, redis, logger, metrics }: TusDeps): Tus {
@@ -86,6 +89,20 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
     return {};
   };
 
+  /**
+   * All bytes are on disk but the upload is still open: the process that wrote the last byte
+   * died before `onUploadFinish`. The client's HEAD finds it so (offset = length) and its
+   * resume sends nothing more, so the finish is done here, once (it is conditional).
+   */
+  const finishIfComplete = async (uploadId: string, offset: number) => {
+    const view = await db.uploads.find(uploadId);
+    if (!view || view.upload.status !== 'open' || view.upload.concatRole === 'partial') return;
+    if (view.upload.totalSize === null || offset !== view.upload.totalSize) return;
+    const at = new Date();
+    await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) });
+    if (await db.uploads.finish(uploadId, offset, at)) await startPipeline(view.file.id);
+  };
+
   const startPipeline = async (fileId: string) => {
     await producer.enqueue('upload.validate', { fileId }).catch((error: unknown) => {
       logger.warn({ err: error, fileId }, 'could not enqueue the pipeline; the reconciler will');
@@ -109,9 +126,12 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
     onUploadCreate,
     onUploadFinish,
     onResponseError: (_req, error) => {
-      if (!('status_code' in error)) logger.error({ err: error }, 'tus handler error');
+      if ('status_code' in error) return undefined;
+      // The database or Redis (the upload lock) is down: 503, the client retries the chunk.
+      if (isUnavailable(error)) return { status_code: 503, body: 'a dependency is unavailable; retry shortly\n' };
+      logger.error({ err: error }, 'tus handler error');
       return undefined;
     },
   });
-  return { server, store, startPipeline };
+  return { server, store, startPipeline, finishIfComplete };
 }

@@ -118,6 +118,10 @@ export function tusRoutes(deps: Deps): Router {
 
   router.head(`${TUS_PATH}/:id`, ...auth, load, guardOpen, async (req, res) => {
     const { response } = await forward(req, res);
+    const offset = response.headers.get('upload-offset');
+    if (response.status === 200 && offset !== null && offset === response.headers.get('upload-length')) {
+      await tus.finishIfComplete(req.params.id as string, Number(offset));
+    }
     await withExpiry(response, req.params.id as string);
     await sendNodeResponse(res, response);
   });
