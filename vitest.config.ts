@@ -7,7 +7,8 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: these tests start real processes, and a loaded 2-core machine is slow to.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

@@ -35,7 +35,7 @@ export async function uploadBytes(base: string, token: string, bytes: Uint8Array
 }
 
 /** Polls `GET /uploads/:id` until the status is one of `statuses`. */
-export async function waitForStatus(base: string, token: string, uploadId: string, statuses: string[], timeoutMs = 20_000) {
+export async function waitForStatus(base: string, token: string, uploadId: string, statuses: string[], timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, unknown> = {};
   while (Date.now() < deadline) {

@@ -2,7 +2,7 @@
 export async function waitFor<T>(
   probe: () => Promise<T>,
   done: (value: T) => boolean,
-  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+  { timeoutMs = 30_000, intervalMs = 50, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
