@@ -29,3 +29,16 @@ ensure_redis() {
   for _ in $(seq 50); do redis_answers && { say "redis: started"; return; }; sleep 0.1; done
   say "redis: did not answer after starting; see $ROOT/data/redis/redis.log"; exit 1
 }
+
+# docker-compose (v1, Debian) validates docker/compose.yml offline in the test suite. No
+# engine is installed or needed: --no-install-recommends keeps docker.io and friends out.
+ensure_compose_validator() {
+  command -v docker-compose >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "docker-compose: installing (to validate docker/compose.yml; no Docker engine)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
+  else
+    say "docker-compose: missing and not root; the compose test will fail"
+  fi
+}

@@ -10,6 +10,7 @@ install_and_build
 ensure_redis
 ensure_clamd
 ensure_s3
+ensure_compose_validator
 cd "$ROOT"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 say "running the test suite"

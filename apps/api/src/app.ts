@@ -77,9 +77,10 @@ export function createApp(deps: AppDeps): Express {
       onError: (error) => logger.warn({ err: (error as Error).message }, 'rate limiter unavailable; letting requests through'),
     }),
   ];
-  app.use(httpMetrics(deps.metrics));
   app.use(cors(config.corsOrigins));
   app.use(methodOverride);
+  // After the override: a POST overridden to PATCH is timed as the PATCH it is.
+  app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(queuesDashboard(deps));

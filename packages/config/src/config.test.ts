@@ -34,6 +34,7 @@ describe('loadConfig', () => {
     [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
     [{ STORAGE_BACKEND: 's3' }, 'S3_BUCKET'],
+    [{ WEBHOOK_URL: 'https://hooks.example/airlock' }, 'WEBHOOK_SECRET'],
   ])('stops with one line naming the variable for %j', (env, name) => {
     let error: unknown;
     try {

@@ -83,7 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (backend === 's3' && !e.S3_BUCKET) {
     throw new ConfigError('Invalid configuration: S3_BUCKET: required when STORAGE_BACKEND=s3');
   }
-  if (e.CHUNK_SIZE > e.MAX_UPLOAD_SIZE) {
+  if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration: WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)');
+  }
+    if (e.CHUNK_SIZE > e.MAX_UPLOAD_SIZE) {
     throw new ConfigError('Invalid configuration: CHUNK_SIZE: must not exceed MAX_UPLOAD_SIZE');
   }
   return {

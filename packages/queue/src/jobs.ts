@@ -24,6 +24,8 @@ export const JOBS = {
   'upload.promote': { role: 'promoter', payload: fileJob, jobId: (p: { fileId: string }) => `promote-${p.fileId}` },
   /** Re-enqueues files stuck in the pipeline (a lost Redis, a dead worker). */
   'maintenance.reconcile': { role: 'janitor', payload: emptyJob, jobId: () => 'reconcile' },
+  /** Expiry, retention and garbage collection, from the database (every GC_INTERVAL_SECONDS). */
+  'maintenance.gc': { role: 'janitor', payload: emptyJob, jobId: () => 'gc' },
   /** POSTs one event to WEBHOOK_URL; the body is built from the database at delivery time. */
   'webhook.deliver': { role: 'notifier', payload: webhookJob, jobId: (p: { fileId: string; event: WebhookEvent }) => `webhook-${p.fileId}-${p.event}` },
 } as const;

@@ -1,5 +1,6 @@
 import type { Database } from '@airlock/db';
 import { ROLES, queueName, type Producer } from '@airlock/queue';
+import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Logger } from 'pino';
 import { scanDurationCollector } from './scan-duration.collector.js';
@@ -24,6 +25,8 @@ export interface ApiMetrics {
 export interface MetricsDeps {
   db: Database;
   producer: Producer;
+  /** The producer's connection: while it is down, BullMQ would wait for it rather than fail. */
+  redis: Pick<Redis, 'status'>;
   logger: Logger;
 }
 
@@ -33,7 +36,7 @@ const SOURCE_TIMEOUT_MS = 2_000;
 /** BullMQ job states worth watching: backlog (waiting, prioritized, delayed), work, failures. */
 const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'paused'] as const;
 
-export function createMetrics({ db, producer, logger }: MetricsDeps): ApiMetrics {
+export function createMetrics({ db, producer, redis, logger }: MetricsDeps): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -66,6 +69,8 @@ export function createMetrics({ db, producer, logger }: MetricsDeps): ApiMetrics
     registers,
     async collect() {
       this.reset();
+      // Redis away (main.ts logs it already): the queue series are left out of this scrape.
+      if (redis.status !== 'ready') return;
       await Promise.all(
         ROLES.map(async (role) => {
           const counts = await fromSource('redis', () => producer.queue(role).getJobCounts(...JOB_STATES));

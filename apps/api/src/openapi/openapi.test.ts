@@ -90,7 +90,7 @@ describe('the OpenAPI document', () => {
       signedUrls: createSignedUrls('s'.repeat(32)),
       locker: new RedisLocker({ redis }),
       logger,
-      metrics: createMetrics({ db, producer, logger }),
+      metrics: createMetrics({ db, producer, redis, logger }),
     });
   });
   afterAll(async () => {

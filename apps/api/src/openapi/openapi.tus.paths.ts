@@ -13,6 +13,11 @@ const tusResumable = header('Tus-Resumable', 'protocol version', true, { type: '
 const offsetHeader = { 'Upload-Offset': { schema: { type: 'integer' }, description: 'bytes the server has' } };
 const expiresHeader = { 'Upload-Expires': { schema: { type: 'string' }, description: 'RFC 9110 date; moves with each accepted chunk' } };
 const tusError = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
+/** Refused by Airlock before tus (JSON) or by @tus/server (plain text). */
+const anyError = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } }, 'text/plain': { schema: { type: 'string' } } },
+});
 
 /** tus 1.0.0 at `/uploads` (contract section 5), as tus.routes.ts serves it. */
 export const tusPaths: Record<string, PathItem> = {
@@ -57,9 +62,9 @@ export const tusPaths: Record<string, PathItem> = {
           headers: { Location: { schema: { type: 'string', format: 'uri' } }, ...expiresHeader, ...offsetHeader },
           content: { 'application/json': { schema: { $ref: '#/components/schemas/UploadCreated' } } },
         },
-        '400': tusError('Malformed Upload-Metadata, a sha256 that is not 64 hex characters, or a bad Upload-Concat'),
+        '400': anyError('Malformed Upload-Metadata, a sha256 that is not 64 hex characters, or a bad Upload-Concat'),
         '412': tusError('Unsupported Tus-Resumable'),
-        '413': tusError('Upload-Length above MAX_UPLOAD_SIZE or the remaining quota'),
+        '413': anyError('Upload-Length above MAX_UPLOAD_SIZE or the remaining quota'),
         '415': tusError('The first bytes show a type outside ALLOWED_TYPES (creation-with-upload)'),
         '460': tusError('Upload-Checksum mismatch'),
         ...shared('Unauthorized', 'RateLimited'),
@@ -108,8 +113,7 @@ export const tusPaths: Record<string, PathItem> = {
       requestBody: { required: true, content: { 'application/offset+octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
       responses: {
         '204': { description: 'Accepted', headers: { ...offsetHeader, ...expiresHeader } },
-        '400': tusError('Content-MD5 mismatch (nothing of the chunk is kept)'),
-        '403': tusError('Upload-Offset missing'),
+        '400': anyError('Upload-Offset missing or malformed, or Content-MD5 mismatch (nothing of the chunk is kept)'),
         '409': { ...tusError('Wrong Upload-Offset'), headers: offsetHeader },
         '413': tusError('Past the length, MAX_UPLOAD_SIZE or the quota'),
         '415': tusError('The first bytes show a type outside ALLOWED_TYPES; the upload is now rejected'),

@@ -1,0 +1,44 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@airlock/config';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const COMPOSE_FILE = path.join(ROOT, 'docker/compose.yml');
+
+/** Debian's docker-compose 1.29 validates a compose file offline (no Docker engine needed). */
+const installed = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
+
+describe('docker/compose.yml', () => {
+  // npm test installs it (scripts/services.sh); a missing validator is a failure, never a skip.
+  it('can be validated here: docker-compose is installed', () => {
+    expect(installed, 'apt-get install -y --no-install-recommends docker-compose').toBe(true);
+  });
+
+  // The variables a deployment sets must not leak in from the machine running the tests.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(AUTH_|S3_|POSTGRES_|WEBHOOK_|AIRLOCK_|REDIS_URL$|DATABASE_URL$)/.test(key)));
+
+  it('is valid for docker-compose (`docker-compose -f docker/compose.yml config` exits 0)', () => {
+    const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '--quiet'], { cwd: ROOT, env, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('gives the API and the workers a configuration Airlock accepts, with Redis that never evicts', () => {
+    // docker-compose (Python) prints the resolved YAML; PyYAML, installed with it, turns it into JSON.
+    const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { cwd: ROOT, env, encoding: 'utf8' });
+    const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml, encoding: 'utf8' });
+    const { services } = JSON.parse(json) as { services: Record<string, { environment?: Record<string, string>; command?: string[]; healthcheck?: unknown }> };
+
+    expect(Object.keys(services).sort()).toEqual(['api', 'clamav', 'minio', 'minio-buckets', 'postgres', 'redis', 'worker']);
+    for (const name of ['api', 'worker']) {
+      const config = loadConfig(services[name]!.environment);
+      expect(config).toMatchObject({ databaseProvider: 'postgresql', storage: { backend: 's3' }, clamd: { host: 'clamav', port: 3310 } });
+    }
+    expect(services.api!.command).toEqual(['api']);
+    expect(services.worker!.command).toEqual(['worker']);
+    expect(services.redis!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
+    for (const name of ['api', 'postgres', 'redis', 'clamav', 'minio']) expect(services[name]!.healthcheck, name).toBeTruthy();
+  });
+});
