@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ConfigError, loadConfig, type Config } from '@airlock/config';
+import { loadConfigOrExit } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { createProducer, producerConnection } from '@airlock/queue';
 import { ClamdClient } from '@airlock/scanner';
@@ -16,20 +16,8 @@ import { RedisLocker } from './tus/redis-locker.js';
 /** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
 const startedAt = performance.now();
-const config = readConfig();
+const config = loadConfigOrExit();
 const logger = pino({
   name: 'airlock-api',
   level: config.logLevel,

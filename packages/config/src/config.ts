@@ -155,3 +155,19 @@ function normaliseSqliteUrl(url: string): string {
   if (!url.startsWith('file:')) return url;
   return `file:${path.resolve(url.slice('file:'.length))}`;
 }
+
+/**
+ * For a process's composition root: the configuration, or the one line naming the bad
+ * variable on stderr and exit code 1 (contract section 2).
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -15,42 +15,10 @@ export class PrismaUploadRepository implements UploadRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   async create(input: NewUpload): Promise<UploadView> {
-    // The file first: the session's foreign key needs it. A duplicate id of either throws
-    // (P2002, see isUniqueViolation) and the transaction leaves nothing behind.
     return this.prisma.$transaction(async (tx) => {
       // The reservation first (a write, and the quota check): over quota, nothing is created.
       await reserve(tx, input.ownerId, input.reserveBytes, input.defaultQuota, input.now);
-      const file = await tx.file.create({
-        data: {
-          reservedBytes: toBigInt(input.reserveBytes),
-          id: input.fileId,
-          ownerId: input.ownerId,
-          originalFilename: input.originalFilename,
-          declaredType: input.declaredType,
-          sizeBytes: toNullableBigInt(input.totalSize),
-          expectedSha256: input.expectedSha256,
-          status: 'pending',
-          createdAt: input.now,
-          updatedAt: input.now,
-        },
-      });
-      const session = await tx.uploadSession.create({
-        data: {
-          id: input.uploadId,
-          fileId: input.fileId,
-          ownerId: input.ownerId,
-          totalSize: toNullableBigInt(input.totalSize),
-          bytesReceived: 0n,
-          chunkSize: input.chunkSize,
-          status: OPEN,
-          concatRole: input.concatRole ?? null,
-          expiresAt: input.expiresAt,
-          lastActivityAt: input.now,
-          createdAt: input.now,
-          updatedAt: input.now,
-        },
-      });
-      return toUploadView(session, file);
+      return insertUpload(tx, input, toBigInt(input.reserveBytes), input.concatRole ?? null);
     });
   }
 
@@ -61,36 +29,8 @@ export class PrismaUploadRepository implements UploadRepository {
 
   async concatenate(input: NewUpload, partialIds: string[]): Promise<UploadView> {
     return this.prisma.$transaction(async (tx) => {
-      const file = await tx.file.create({
-        data: {
-          id: input.fileId,
-          ownerId: input.ownerId,
-          originalFilename: input.originalFilename,
-          declaredType: input.declaredType,
-          sizeBytes: toNullableBigInt(input.totalSize),
-          expectedSha256: input.expectedSha256,
-          status: 'pending',
-          createdAt: input.now,
-          updatedAt: input.now,
-        },
-      });
-      await tx.uploadSession.create({
-        data: {
-          id: input.uploadId,
-          fileId: input.fileId,
-          ownerId: input.ownerId,
-          totalSize: toNullableBigInt(input.totalSize),
-          bytesReceived: 0n,
-          chunkSize: input.chunkSize,
-          status: OPEN,
-          concatRole: 'final',
-          expiresAt: input.expiresAt,
-          lastActivityAt: input.now,
-          createdAt: input.now,
-          updatedAt: input.now,
-        },
-      });
-      await absorbPartials(tx, input.ownerId, partialIds, file.id, input.now);
+      const created = await insertUpload(tx, input, 0n, 'final');
+      await absorbPartials(tx, input.ownerId, partialIds, created.file.id, input.now);
       const session = await tx.uploadSession.findUniqueOrThrow({ where: { id: input.uploadId }, include: { file: true } });
       return toUploadView(session, session.file);
     });
@@ -204,4 +144,43 @@ export class PrismaUploadRepository implements UploadRepository {
       throw error;
     }
   }
+}
+
+/**
+ * The file (`pending`) and its open session. The file first: the session's foreign key
+ * needs it. A duplicate id of either throws (P2002, see isUniqueViolation) and the caller's
+ * transaction leaves nothing behind.
+ */
+async function insertUpload(tx: PrismaTransaction, input: NewUpload, reservedBytes: bigint, concatRole: 'partial' | 'final' | null): Promise<UploadView> {
+  const file = await tx.file.create({
+    data: {
+      id: input.fileId,
+      ownerId: input.ownerId,
+      originalFilename: input.originalFilename,
+      declaredType: input.declaredType,
+      sizeBytes: toNullableBigInt(input.totalSize),
+      expectedSha256: input.expectedSha256,
+      reservedBytes,
+      status: 'pending',
+      createdAt: input.now,
+      updatedAt: input.now,
+    },
+  });
+  const session = await tx.uploadSession.create({
+    data: {
+      id: input.uploadId,
+      fileId: input.fileId,
+      ownerId: input.ownerId,
+      totalSize: toNullableBigInt(input.totalSize),
+      bytesReceived: 0n,
+      chunkSize: input.chunkSize,
+      status: OPEN,
+      concatRole,
+      expiresAt: input.expiresAt,
+      lastActivityAt: input.now,
+      createdAt: input.now,
+      updatedAt: input.now,
+    },
+  });
+  return toUploadView(session, file);
 }
