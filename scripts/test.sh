@@ -5,12 +5,14 @@ source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/services.sh"
 source "$ROOT/scripts/clamd.sh"
 source "$ROOT/scripts/s3.sh"
+source "$ROOT/scripts/chromium.sh"
 ensure_pnpm
 install_and_build
 ensure_redis
 ensure_clamd
 ensure_s3
 ensure_compose_validator
+ensure_chromium
 cd "$ROOT"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 say "running the test suite"

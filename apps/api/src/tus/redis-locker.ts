@@ -128,7 +128,9 @@ export class RedisLocker implements Locker {
   private subscriberConnection(): Redis {
     // Queue while connecting even if `redis` fails fast: the first SUBSCRIBE is sent right
     // after the duplicate is created, and a failed one would cost the first lock.
-    this.subscriber ??= this.redis.duplicate({ enableOfflineQueue: true });
+    // No ready check: ioredis 5 sends INFO after the queued SUBSCRIBE and fails it ("Connection in
+    // subscriber mode"), which cost the first lock of a fresh process a 500 (ioredis #2037).
+    this.subscriber ??= this.redis.duplicate({ enableOfflineQueue: true, enableReadyCheck: false });
     if (!this.listening) {
       this.subscriber.on('message', this.onMessage);
       this.listening = true;

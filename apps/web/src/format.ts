@@ -1,0 +1,55 @@
+import type { FileItem, FileStatus } from './api.js';
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 → "1.5 KB" (powers of 1024, as the quota is counted). */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes)) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+}
+
+export const STATUS_LABEL: Record<FileStatus, string> = {
+  pending: 'Waiting',
+  uploading: 'Uploading',
+  assembling: 'Assembling',
+  scanning: 'Scanning',
+  complete: 'Complete',
+  quarantined: 'Quarantined',
+  rejected: 'Rejected',
+  scan_failed: 'Scan failed',
+  failed: 'Failed',
+};
+
+/** One line on why a file is not downloadable, or null. */
+export function statusNote(file: FileItem): string | null {
+  switch (file.status) {
+    case 'quarantined':
+      return `Malware found${file.scan.signature ? `: ${file.scan.signature}` : ''}. The file stays in quarantine.`;
+    case 'rejected':
+      return `This type${file.mime_type ? ` (${file.mime_type})` : ''} is not accepted.`;
+    case 'scan_failed':
+      return 'The malware scan failed after every attempt.';
+    case 'failed':
+      return file.failure_reason === 'checksum_mismatch'
+        ? 'The bytes did not match the checksum sent with the upload.'
+        : `The upload ${file.failure_reason === 'expired' ? 'expired' : 'was stopped'}.`;
+    default:
+      return null;
+  }
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/** Today: the time only ("3:17 PM"); before: the day ("Nov 27, 2026"). */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return date.toDateString() === new Date().toDateString() ? timeFormat.format(date) : dayFormat.format(date);
+}
