@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from '@airlock/config';
+import { loadConfigOrExit } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { ROLES, createProducer, isRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
 import { ClamdClient } from '@airlock/scanner';
@@ -18,7 +18,7 @@ const SHUTDOWN_DEADLINE_MS = 25_000;
  * 'all' for `pnpm start:worker` (narrowed by WORKER_QUEUES).
  */
 export async function runWorkers(roles: Role[] | 'all', name: string): Promise<void> {
-  const config = readConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, name);
   const selected = selectRoles(roles, config.workerQueues);
 
@@ -35,6 +35,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
     storage: createStorage(config),
     scanner,
     engineVersion: cachedEngineVersion(scanner),
+    redis: producerRedis,
     logger,
   });
   const shutdown = new AbortController();
@@ -42,6 +43,8 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   const workers = selected.map((role) => {
     const dispatch = createDispatch(role, handlers);
     const connection = workerConnection(config.redisUrl);
+    // Without a listener ioredis prints every reconnect failure as an unhandled error event.
+    connection.on('error', (error) => logger.debug({ role, err: error.message }, 'redis connection error'));
     const worker = new Worker(
       queueName(role),
       async (job) => {
@@ -80,18 +83,6 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-}
-
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
 }
 
 export function selectRoles(roles: Role[] | 'all', narrow: string[] | undefined): Role[] {

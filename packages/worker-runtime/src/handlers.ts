@@ -3,11 +3,13 @@ import type { Database } from '@airlock/db';
 import type { JobName, JobPayload, Producer } from '@airlock/queue';
 import type { Scanner } from '@airlock/scanner';
 import type { StorageDriver } from '@airlock/storage';
+import { collectGarbageJob } from './jobs/collect-garbage.job.js';
 import { deliverWebhook } from './jobs/deliver-webhook.job.js';
 import { promoteUpload } from './jobs/promote-upload.job.js';
 import { reconcile } from './jobs/reconcile.job.js';
 import { scanUpload } from './jobs/scan-upload.job.js';
 import { validateUpload } from './jobs/validate-upload.job.js';
+import type { RedisConnection } from './jobs/gc/upload-lock.js';
 import type { Logger } from './logger.js';
 
 export interface JobContext {
@@ -29,6 +31,8 @@ export interface WorkerDeps {
   scanner: Scanner;
   /** clamd's engine and database version for the audit record; null when it does not answer. */
   engineVersion: () => Promise<string | null>;
+  /** The producer's connection, for the upload locks garbage collection shares with the API. */
+  redis: RedisConnection;
   logger: Logger;
 }
 
@@ -39,6 +43,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'upload.scan': scanUpload(deps),
     'upload.promote': promoteUpload(deps),
     'maintenance.reconcile': reconcile(deps),
+    'maintenance.gc': collectGarbageJob(deps),
     'webhook.deliver': deliverWebhook(deps),
   };
 }

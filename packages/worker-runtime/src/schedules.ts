@@ -13,7 +13,9 @@ export function startSchedules(config: Config, producer: Producer, logger: Logge
   const upsert = () =>
     queue
       .upsertJobScheduler('reconcile', { every: everyMs }, { name: 'maintenance.reconcile', data: {} })
-      .catch((error: Error) => logger.warn({ err: error.message, queue: queueName('janitor') }, 'could not schedule the reconciler'));
+      .catch((error: Error) => logger.warn({ err: error.message, queue: queueName('janitor') }, 'could not schedule the reconciler'))
+      .then(() => queue.upsertJobScheduler('gc', { every: config.gcIntervalSeconds * 1000 }, { name: 'maintenance.gc', data: {} }))
+      .catch((error: Error) => logger.warn({ err: error.message, queue: queueName('janitor') }, 'could not schedule garbage collection'));
   void upsert();
   const timer = setInterval(() => void upsert(), everyMs);
   return { stop: () => clearInterval(timer) };

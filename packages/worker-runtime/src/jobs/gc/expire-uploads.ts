@@ -31,8 +31,8 @@ export async function expireUploads(pass: GcPass): Promise<void> {
           report.expired += 1;
           pass.logger.info({ uploadId: upload.id, fileId: fresh.file.id, expiresAt: fresh.upload.expiresAt.toISOString() }, 'gc: upload expired');
           await notifyTerminal(pass, fresh.file.id, 'failed');
-          const gone = await db.uploads.find(upload.id);
-          if (gone) await removeBytesAndMark(pass, { file: gone.file, upload: gone.upload });
+          // Still under the lock: no chunk can land between the abort and the deletions.
+          await removeBytesAndMark(pass, { file: { ...fresh.file, status: 'failed', failureReason: 'expired' }, upload: { ...fresh.upload, status: 'aborted' } });
           return 'expired';
         });
         if (outcome === BUSY) report.busy += 1;

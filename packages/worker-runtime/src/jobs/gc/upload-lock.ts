@@ -32,7 +32,7 @@ const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return
 export function createUploadLocks(redis: RedisConnection, { prefix = 'airlock:', ttlMs = 15_000 } = {}): UploadLocks {
   return {
     async withLock(uploadId, work) {
-      const key = `${prefix}lock:${uploadId}`;
+      const key = uploadLockKey(uploadId, prefix);
       const token = randomUUID();
       if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return BUSY;
       try {
