@@ -58,6 +58,9 @@ ensure_clamd() {
   # exceeded are reported as Heuristics.Limits.Exceeded.* so they never pass as clean.
   local max_mb=$(( (${MAX_UPLOAD_SIZE:-1073741824} + 1048575) / 1048576 + 1 ))
   [ "$max_mb" -gt 2000 ] && max_mb=2000
+  # What clamd scans of a file (unpacked contents included) outgrows the file: random data
+  # looks like packed formats and hit MaxScanSize at 1 GiB (bench), so leave it room.
+  local scan_mb=$(( max_mb * 4 )); [ "$scan_mb" -gt 4000 ] && scan_mb=4000
   cat > "$CLAMD_DIR/clamd.conf" <<CONF
 Foreground no
 TCPSocket ${CLAMD_PORT:-3310}
@@ -70,7 +73,7 @@ TemporaryDirectory $CLAMD_DIR/tmp
 User root
 StreamMaxLength ${max_mb}M
 MaxFileSize ${max_mb}M
-MaxScanSize ${max_mb}M
+MaxScanSize ${scan_mb}M
 AlertExceedsMax yes
 ScanArchive yes
 MaxThreads 4

@@ -74,8 +74,10 @@ describe('integrity at the door: checksums and types', () => {
     expect((await fetch(up.upload_url, { method: 'HEAD', headers: tusHeaders(token) })).status).toBe(410);
   });
 
-  it('answers 415, not a broken connection, when the refused first chunk is large', async () => {
-    const big = Buffer.concat([ELF, Buffer.alloc(6 * 1024 * 1024, 1)]);
+  it.each([
+    ['an executable', Buffer.concat([ELF, Buffer.alloc(6 * 1024 * 1024, 1)])],
+    ['200 KiB of text', Buffer.from('plain text '.repeat(20_000))],
+  ])('answers 415, not a broken connection, when the refused first chunk is large: %s', async (_name, big) => {
     const up = await newUpload(big.length);
     const res = await patch(up.upload_url, token, 0, new Uint8Array(big));
     expect(res.status).toBe(415);

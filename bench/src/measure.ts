@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { median } from './client.js';
+import { cpuSeconds, machineJiffies, type Proc } from './processes.js';
+
+export type Metrics = Record<string, number>;
+
+export interface Timed<T> {
+  value: T;
+  seconds: number;
+  /** CPU seconds per process name, `client` being the bench process (tus-js-client) itself. */
+  cpu: Record<string, number>;
+  /**
+   * Share of the whole machine's CPU capacity (every core) used by processes other than the
+   * ones measured and the bench during the run: the noise, in percent.
+   */
+  othersBusyPct: number;
+}
+
+/**
+ * Times `fn` and accounts the CPU time it cost each process. CPU seconds are a far steadier
+ * figure than wall time on a shared machine: they hardly move with the load of others.
+ */
+export async function timed<T>(procs: Proc[], fn: () => Promise<T>): Promise<Timed<T>> {
+  const before = procs.map((proc) => cpuSeconds(proc.pid));
+  const client = process.cpuUsage();
+  const machine = machineJiffies();
+  const started = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - started) / 1000;
+  const machineAfter = machineJiffies();
+  const clientUsage = process.cpuUsage(client);
+  const cpu: Record<string, number> = { client: (clientUsage.user + clientUsage.system) / 1e6 };
+  procs.forEach((proc, index) => (cpu[proc.name] = cpuSeconds(proc.pid) - before[index]!));
+  const ours = Object.values(cpu).reduce((sum, value) => sum + (Number.isFinite(value) ? value : 0), 0) * 100; // jiffies
+  const total = machineAfter.total - machine.total;
+  const othersBusyPct = total > 0 ? Math.max(0, ((machineAfter.busy - machine.busy - ours) / total) * 100) : 0;
+  return { value, seconds, cpu, othersBusyPct };
+}
+
+/** The CPU part of a result line: `cpu_s_<process>` and `server_cpu_s` (every server process). */
+export function cpuFields(run: Timed<unknown>): Metrics {
+  const fields: Metrics = { others_busy_pct: round(run.othersBusyPct, 1) };
+  let server = 0;
+  for (const [name, seconds] of Object.entries(run.cpu)) {
+    fields[`cpu_s_${name}`] = round(seconds, 3);
+    if (name !== 'client') server += seconds;
+  }
+  fields.server_cpu_s = round(server, 3);
+  return fields;
+}
+
+/** Flushes dirty pages before a timed run, so one run's writeback does not land in the next. */
+export function settleDisk(): void {
+  spawnSync('sync');
+}
+
+export interface Participant {
+  server: string;
+  run(): Promise<Metrics>;
+}
+
+/**
+ * Runs each participant `runs` times, alternating the order between runs (so a drift in the
+ * machine's load favours no one), and answers the median of every figure per participant.
+ */
+export async function compare(participants: Participant[], runs: number, primary: string): Promise<Map<string, Metrics>> {
+  const samples = new Map<string, Metrics[]>(participants.map((participant) => [participant.server, []]));
+  for (let run = 0; run < runs; run++) {
+    const order = run % 2 === 0 ? participants : [...participants].reverse();
+    for (const participant of order) {
+      log(`  ${participant.server}${runs > 1 ? ` (run ${run + 1}/${runs})` : ''}…`);
+      const metrics = await participant.run();
+      log(`  ${participant.server}: ${primary} = ${metrics[primary]}`);
+      samples.get(participant.server)!.push(metrics);
+    }
+  }
+  const results = new Map<string, Metrics>();
+  for (const [server, list] of samples) {
+    const merged: Metrics = {};
+    for (const key of Object.keys(list[0]!)) merged[key] = round(median(list.map((metrics) => metrics[key]!)), 3);
+    if (runs > 1) merged.runs = runs;
+    results.set(server, merged);
+  }
+  return results;
+}
+
+export function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
