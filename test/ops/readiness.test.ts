@@ -34,7 +34,7 @@ describe('readiness (GET /readyz)', () => {
     withStack({}, async (stack) => {
       const { status, body } = await settled(stack, (body) => body.status === 'ready');
       expect(status).toBe(200);
-      expect(body).toMatchObject({ status: 'ready', checks: { db: { ok: true }, redis: { ok: true }, clamd: { ok: true } } });
+      expect(body).toMatchObject({ status: 'ready', checks: { db: { ok: true }, redis: { ok: true }, storage: { ok: true }, clamd: { ok: true } } });
       expect(body.checks.clamd!.version).toMatch(/^ClamAV /);
       // The clamd of the test environment has only the test signatures.
       expect(body.checks.clamd!.database).toBeNull();

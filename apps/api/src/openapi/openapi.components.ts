@@ -106,7 +106,7 @@ export const schemas: Record<string, Schema> = {
       status: { type: 'string', enum: ['ready', 'unavailable'] },
       checks: {
         type: 'object',
-        required: ['db', 'redis', 'clamd'],
+        required: ['db', 'redis', 'storage', 'clamd'],
         properties: {
           db: ref('Check'),
           redis: ref('Check'),

@@ -1,5 +1,8 @@
 import type { Database } from '@airlock/db';
 import type { Scanner } from '@airlock/scanner';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { StorageDriver } from '@airlock/storage';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -8,18 +11,19 @@ interface Deps {
   db: Database;
   redis: Redis;
   scanner: Scanner;
+  storage: StorageDriver;
 }
 
 type Check = { ok: boolean; error?: string } & Record<string, unknown>;
 
 /** `/healthz`: the process runs. `/readyz`: every dependency answered (contract section 7). */
-export function healthRoutes({ db, redis, scanner }: Deps): Router {
+export function healthRoutes({ db, redis, scanner, storage }: Deps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const [dbCheck, redisCheck, clamdCheck] = await Promise.all([
+    const [dbCheck, redisCheck, clamdCheck, storageCheck] = await Promise.all([
       check(async () => {
         await db.ping();
         return {};
@@ -33,8 +37,12 @@ export function healthRoutes({ db, redis, scanner }: Deps): Router {
         // `database: null` means only custom (test) signatures are loaded: ready, but say so.
         return { version: version.engine, database: version.database };
       }),
+      check(async () => {
+        await roundTrip(storage);
+        return { backend: storage.backend };
+      }),
     ]);
-    const checks = { db: dbCheck, redis: redisCheck, clamd: clamdCheck };
+    const checks = { db: dbCheck, redis: redisCheck, storage: storageCheck, clamd: clamdCheck };
     const ready = Object.values(checks).every((entry) => entry.ok);
     res.setHeader('Cache-Control', 'no-store');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
@@ -70,5 +78,19 @@ async function check(probe: () => Promise<Record<string, unknown>>, timeoutMs = 
     return { ok: false, error: (error as Error).message };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Storage is ready when a marker written to quarantine reads back the same and can be deleted. */
+async function roundTrip(storage: StorageDriver): Promise<void> {
+  const ref = { area: 'quarantine' as const, key: `readyz/${randomUUID()}` };
+  const marker = `airlock readiness ${Date.now()}`;
+  await storage.write(ref, Readable.from([Buffer.from(marker)]));
+  try {
+    let read = '';
+    for await (const chunk of await storage.read(ref)) read += String(chunk);
+    if (read !== marker) throw new Error('the readiness marker read back differently');
+  } finally {
+    await storage.delete(ref);
   }
 }
