@@ -87,8 +87,10 @@ describe('when a worker or Redis fails', () => {
     // The killed attempt never finished, so it was never counted; the second one was clean.
     expect((await db.files.listScans(up.file_id)).map((scan) => scan.result)).toEqual(['clean']);
     const promoter = procs[1]!;
-    const completions = promoter.output().split('\n').filter((line) => line.includes('promote: complete') && line.includes(up.file_id));
-    expect(completions).toHaveLength(1);
+    // The log line may reach us a moment after the status it follows.
+    const completions = (out: string) => out.split('\n').filter((line) => line.includes('promote: complete') && line.includes(up.file_id));
+    await waitFor(async () => completions(promoter.output()).length, (n) => n >= 1, { what: 'the promoter to log the completion' });
+    expect(completions(promoter.output())).toHaveLength(1);
   });
 
   it('brings every file to a terminal status after Redis lost the waiting jobs', async () => {
