@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createDatabase } from './database.js';
+import { migrate } from './migrate.js';
+import type { Database } from './repositories.js';
 
 /**
  * The databases every integration suite runs against, through `describe.each`: the same
@@ -69,4 +72,18 @@ export function uniqueId(prefix: string): string {
 export const T0 = new Date('2030-01-02T03:04:05.678Z');
 export function at(offsetMs: number): Date {
   return new Date(T0.getTime() + offsetMs);
+}
+
+/** A fresh database of `target`, migrated and opened; `dispose()` closes and drops it. */
+export async function migratedDatabase(target: TestTarget): Promise<{ db: Database; dispose(): Promise<void> }> {
+  const database = await target.create();
+  await migrate(database.url);
+  const db = createDatabase(database.url);
+  return {
+    db,
+    async dispose() {
+      await db.close();
+      await database.drop();
+    },
+  };
 }

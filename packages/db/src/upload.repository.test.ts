@@ -1,23 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from './database.js';
-import { migrate } from './migrate.js';
 import { isUniqueViolation } from './prisma-errors.js';
 import type { Database, NewUpload } from './repositories.js';
-import { at, T0, type TestDatabase, TEST_TARGETS, uniqueId } from './test-databases.fixture.js';
+import { at, T0, TEST_TARGETS, migratedDatabase, uniqueId } from './test-databases.fixture.js';
 
 describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
-  let database: TestDatabase;
   let db: Database;
+  let dispose: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await target.create();
-    await migrate(database.url);
-    db = createDatabase(database.url);
+    ({ db, dispose } = await migratedDatabase(target));
   });
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => dispose?.());
 
   function newUpload(overrides: Partial<NewUpload> = {}): NewUpload {
     return {
