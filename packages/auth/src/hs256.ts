@@ -22,8 +22,9 @@ export function resolveHsSecret(auth: { jwtSecret: string | undefined; dataDir: 
 export const JWT_SECRET_NAME = 'jwt-secret';
 
 export interface MintOptions {
-  /** Adds `role: "admin"`. */
+  /** Adds the admin claim: `role: "admin"` unless `adminClaim` names another (AUTH_ADMIN_CLAIM). */
   admin?: boolean;
+  adminClaim?: { name: string; value: string };
   /** A jose time span such as `30d` (the default) or `1h`. */
   expiresIn?: string;
   issuer?: string | undefined;
@@ -32,7 +33,8 @@ export interface MintOptions {
 
 /** A token for `userId` (`sub`) that the API accepts when it verifies with the same secret. */
 export async function mintHs256Token(secret: string, userId: string, options: MintOptions = {}): Promise<string> {
-  let jwt = new SignJWT(options.admin ? { role: 'admin' } : {})
+  const claim = options.adminClaim ?? { name: 'role', value: 'admin' };
+  let jwt = new SignJWT(options.admin ? { [claim.name]: claim.value } : {})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userId)
     .setIssuedAt()

@@ -35,6 +35,14 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
     [{ STORAGE_BACKEND: 's3' }, 'S3_BUCKET'],
     [{ WEBHOOK_URL: 'https://hooks.example/airlock' }, 'WEBHOOK_SECRET'],
+    [{ NODE_ENV: 'production' }, 'AUTH_JWT_SECRET'],
+    [{ AUTH_JWKS_URL: 'http://idp.example/jwks.json', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' }, 'AUTH_JWKS_URL'],
+    [{ AUTH_JWKS_URL: 'https://idp.example/jwks.json', AUTH_JWT_AUDIENCE: 'a' }, 'AUTH_JWT_ISSUER'],
+    [{ AUTH_JWKS_URL: 'https://idp.example/jwks.json', AUTH_JWT_ISSUER: 'i' }, 'AUTH_JWT_AUDIENCE'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'nginx.internal' }, 'TRUST_PROXY'],
+    [{ AUTH_ADMIN_CLAIM: 'admin' }, 'AUTH_ADMIN_CLAIM'],
+    [{ ALLOW_TEST_SIGNATURES: 'maybe' }, 'ALLOW_TEST_SIGNATURES'],
   ])('stops with one line naming the variable for %j', (env, name) => {
     let error: unknown;
     try {
@@ -52,5 +60,29 @@ describe('loadConfig', () => {
     const config = loadConfig({ ALLOWED_TYPES: 'image/png, image/*', CORS_ORIGINS: 'https://a.example,https://b.example' });
     expect(config.allowedTypes).toEqual(['image/png', 'image/*']);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('is safe by default: no proxy trusted, test signatures only outside production', () => {
+    const dev = loadConfig({});
+    expect(dev.trustProxy).toBe(false);
+    expect(dev.production).toBe(false);
+    expect(dev.allowTestSignatures).toBe(true);
+    expect(dev.auth.adminClaim).toEqual({ name: 'role', value: 'admin' });
+    const prod = loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32) });
+    expect(prod.production).toBe(true);
+    expect(prod.allowTestSignatures).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), ALLOW_TEST_SIGNATURES: 'true' }).allowTestSignatures).toBe(true);
+  });
+
+  it('reads TRUST_PROXY as Express does: a hop count or an address list', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+  });
+
+  it('accepts a plain-http JWKS on loopback only, and a custom admin claim', () => {
+    const config = loadConfig({ AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a', AUTH_ADMIN_CLAIM: 'groups=airlock-admins' });
+    expect(config.auth.jwksUrl).toBe('http://127.0.0.1:9/jwks');
+    expect(config.auth.adminClaim).toEqual({ name: 'groups', value: 'airlock-admins' });
   });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_ALLOWED_TYPES, envSchema, resolveDataDir } from './schema.js';
+import { DEFAULT_ALLOWED_TYPES, envSchema, parseTrustProxy, resolveDataDir, type Env } from './schema.js';
 
 export interface Config {
   port: number;
@@ -44,12 +44,24 @@ export interface Config {
   uploadLockTtlSeconds: number;
   quotaBytes: number;
   rateLimitPerMinute: number;
+  /** NODE_ENV=production: no development conveniences (generated JWT secret, dev tokens, test signatures). */
+  production: boolean;
+  /** Express's `trust proxy`: false (default), a hop count, or addresses/CIDRs of the proxies. */
+  trustProxy: false | number | string[];
   auth: {
     jwtSecret: string | undefined;
     jwksUrl: string | undefined;
     issuer: string | undefined;
     audience: string | undefined;
+    /** The claim (`name`) and value that make a caller an admin: AUTH_ADMIN_CLAIM, default role=admin. */
+    adminClaim: { name: string; value: string };
   };
+  /** Checksum spooling (a chunk with Upload-Checksum / Content-MD5 is hashed before it is appended). */
+  checksumSpool: { maxChunkBytes: number; maxTotalBytes: number; dir: string };
+  /** Slow and greedy clients. */
+  patchLimits: { minBytesPerSecond: number; windowSeconds: number; maxConcurrentPerUser: number };
+  /** Call files clean on clamd's test signatures alone (refused in production unless ALLOW_TEST_SIGNATURES). */
+  allowTestSignatures: boolean;
   signedUrl: { secret: string | undefined; ttlSeconds: number };
   corsOrigins: string[] | undefined;
   webhook: { url: string | undefined; secret: string | undefined };
@@ -86,9 +98,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)');
   }
-    if (e.CHUNK_SIZE > e.MAX_UPLOAD_SIZE) {
+  if (e.CHUNK_SIZE > e.MAX_UPLOAD_SIZE) {
     throw new ConfigError('Invalid configuration: CHUNK_SIZE: must not exceed MAX_UPLOAD_SIZE');
   }
+  const production = e.NODE_ENV === 'production';
+  let trustProxy: Config['trustProxy'];
+  try {
+    trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: TRUST_PROXY: ${(error as Error).message}`);
+  }
+  checkAuth(e, production);
+  const [adminName, ...adminValue] = (e.AUTH_ADMIN_CLAIM ?? 'role=admin').split('=');
   return {
     port: e.PORT,
     host: e.HOST ?? '0.0.0.0',
@@ -141,13 +162,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksUrl: e.AUTH_JWKS_URL,
       issuer: e.AUTH_JWT_ISSUER,
       audience: e.AUTH_JWT_AUDIENCE,
+      adminClaim: { name: adminName!, value: adminValue.join('=') },
     },
+    production,
+    trustProxy,
+    checksumSpool: {
+      maxChunkBytes: e.CHECKSUM_MAX_CHUNK_BYTES,
+      maxTotalBytes: e.CHECKSUM_SPOOL_MAX_BYTES,
+      dir: path.join(dataDir, 'spool'),
+    },
+    patchLimits: {
+      minBytesPerSecond: e.MIN_UPLOAD_RATE_BYTES_PER_SECOND,
+      windowSeconds: e.MIN_UPLOAD_RATE_WINDOW_SECONDS,
+      maxConcurrentPerUser: e.MAX_CONCURRENT_PATCHES_PER_USER,
+    },
+    allowTestSignatures: e.ALLOW_TEST_SIGNATURES ?? !production,
     signedUrl: { secret: e.SIGNED_URL_SECRET, ttlSeconds: e.SIGNED_URL_TTL_SECONDS },
     corsOrigins: e.CORS_ORIGINS,
     webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET },
     logLevel: e.LOG_LEVEL ?? 'info',
     workerQueues: e.WORKER_QUEUES,
   };
+}
+
+/**
+ * Tokens (issue #12): in production a real key is required (a generated secret would make every
+ * process of a cluster disagree and is meant for a laptop); a JWKS is fetched over TLS (plain
+ * http only on loopback) and then issuer and audience are required, since a JWKS is usually
+ * shared by many services of one identity provider.
+ */
+function checkAuth(e: Env, production: boolean): void {
+  if (production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL) {
+    throw new ConfigError('Invalid configuration: AUTH_JWT_SECRET: required in production (NODE_ENV=production), or set AUTH_JWKS_URL');
+  }
+  if (!e.AUTH_JWKS_URL) return;
+  const url = new URL(e.AUTH_JWKS_URL);
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(url.hostname);
+  if (url.protocol !== 'https:' && !loopback) {
+    throw new ConfigError('Invalid configuration: AUTH_JWKS_URL: must be https:// (plain http:// only to a loopback host)');
+  }
+  if (!e.AUTH_JWT_ISSUER) throw new ConfigError('Invalid configuration: AUTH_JWT_ISSUER: required with AUTH_JWKS_URL');
+  if (!e.AUTH_JWT_AUDIENCE) throw new ConfigError('Invalid configuration: AUTH_JWT_AUDIENCE: required with AUTH_JWKS_URL');
 }
 
 /** `file:./x.db` → `file:/abs/x.db`, so every process opens the same file whatever its cwd. */

@@ -65,12 +65,17 @@ function optionalInteger(min = 0) {
 }
 
 function bool(defaultValue: boolean) {
+  return optionalBool().transform((value) => value ?? defaultValue);
+}
+
+/** true/false (1/0, yes/no, on/off); unset stays undefined: the default depends on other variables. */
+function optionalBool() {
   return z
     .string()
     .trim()
     .optional()
     .transform((value, ctx) => {
-      if (value === undefined || value === '') return defaultValue;
+      if (value === undefined || value === '') return undefined;
       if (/^(1|true|yes|on)$/i.test(value)) return true;
       if (/^(0|false|no|off)$/i.test(value)) return false;
       ctx.addIssue({ code: 'custom', message: `expected true or false, got "${value}"` });
@@ -161,9 +166,41 @@ export const envSchema = z.object({
   JOB_LOCK_SECONDS: integer(30, 1),
   IDLE_TIMEOUT_SECONDS: integer(60, 1),
   UPLOAD_LOCK_TTL_SECONDS: integer(10, 1),
+  NODE_ENV: optionalText,
+  // Off by default: no forwarded header is believed. A hop count or an address list, as Express's
+  // `trust proxy` understands them (see trustProxy below).
+  TRUST_PROXY: optionalText,
+  // The claim that makes a caller an admin, `name=value`. Trusted input: whoever issues tokens decides.
+  AUTH_ADMIN_CLAIM: optionalText.refine((value) => value === undefined || /^[A-Za-z_][\w.:-]{0,63}=.{1,128}$/.test(value), {
+    message: 'expected claim=value, for example role=admin',
+  }),
+  // Bodies of chunks sent with Upload-Checksum / Content-MD5 are spooled before they are appended.
+  CHECKSUM_MAX_CHUNK_BYTES: integer(64 * MiB, 1),
+  CHECKSUM_SPOOL_MAX_BYTES: integer(GiB, 1),
+  // A PATCH whose average rate over the window stays below this is cut (what arrived is kept).
+  MIN_UPLOAD_RATE_BYTES_PER_SECOND: integer(1024, 0),
+  MIN_UPLOAD_RATE_WINDOW_SECONDS: integer(60, 1),
+  MAX_CONCURRENT_PATCHES_PER_USER: integer(32, 1),
+  // Test signatures only (no official ClamAV database): refused in production unless this is set.
+  ALLOW_TEST_SIGNATURES: optionalBool(),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/**
+ * TRUST_PROXY as Express's `trust proxy` setting: a hop count (`1`), or a comma list of
+ * addresses, CIDR ranges and Express's names (`loopback`, `uniquelocal`, `linklocal`).
+ * `true` (trust every hop) is refused: any client could then claim any address and origin.
+ */
+export function parseTrustProxy(value: string | undefined): false | number | string[] {
+  if (value === undefined || /^(0|false|off|no)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^(1|true|on|yes)$/i.test(value)) throw new Error('expected a hop count or an address list; "true" would believe any client');
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const ok = items.every((item) => /^(loopback|linklocal|uniquelocal)$/.test(item) || /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(item));
+  if (!ok || items.length === 0) throw new Error('expected a hop count (1) or a comma list of addresses/CIDRs (loopback, 10.0.0.0/8, ::1)');
+  return items;
+}
 
 export function resolveDataDir(value: string | undefined): string {
   return path.resolve(value ?? './data');

@@ -3,7 +3,7 @@ import { AppError } from '@airlock/core';
 import { mintHs256Token, resolveHsSecret } from '@airlock/auth';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
-/** Who is calling: `sub` of the token, and whether it carries `role: "admin"`. */
+/** Who is calling: `sub` of the token, and whether it carries the admin claim (AUTH_ADMIN_CLAIM, default `role: "admin"`). */
 export interface Caller {
   userId: string;
   isAdmin: boolean;
@@ -20,7 +20,7 @@ export interface TokenVerifier {
 const SUBJECT = /^[A-Za-z0-9._@:|-]{1,128}$/;
 
 export function createTokenVerifier(config: Config): TokenVerifier {
-  const { jwksUrl, issuer, audience } = config.auth;
+  const { jwksUrl, issuer, audience, adminClaim } = config.auth;
   const hs = jwksUrl ? undefined : resolveHsSecret({ jwtSecret: config.auth.jwtSecret, dataDir: config.dataDir });
   const key: Uint8Array | JWTVerifyGetKey = hs
     ? new TextEncoder().encode(hs.value)
@@ -32,11 +32,12 @@ export function createTokenVerifier(config: Config): TokenVerifier {
     devSecret: hs?.generated ?? false,
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key as Uint8Array, { algorithms, issuer, audience, requiredClaims: ['sub'] });
+        // A token without `exp` would be valid forever: refused.
+        const { payload } = await jwtVerify(token, key as Uint8Array, { algorithms, issuer, audience, requiredClaims: ['sub', 'exp'] });
         if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub)) {
           throw new AppError('E_UNAUTHORIZED', 'token subject is missing or malformed');
         }
-        return { userId: payload.sub, isAdmin: payload.role === 'admin' };
+        return { userId: payload.sub, isAdmin: hasClaim(payload[adminClaim.name], adminClaim.value) };
       } catch (error) {
         if (error instanceof AppError) throw error;
         const reason = error instanceof errors.JWTExpired ? 'token expired' : 'invalid token';
@@ -45,7 +46,12 @@ export function createTokenVerifier(config: Config): TokenVerifier {
     },
     async sign(userId, options = {}) {
       if (!hs) throw new Error('tokens can only be minted with an HS256 secret (AUTH_JWT_SECRET)');
-      return mintHs256Token(hs.value, userId, { ...options, issuer, audience });
+      return mintHs256Token(hs.value, userId, { ...options, issuer, audience, adminClaim });
     },
   };
+}
+
+/** The admin claim matches as a string, or as one member of an array (`groups: ["a", "admins"]`). */
+function hasClaim(claim: unknown, value: string): boolean {
+  return claim === value || (Array.isArray(claim) && claim.includes(value));
 }
