@@ -25,6 +25,7 @@ import { opsRoutes } from './routes/ops.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 import { createTus } from './tus/tus-server.js';
 import { tusRoutes } from './tus/tus.routes.js';
+import type { ChecksumSpool } from './tus/checksum-spool.js';
 
 export interface AppDeps {
   config: Config;
@@ -40,6 +41,8 @@ export interface AppDeps {
   logger: Logger;
   /** The Prometheus registry and this process's own counters (GET /metrics). */
   metrics: ApiMetrics;
+  /** Checksummed chunks are verified here before they are appended (DATA_DIR/spool). */
+  spool: ChecksumSpool;
   /** The built web dashboard served at `/`; apps/web/dist unless given. */
   webRoot?: string;
 }
@@ -50,7 +53,9 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // TRUST_PROXY (off by default): which peers may tell us the client's address and scheme
+  // (req.ip for per-address limits, req.secure for the admin cookie's Secure flag).
+  app.set('trust proxy', config.trustProxy);
   app.use(
     pinoHttp({
       logger,

@@ -6,6 +6,7 @@ import { isUnavailable } from './unavailable.js';
 /** The contract's error shape: `{"error": {"code", "message"}}`. */
 export function sendError(res: Response, error: AppError): void {
   if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if (error.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', '5');
   res.status(error.status).json({ error: { code: error.code, message: error.message } });
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { SignedUrls } from '../downloads/signed-url.js';
 import { callerOf, canSee } from '../http/auth.middleware.js';
 import { isValidId } from '../tus/upload-id.js';
+import { clientUrl } from '../http/public-url.js';
 
 interface Deps {
   config: Config;
@@ -105,7 +106,7 @@ export function filesRoutes({ config, db, producer, logger, storage, authenticat
           filename: file.originalFilename ?? file.id,
           contentType: file.mimeType ?? 'application/octet-stream',
         })
-      : `${config.publicUrl ?? `${req.protocol}://${req.get('host')}`}${signedUrls.sign(file.id, expiresAt)}`;
+      : clientUrl(config, signedUrls.sign(file.id, expiresAt));
     res.setHeader('Cache-Control', 'no-store');
     res.json({ url, expires_at: expiresAt.toISOString() });
   });

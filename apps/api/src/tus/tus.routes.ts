@@ -8,11 +8,14 @@ import type { Logger } from 'pino';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { callerOf, canSee } from '../http/auth.middleware.js';
+import { patchLimits } from '../http/patch-limits.middleware.js';
 import { readChecksums } from './checksum-headers.js';
+import type { ChecksumSpool } from './checksum-spool.js';
 import { createFinalUpload } from './concatenation.js';
 import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './request-context.js';
 import { TUS_PATH, type Tus } from './tus-server.js';
 import { isValidId } from './upload-id.js';
+import { clientUrl } from '../http/public-url.js';
 import { uploadJson } from './upload-json.js';
 
 interface Deps {
@@ -24,6 +27,8 @@ interface Deps {
   producer: Producer;
   /** Authentication and rate limiting, in that order. */
   authenticate: RequestHandler[];
+  /** Where chunks with a checksum are verified before they are appended. */
+  spool: ChecksumSpool;
 }
 
 type Loaded = Response & { locals: { upload: UploadView } };
@@ -36,16 +41,25 @@ type Loaded = Response & { locals: { upload: UploadView } };
  * status"; we add `Upload-Offset` so a client can resume without another HEAD).
  */
 export function tusRoutes(deps: Deps): Router {
-  const { db, tus, authenticate: auth } = deps;
+  const { db, tus, spool, authenticate: auth } = deps;
   const router = Router();
+  // Requests that carry upload bytes: per-user concurrency and the rate floor.
+  const bodyLimits = patchLimits(deps.config.patchLimits, deps.logger);
 
   const forward = async (req: Request, res: Response) => {
     const request = new NodeRequest({ req, res }) as unknown as globalThis.Request;
     const view = (res as Partial<Loaded>).locals?.upload;
     const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
     const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
-    const response = withoutTusCors(await withTusContext(context, () => tus.server.handleWeb(request)));
-    return { response, context };
+    if (view) context.routedId = view.upload.id;
+    // Claimed before the body is read: over the cap → 413, spool full → 503, nothing read.
+    if ((context.checksum || context.contentMd5) && req.method !== 'HEAD') context.spool = spool.reserve(context.contentLength);
+    try {
+      const response = withoutTusCors(await withTusContext(context, () => tus.server.handleWeb(request)));
+      return { response, context };
+    } finally {
+      context.spool?.release();
+    }
   };
 
   /** What the chunk guard needs to reserve quota for an upload whose length is deferred. */
@@ -92,14 +106,16 @@ export function tusRoutes(deps: Deps): Router {
   router.options([TUS_PATH, `${TUS_PATH}/:id`], async (req, res) => {
     const response = withoutTusCors(await tus.server.handleWeb(new NodeRequest({ req, res }) as unknown as globalThis.Request));
     response.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
+    // Not a tus header: the largest chunk a client may send with Upload-Checksum / Content-MD5.
+    response.headers.set('Airlock-Checksum-Max-Chunk-Size', String(spool.maxChunkBytes));
     await sendNodeResponse(res, response);
   });
 
-  router.post(TUS_PATH, ...auth, async (req, res) => {
+  router.post(TUS_PATH, ...auth, bodyLimits, async (req, res) => {
     const concat = req.headers['upload-concat'];
     if (typeof concat === 'string' && concat.startsWith('final;')) {
       const view = await createFinalUpload(deps, callerOf(req), concat, req.headers['upload-metadata'] as string | undefined);
-      const location = `${deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`}${TUS_PATH}/${view.upload.id}`;
+      const location = clientUrl(deps.config, `${TUS_PATH}/${view.upload.id}`);
       res.status(201).setHeader('Location', location).setHeader('Tus-Resumable', '1.0.0');
       return void res.json(uploadJson(view, location));
     }
@@ -130,7 +146,7 @@ export function tusRoutes(deps: Deps): Router {
   const requireOffset = (req: Request, _res: Response, next: NextFunction) =>
     next(req.headers['upload-offset'] === undefined ? new AppError('E_BAD_REQUEST', 'Upload-Offset header is required') : undefined);
 
-  router.patch(`${TUS_PATH}/:id`, ...auth, requireOffset, load, guardOpen, async (req, res) => {
+  router.patch(`${TUS_PATH}/:id`, ...auth, requireOffset, bodyLimits, load, guardOpen, async (req, res) => {
     const id = req.params.id as string;
     const { response } = await forward(req, res);
     if (response.status === 409) {
