@@ -28,6 +28,8 @@ export interface PatchLimits {
 export function patchLimits(limits: PatchLimits, logger: Logger) {
   const inFlight = new Map<string, number>();
   return (req: Request, res: Response, next: NextFunction) => {
+    // A creation without a body, or an empty PATCH, holds nothing for long.
+    if (!hasBody(req)) return next();
     const user = callerOf(req).userId;
     const count = inFlight.get(user) ?? 0;
     if (count >= limits.maxConcurrentPerUser) {
@@ -65,4 +67,9 @@ function enforceRateFloor(req: Request, { minBytesPerSecond, windowSeconds }: Pa
   }, windowSeconds * 1000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return length === undefined ? req.headers['transfer-encoding'] !== undefined : length !== '0';
 }
