@@ -54,6 +54,13 @@ export interface UploadRepository {
   /** null when there is no such upload. */
   find(uploadId: string): Promise<UploadView | null>;
   /**
+   * Undoes a creation whose request failed (the client never learnt the upload's URL): the
+   * file row and its session are deleted and the reservation released, in one transaction.
+   * Only while the session is open or aborted (a creation refused at the door), never once it
+   * finished; false (nothing changed) otherwise.
+   */
+  discardCreated(uploadId: string): Promise<boolean>;
+  /**
    * Creates a `final` upload from finished `partial` ones, in one transaction: the final
    * (with `input.reserveBytes` ignored) takes over the partials' quota reservations, so they
    * count once; the partial sessions are aborted and their files become `failed` /

@@ -27,6 +27,19 @@ export class PrismaUploadRepository implements UploadRepository {
     return session === null ? null : toUploadView(session, session.file);
   }
 
+  async discardCreated(uploadId: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      // A write first (SQLite's write lock), conditional: never a finished upload (its file is in the pipeline).
+      const session = await tx.uploadSession.updateMany({ where: { id: uploadId, status: { in: [OPEN, 'aborted'] } }, data: { status: 'aborted' } });
+      if (session.count === 0) return false;
+      const { fileId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true } });
+      await settle(tx, fileId, 'released', new Date());
+      // The session goes with its file (ON DELETE CASCADE).
+      await tx.file.delete({ where: { id: fileId } });
+      return true;
+    });
+  }
+
   async concatenate(input: NewUpload, partialIds: string[]): Promise<UploadView> {
     return this.prisma.$transaction(async (tx) => {
       const created = await insertUpload(tx, input, 0n, 'final');

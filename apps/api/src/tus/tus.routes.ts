@@ -121,7 +121,14 @@ export function tusRoutes(deps: Deps): Router {
     }
     const { response, context } = await forward(req, res);
     const uploadId = context.uploadId;
-    if (response.status !== 201 || !uploadId) return void (await sendNodeResponse(res, response));
+    // A creation that failed after its row was made (creation-with-upload: body over the
+    // length, a type refused at the door, a dropped connection): the client never got a
+    // Location, so nothing of it may stay — no row, no reservation, no bytes.
+    // A client gone before the answer never learns the URL either (the store kept what arrived
+    // and @tus/server calls that a 201).
+    const clientGone = res.destroyed || req.socket.destroyed;
+    if (uploadId && (response.status !== 201 || clientGone)) await discardCreation(uploadId);
+    if (response.status !== 201 || !uploadId || clientGone) return void (await sendNodeResponse(res, response));
     const view = await db.uploads.find(uploadId);
     if (!view) throw new AppError('E_INTERNAL', 'created upload vanished');
     const headers = new Headers(response.headers);
@@ -176,6 +183,13 @@ export function tusRoutes(deps: Deps): Router {
   });
 
   return router;
+
+  async function discardCreation(uploadId: string): Promise<void> {
+    await tus.store.remove(uploadId).catch(() => {});
+    await db.uploads.discardCreated(uploadId).catch((error: unknown) => {
+      deps.logger.warn({ err: (error as Error).message, uploadId }, 'could not discard a failed creation; GC expires it');
+    });
+  }
 
   /** All bytes are in: offset = length, from the database (quarantine may already be promoted away). */
   function answerFinished(req: Request, res: Loaded): void {
