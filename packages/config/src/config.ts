@@ -44,6 +44,8 @@ export interface Config {
   uploadLockTtlSeconds: number;
   quotaBytes: number;
   rateLimitPerMinute: number;
+  /** Requests without a valid token, per client address (req.ip: TRUST_PROXY decides which address). */
+  anonymousRateLimitPerMinute: number;
   /** NODE_ENV=production: no development conveniences (generated JWT secret, dev tokens, test signatures). */
   production: boolean;
   /** Express's `trust proxy`: false (default), a hop count, or addresses/CIDRs of the proxies. */
@@ -157,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadLockTtlSeconds: e.UPLOAD_LOCK_TTL_SECONDS,
     quotaBytes: e.QUOTA_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    anonymousRateLimitPerMinute: e.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
     auth: {
       jwtSecret: e.AUTH_JWT_SECRET,
       jwksUrl: e.AUTH_JWKS_URL,

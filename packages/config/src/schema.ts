@@ -147,6 +147,8 @@ export const envSchema = z.object({
   ORPHAN_GRACE_SECONDS: optionalInteger(1),
   QUOTA_BYTES: integer(10 * GiB, 0),
   RATE_LIMIT_PER_MINUTE: integer(1200, 1),
+  // Requests without a valid token (401s, signed downloads), per client address (TRUST_PROXY-aware).
+  ANONYMOUS_RATE_LIMIT_PER_MINUTE: integer(600, 1),
   AUTH_JWT_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
     message: 'must be at least 32 characters',
   }),

@@ -2,6 +2,7 @@ import { AppError } from '@airlock/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { callerOf } from './auth.middleware.js';
+import { hasBody } from './connection-hygiene.middleware.js';
 
 export interface PatchLimits {
   /** A body arriving slower than this on average over `windowSeconds` is cut; 0 turns the floor off. */
@@ -67,9 +68,4 @@ function enforceRateFloor(req: Request, { minBytesPerSecond, windowSeconds }: Pa
   }, windowSeconds * 1000);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-function hasBody(req: Request): boolean {
-  const length = req.headers['content-length'];
-  return length === undefined ? req.headers['transfer-encoding'] !== undefined : length !== '0';
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { callerOf, canSee } from '../http/auth.middleware.js';
+import { hasBody } from '../http/connection-hygiene.middleware.js';
 import { patchLimits } from '../http/patch-limits.middleware.js';
 import { readChecksums } from './checksum-headers.js';
 import type { ChecksumSpool } from './checksum-spool.js';
@@ -88,6 +89,8 @@ export function tusRoutes(deps: Deps): Router {
   // Expired, terminated or rejected: 410 Gone; a finished upload never goes back to tus.
   const guardOpen = async (req: Request, res: Loaded, next: NextFunction) => {
     const view = res.locals.upload;
+    // Its file was deleted (DELETE /files/:id): gone for every tus method, the DELETE included.
+    if (view.file.deletedAt) return next(new AppError('E_GONE', 'upload gone: its file was deleted'));
     if (view.upload.status === 'open' && view.upload.expiresAt.getTime() <= Date.now()) {
       if (await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date())) await notifyTerminal(deps, view.file.id, 'failed');
       return next(new AppError('E_GONE', 'upload expired'));
@@ -156,6 +159,12 @@ export function tusRoutes(deps: Deps): Router {
   router.patch(`${TUS_PATH}/:id`, ...auth, requireOffset, bodyLimits, load, guardOpen, async (req, res) => {
     const id = req.params.id as string;
     const { response } = await forward(req, res);
+    // The upload ended under this PATCH (its file deleted, terminated, expired): its bytes may
+    // have gone mid-write. That is the client's 410, not a server error.
+    if (response.status >= 500) {
+      const now = await db.uploads.find(id);
+      if (!now || now.upload.status !== 'open' || now.file.deletedAt) throw new AppError('E_GONE', 'upload gone: it was deleted or terminated while this PATCH was writing');
+    }
     if (response.status === 409) {
       const current = await tus.store.getUpload(id).catch(() => undefined);
       if (current) response.headers.set('Upload-Offset', String(current.offset));
@@ -178,6 +187,7 @@ export function tusRoutes(deps: Deps): Router {
 
   router.get(`${TUS_PATH}/:id`, ...auth, load, (_req, res) => {
     const view = (res as Loaded).locals.upload;
+    if (view.file.deletedAt) throw new AppError('E_GONE', `upload gone: its file was deleted at ${view.file.deletedAt.toISOString()}`);
     res.setHeader('Cache-Control', 'no-store');
     res.json(uploadJson(view));
   });
@@ -201,7 +211,11 @@ export function tusRoutes(deps: Deps): Router {
       res.setHeader('Upload-Length', size);
       return void res.status(200).end();
     }
-    res.status(req.headers['upload-offset'] === size ? 204 : 409).end();
+    res.setHeader('Upload-Offset', size);
+    if (req.headers['upload-offset'] !== size) return void res.status(409).end();
+    // Bytes past the length of a finished upload are refused, never silently dropped.
+    if (hasBody(req)) return void res.status(413).type('text/plain').send(`the upload is complete at ${size} bytes; nothing can be appended\n`);
+    res.status(204).end();
   }
 }
 
