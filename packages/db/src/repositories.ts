@@ -31,6 +31,8 @@ export interface NewUpload {
   defaultQuota: number;
   /** tus concatenation role; a `partial` upload is hidden from the files API. */
   concatRole?: 'partial' | 'final' | null;
+  /** The owner may have at most this many open uploads, this one included (TooManyOpenUploadsError). */
+  maxOpenUploads?: number;
 }
 
 export interface ChunkProgress {

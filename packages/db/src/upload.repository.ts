@@ -1,7 +1,7 @@
 import { allowedSources, type FailureReason, type UploadSessionStatus, type UploadView } from '@airlock/core';
 import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 import { absorbPartials } from './concatenation.js';
-import { reserve, settle } from './quota.js';
+import { reserve, settle, TooManyOpenUploadsError } from './quota.js';
 import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
 import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
 
@@ -17,7 +17,12 @@ export class PrismaUploadRepository implements UploadRepository {
   async create(input: NewUpload): Promise<UploadView> {
     return this.prisma.$transaction(async (tx) => {
       // The reservation first (a write, and the quota check): over quota, nothing is created.
+      // It also takes the owner's row lock, so the count below is exact under concurrency.
       await reserve(tx, input.ownerId, input.reserveBytes, input.defaultQuota, input.now);
+      if (input.maxOpenUploads !== undefined) {
+        const open = await tx.uploadSession.count({ where: { ownerId: input.ownerId, status: OPEN } });
+        if (open >= input.maxOpenUploads) throw new TooManyOpenUploadsError(input.maxOpenUploads);
+      }
       return insertUpload(tx, input, toBigInt(input.reserveBytes), input.concatRole ?? null);
     });
   }

@@ -1,5 +1,5 @@
 import type { Config } from '@airlock/config';
-import { QuotaExceededError, type Database } from '@airlock/db';
+import { QuotaExceededError, TooManyOpenUploadsError, type Database } from '@airlock/db';
 import { detectSample, isAllowedType } from '@airlock/filetype';
 import type { Producer } from '@airlock/queue';
 import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
@@ -85,8 +85,9 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
   };
 }
 
-/** Over quota at creation or while a deferred upload grows: 413, nothing changed. */
+/** Over quota at creation or while a deferred upload grows: 413; too many open uploads: 429; nothing changed. */
 export function rethrowQuota(error: unknown): never {
   if (error instanceof QuotaExceededError) throw new TusHttpError(413, error.message);
+  if (error instanceof TooManyOpenUploadsError) throw new TusHttpError(429, error.message);
   throw error;
 }

@@ -67,8 +67,10 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
       chunkSize: config.chunkSize,
       expiresAt: new Date(now.getTime() + expiryMs),
       now,
-      // A deferred length reserves nothing yet; its chunks reserve as they come.
-      reserveBytes: upload.size ?? 0,
+      // At least the minimum charge: an upload's metadata takes disk even with no bytes. A
+      // deferred length reserves only that; its chunks reserve as they come.
+      reserveBytes: Math.max(upload.size ?? 0, config.uploadLimits.minChargeBytes),
+      maxOpenUploads: config.uploadLimits.maxOpenUploads,
       defaultQuota: config.quotaBytes,
       concatRole: context.partial ? 'partial' : null,
     })

@@ -17,6 +17,7 @@ import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './r
 import { TUS_PATH, type Tus } from './tus-server.js';
 import { isValidId } from './upload-id.js';
 import { clientUrl } from '../http/public-url.js';
+import { checkMetadataLimits } from './upload-metadata.js';
 import { uploadJson } from './upload-json.js';
 
 interface Deps {
@@ -115,6 +116,7 @@ export function tusRoutes(deps: Deps): Router {
   });
 
   router.post(TUS_PATH, ...auth, bodyLimits, async (req, res) => {
+    checkMetadataLimits(req.get('upload-metadata'), deps.config.uploadLimits);
     const concat = req.headers['upload-concat'];
     if (typeof concat === 'string' && concat.startsWith('final;')) {
       const view = await createFinalUpload(deps, callerOf(req), concat, req.headers['upload-metadata'] as string | undefined);
