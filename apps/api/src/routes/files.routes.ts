@@ -7,6 +7,7 @@ import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { SignedUrls } from '../downloads/signed-url.js';
+import { contentDisposition } from '../http/content-disposition.js';
 import { callerOf, canSee } from '../http/auth.middleware.js';
 import { isValidId } from '../tus/upload-id.js';
 
@@ -102,7 +103,7 @@ export function filesRoutes({ config, db, producer, logger, storage, authenticat
     const url = supportsPresign(storage)
       ? await storage.presignGet(finalRef(file.storagePath), {
           expiresInSeconds: ttl,
-          filename: file.originalFilename ?? file.id,
+          contentDisposition: contentDisposition(file.originalFilename, file.id),
           contentType: file.mimeType ?? 'application/octet-stream',
         })
       : `${config.publicUrl ?? `${req.protocol}://${req.get('host')}`}${signedUrls.sign(file.id, expiresAt)}`;
