@@ -60,15 +60,26 @@ export const filesPaths: Record<string, PathItem> = {
         { name: 'expires', in: 'query', required: true, schema: { type: 'integer' }, description: 'unix seconds' },
         { name: 'sig', in: 'query', required: true, schema: { type: 'string' } },
         { name: 'Range', in: 'header', schema: { type: 'string', examples: ['bytes=0-1023'] } },
+        // RFC 9110 §13, evaluated in the order of §13.2.2.
+        { name: 'If-Match', in: 'header', schema: { type: 'string' }, description: 'strong comparison; `*` matches' },
+        { name: 'If-None-Match', in: 'header', schema: { type: 'string' }, description: 'weak comparison (`W/` tags match); `*` matches' },
+        { name: 'If-Modified-Since', in: 'header', schema: { type: 'string' }, description: 'ignored with If-None-Match' },
+        { name: 'If-Unmodified-Since', in: 'header', schema: { type: 'string' }, description: 'ignored with If-Match' },
+        { name: 'If-Range', in: 'header', schema: { type: 'string' }, description: 'an entity tag (strong comparison) or the exact Last-Modified; otherwise 200 with the whole body' },
       ],
       responses: {
         '200': {
           description: 'The bytes, with Content-Type as detected, Content-Disposition: attachment, X-Content-Type-Options: nosniff',
-          headers: { ETag: { schema: { type: 'string' } }, 'Accept-Ranges': { schema: { type: 'string', const: 'bytes' } } },
+          headers: {
+            ETag: { schema: { type: 'string' } },
+            'Last-Modified': { schema: { type: 'string' } },
+            'Accept-Ranges': { schema: { type: 'string', const: 'bytes' } },
+          },
           content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
         },
         '206': { description: 'The requested range', headers: { 'Content-Range': { schema: { type: 'string' } } } },
-        '304': { description: 'If-None-Match matched the ETag' },
+        '304': { description: 'If-None-Match matched the ETag, or (without If-None-Match) not modified since If-Modified-Since' },
+        '412': { description: 'If-Match did not match, or (without If-Match) modified since If-Unmodified-Since' },
         '403': { $ref: '#/components/responses/Forbidden', description: 'Expired or altered URL' },
         '416': { description: 'Range not satisfiable' },
         ...shared('NotFound'),
