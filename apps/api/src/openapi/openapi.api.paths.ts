@@ -133,6 +133,9 @@ export const opsPaths: Record<string, PathItem> = {
       operationId: 'queuesDashboard',
       tags: ['operations'],
       summary: 'The BullMQ dashboard (bull-board) over every queue; its assets and API live below this path',
+      description:
+        'Every answer below this path carries a CSP, X-Frame-Options: DENY, nosniff and Referrer-Policy: no-referrer. ' +
+        'Writes below it (any method but GET/HEAD/OPTIONS) authenticated by the cookie or ?token= need Sec-Fetch-Site: same-origin or a same-origin Origin, else 403.',
       security: [{ bearerAuth: [] }, { adminCookie: [] }, { adminQueryToken: [] }],
       responses: {
         '200': { description: 'The dashboard', content: { 'text/html': { schema: { type: 'string' } } } },
