@@ -20,6 +20,7 @@ export const filesPaths: Record<string, PathItem> = {
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
         { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'next_cursor of the previous page' },
         { name: 'owner_id', in: 'query', schema: { type: 'string' }, description: 'admin tokens only' },
+        { name: 'include_deleted', in: 'query', schema: { type: 'boolean', default: false }, description: 'admin tokens only: deleted files too (with deleted_at, purged_at)' },
       ],
       responses: { '200': json('FileList', 'A page of files'), ...shared('BadRequest', 'Unauthorized', 'RateLimited') },
     },
@@ -29,13 +30,14 @@ export const filesPaths: Record<string, PathItem> = {
     get: {
       operationId: 'getFile',
       tags: ['files'],
-      summary: 'One file, with its latest scan',
+      summary: 'One file, with its latest scan (admin: deleted files too, with deleted_at, purged_at and scan_audit)',
       responses: { '200': json('File', 'The file'), ...shared('Unauthorized', 'NotFound', 'RateLimited') },
     },
     delete: {
       operationId: 'deleteFile',
       tags: ['files'],
-      summary: 'Delete: bytes removed, quota freed (409 while the pipeline has it)',
+      summary:
+        'Delete: bytes removed, quota freed (409 while the pipeline has it). quarantined, rejected and scan_failed files are only hidden from their owner: bytes and row stay until QUARANTINE_RETENTION_SECONDS ends',
       responses: { '204': { description: 'Deleted' }, ...shared('Unauthorized', 'NotFound', 'Conflict', 'RateLimited') },
     },
   },
