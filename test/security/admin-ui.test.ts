@@ -1,5 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
+import { launchChromium } from '../web/browser.js';
 
 /**
  * #19 item 5: the queue dashboard answers with this origin's security headers, nothing says
@@ -13,7 +17,8 @@ describe('admin UI hardening', () => {
   const QUEUE = 'airlock-janitor';
 
   beforeAll(async () => {
-    stack = await startStack();
+    // info: request lines (with their status) are logged, so the browser test can see the 403.
+    stack = await startStack({ env: { LOG_LEVEL: 'info' } });
     admin = await stack.token('root', { role: 'admin' });
     user = await stack.token('alice');
   });
@@ -130,5 +135,50 @@ describe('admin UI hardening', () => {
     expect((await pause('pause', { ...bearer(admin), Origin: 'https://evil.example' })).status).toBe(200);
     expect(await paused()).toBe(true);
     expect((await pause('resume', bearer(admin))).status).toBe(200);
+  });
+
+  it('in a real browser: the dashboard renders under its CSP and writes from it; a page of a sibling origin cannot write', async () => {
+    const browser = await launchChromium();
+    // Another origin of the same site (same host, another port): SameSite=Strict still sends the cookie.
+    const sibling = http.createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(`<script>fetch(${JSON.stringify(`${stack.url}/admin/queues/api/metrics/history/purge`)}, { method: 'POST', mode: 'no-cors', credentials: 'include' }).finally(() => { document.title = 'sent'; });</script>`);
+    });
+    await new Promise<void>((resolve) => sibling.listen(0, '127.0.0.1', resolve));
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      page.on('pageerror', (error) => violations.push(`page error: ${error.message}`));
+      await page.goto(`${stack.url}/admin/queues?token=${admin}`);
+      expect(page.url()).toBe(`${stack.url}/admin/queues`);
+      // bull-board's React UI ran: every queue is listed.
+      for (const role of ['validator', 'scanner', 'promoter', 'janitor', 'notifier']) await page.getByText(`airlock-${role}`).first().waitFor();
+      // The only thing the CSP refuses is the Google Fonts stylesheet, on purpose.
+      expect(violations.filter((text) => !text.includes('https://fonts.googleapis.com/'))).toEqual([]);
+
+      // A write the way the UI makes it (same-origin fetch with the cookie) goes through.
+      const status = await page.evaluate(async (queue) => (await fetch(`api/queues/${queue}/pause`, { method: 'PUT' })).status, QUEUE);
+      expect(status).toBe(200);
+      expect(await paused()).toBe(true);
+      expect((await pause('resume', bearer(admin))).status).toBe(200);
+
+      // The sibling origin's page fires a cookie-carrying POST: refused.
+      const other = await context.newPage();
+      await other.goto(`http://127.0.0.1:${(sibling.address() as AddressInfo).port}/`);
+      await waitFor(() => other.title(), (title) => title === 'sent', { what: 'the cross-origin request' });
+      const logged = await waitFor(
+        async () => stack.api.output().split('\n').filter((line) => line.includes('/admin/queues/api/metrics/history/purge') && line.includes('statusCode')),
+        (lines) => lines.length > 0,
+        { what: 'the request log line of the cross-origin POST' },
+      );
+      expect(JSON.parse(logged[0]!)).toMatchObject({ res: { statusCode: 403 } });
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => sibling.close(resolve));
+    }
   });
 });
