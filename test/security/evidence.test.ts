@@ -106,11 +106,11 @@ describe.each(PROVIDERS)('evidence the uploader cannot erase, on %s', (provider)
     // Several collector passes past the grace period: the evidence is still there.
     await waitFor(async () => gcPasses(), (passes) => passes >= passesAtDeletion + 3, { timeoutMs: 30_000, what: 'three collector passes' });
     expect((await api(`/files/${infected.file_id}`, admin)).body).toMatchObject({ purged_at: null });
-    for (const up of evidence) expect(fs.existsSync(quarantinePath(stack.dataDir, up.upload_id)), up.status).toBe(true);
+    for (const up of evidence) expect(fs.existsSync(quarantinePath(stack.dataDir, up.upload_id)), String(up.status)).toBe(true);
 
     // Retention over: the bytes go; the row, the verdict and the hash stay for the audit.
     for (const up of evidence) {
-      await waitFor(async () => (await api(`/files/${up.file_id}`, admin)).body!.purged_at, (at) => at !== null, { timeoutMs: 60_000, what: `${up.status} bytes purged` });
+      await waitFor(async () => (await api(`/files/${up.file_id}`, admin)).body!.purged_at, (at) => at !== null, { timeoutMs: 60_000, what: `${String(up.status)} bytes purged` });
       expect(fs.existsSync(quarantinePath(stack.dataDir, up.upload_id))).toBe(false);
       expect(fs.existsSync(`${quarantinePath(stack.dataDir, up.upload_id)}.json`)).toBe(false);
     }
