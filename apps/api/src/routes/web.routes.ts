@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '@airlock/config';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { sendError } from '../http/errors.js';
+import { setSecurityHeaders } from '../http/security-headers.js';
 
 /** `apps/web/dist`, found from this module's own place (`apps/api/{dist,src}/routes/`). */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
@@ -79,10 +80,7 @@ export function webRoutes({ config, tokens, logger, webRoot = DEFAULT_WEB_ROOT }
 }
 
 function securityHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  setSecurityHeaders(res, DASHBOARD_CSP);
 }
 
 const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
