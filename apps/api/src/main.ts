@@ -51,7 +51,7 @@ server.listen(config.port, config.host, async () => {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ url, startupMs: Math.round(performance.now() - startedAt), database: config.databaseProvider }, 'api listening');
-  void warnIfTestSignatures(scanner, logger);
+  void warnIfTestSignatures(scanner, logger, config.allowTestSignatures);
   if (tokens.devSecret) {
     // Development only: the HS256 secret was generated into DATA_DIR, so a token is printed
     // for the newcomer. With AUTH_JWT_SECRET or AUTH_JWKS_URL set, nothing is printed.
