@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { loadConfigOrExit } from '@airlock/config';
+import { loadConfigOrExit, prepareDataDir } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { createProducer, producerConnection } from '@airlock/queue';
 import { ClamdClient } from '@airlock/scanner';
@@ -25,6 +25,7 @@ const logger = pino({
   redact: { paths: ['req.headers.authorization', 'res.headers["set-cookie"]', '*.token', '*.secret'], censor: '[redacted]' },
 });
 
+prepareDataDir(config.dataDir);
 const applied = await migrate(config.databaseUrl);
 if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 const db = createDatabase(config.databaseUrl);

@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '@airlock/config';
+import { loadConfigOrExit, prepareDataDir } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { ROLES, createProducer, isRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
 import { ClamdClient, cleanRefusal } from '@airlock/scanner';
@@ -22,6 +22,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   const logger = createLogger(config.logLevel, name);
   const selected = selectRoles(roles, config.workerQueues);
 
+  prepareDataDir(config.dataDir);
   await migrate(config.databaseUrl);
   const db = createDatabase(config.databaseUrl);
   const producerRedis = producerConnection(config.redisUrl);
