@@ -31,7 +31,14 @@ write_test_signatures() {
 }
 
 ensure_clamd() {
-  if clamd_answers; then say "clamd: reachable"; return; fi
+  if clamd_answers; then
+    say "clamd: reachable"
+    # A clamd this script started earlier keeps the config it was started with.
+    if [ -f "$CLAMD_DIR/clamd.conf" ] && ! grep -q '^AlertEncrypted yes' "$CLAMD_DIR/clamd.conf"; then
+      loud "clamd: the running clamd was started from an older $CLAMD_DIR/clamd.conf without AlertEncrypted: encrypted archives pass it unscanned. Stop it (kill \$(cat $CLAMD_DIR/clamd.pid)) and run this again."
+    fi
+    return
+  fi
   if [ -n "${CLAMD_HOST:-}" ] && [ "${CLAMD_HOST}" != 127.0.0.1 ] && [ "${CLAMD_HOST}" != localhost ]; then
     say "clamd: not reachable at ${CLAMD_HOST}:${CLAMD_PORT:-3310}; start it there"; exit 1
   fi

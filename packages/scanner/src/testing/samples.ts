@@ -9,7 +9,7 @@ export const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST
  * looked into without shipping binary fixtures. With `password`, the entry is encrypted with
  * the traditional PKWARE cipher (what `zip -P` writes; general purpose flag bit 0).
  */
-export function zipOf(name: string, content: Buffer, { password }: { password?: string } = {}): Buffer {
+export function zipOf(name: string, content: Buffer, { password }: { password?: string } = {}): Buffer<ArrayBuffer> {
   const crc = crc32(content);
   const data = password === undefined ? deflateRawSync(content) : zipCrypto(deflateRawSync(content), crc, password);
   const flags = password === undefined ? 0 : 1;
