@@ -6,8 +6,10 @@ source "$ROOT/scripts/services.sh"
 source "$ROOT/scripts/clamd.sh"
 source "$ROOT/scripts/s3.sh"
 source "$ROOT/scripts/chromium.sh"
+source "$ROOT/scripts/audit.sh"
 ensure_pnpm
 install_and_build
+audit_dependencies
 ensure_redis
 ensure_clamd
 ensure_s3

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { loadConfigOrExit } from '@airlock/config';
+import { loadConfigOrExit, prepareDataDir } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { createProducer, producerConnection } from '@airlock/queue';
 import { ClamdClient } from '@airlock/scanner';
@@ -26,6 +26,7 @@ const logger = pino({
   redact: { paths: ['req.headers.authorization', 'res.headers["set-cookie"]', '*.token', '*.secret'], censor: '[redacted]' },
 });
 
+prepareDataDir(config.dataDir);
 const applied = await migrate(config.databaseUrl);
 if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 const db = createDatabase(config.databaseUrl);
@@ -55,7 +56,7 @@ server.listen(config.port, config.host, async () => {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ url, startupMs: Math.round(performance.now() - startedAt), database: config.databaseProvider }, 'api listening');
-  void warnIfTestSignatures(scanner, logger);
+  void warnIfTestSignatures(scanner, logger, config.allowTestSignatures);
   if (tokens.devSecret && !config.production) {
     // Development only: the HS256 secret was generated into DATA_DIR, so a token is printed
     // for the newcomer at a terminal. Never into a pipe (log collectors keep what they read);

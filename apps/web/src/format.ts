@@ -34,7 +34,9 @@ export function statusNote(file: FileItem): string | null {
     case 'rejected':
       return `This type${file.mime_type ? ` (${file.mime_type})` : ''} is not accepted.`;
     case 'scan_failed':
-      return 'The malware scan failed after every attempt.';
+      return file.failure_reason === 'test_signatures_only'
+        ? 'The scanner has no real signature database, so the file could not be called clean.'
+        : 'The malware scan failed after every attempt.';
     case 'failed':
       return file.failure_reason === 'checksum_mismatch'
         ? 'The bytes did not match the checksum sent with the upload.'

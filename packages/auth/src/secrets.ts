@@ -29,17 +29,35 @@ export function readSecret(file: string): string {
 }
 
 /**
- * A secret generated once into DATA_DIR (mode 0600) when the operator configured none,
- * so a fresh clone works without setup and every process on the machine agrees on it.
- * The exclusive create ('wx') makes concurrent first starts converge on one value.
+ * A secret generated once into DATA_DIR (folder 0700, file 0600) when the operator configured
+ * none, so a fresh clone works without setup and every process on the machine agrees on it.
+ * Written atomically: the whole value goes into a temp file (fsynced) that is then hard-linked
+ * to its name. link() fails when the name exists, so of processes starting together exactly
+ * one wins and the others read the winner's value; nobody ever sees an empty or partial file
+ * (an exclusive create followed by a write would show an empty one in between).
  */
 export function loadOrCreateSecret(dataDir: string, name: string): { value: string; generated: boolean } {
   const file = secretPath(dataDir, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    fs.writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // mkdir leaves an existing folder as it was: narrow it explicitly.
+  fs.chmodSync(dir, 0o700);
+  if (!fs.existsSync(file)) {
+    const temp = path.join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      const fd = fs.openSync(temp, 'wx', 0o600);
+      try {
+        fs.writeSync(fd, randomBytes(48).toString('base64url'));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.linkSync(temp, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
   }
   return { value: readSecret(file), generated: true };
 }

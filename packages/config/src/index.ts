@@ -1,2 +1,3 @@
 export { loadConfig, loadConfigOrExit, ConfigError, type Config } from './config.js';
 export { DEFAULT_ALLOWED_TYPES } from './schema.js';
+export { prepareDataDir } from './data-dir.js';

@@ -25,8 +25,11 @@ export const TERMINAL_STATUSES: readonly FileStatus[] = [
   'failed',
 ];
 
-/** Why a file is `failed`. */
-export const FAILURE_REASONS = ['expired', 'terminated', 'checksum_mismatch'] as const;
+/**
+ * Why a file is `failed` (the first three), or `scan_failed` because clamd had only test
+ * signatures while they are not allowed (production): no scan could have called it clean.
+ */
+export const FAILURE_REASONS = ['expired', 'terminated', 'checksum_mismatch', 'test_signatures_only'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /**

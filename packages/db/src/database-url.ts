@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,9 +27,20 @@ export function parseDatabaseUrl(databaseUrl: string): DatabaseTarget {
   throw new Error(`Unsupported database URL scheme "${scheme}:" (expected file:, postgres: or postgresql:)`);
 }
 
-/** SQLite creates the file but not its folder; a fresh data directory must just work. */
-export function ensureSqliteDirectory(path: string): void {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+/**
+ * SQLite creates the file but not its folder; a fresh data directory must just work. The
+ * database holds every user's file names and checksums: a folder created here is 0700, and
+ * the file is created (or narrowed to) 0600 before SQLite opens it, whatever the umask.
+ * SQLite gives the -wal and -shm files it creates the main file's mode; ones left by an older
+ * version are narrowed too.
+ */
+export function prepareSqliteFile(path: string): void {
+  if (path === ':memory:') return;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FileStatus } from '@airlock/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from './repositories.js';
-import { at, T0, TEST_TARGETS, migratedDatabase, uniqueId } from './test-databases.fixture.js';
+import { at, T0, TEST_TARGETS, migratedDatabase, scanClean, uniqueId } from './test-databases.fixture.js';
 
 describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
   let db: Database;
@@ -31,6 +31,7 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     });
     const path: FileStatus[] = ['assembling', 'scanning', 'complete'];
     for (const next of path.slice(0, path.indexOf(status as FileStatus) + 1)) {
+      if (next === 'complete') await scanClean(db, fileId, now);
       expect(await db.files.transition(fileId, next, now)).toBe(true);
     }
     return fileId;
@@ -40,6 +41,7 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     const fileId = await fileIn('assembling');
     expect(await db.files.transition(fileId, 'scanning', at(10), { mimeType: 'application/pdf' })).toBe(true);
     const patch = { checksumSha256: 'b'.repeat(64), storagePath: 'clean/x', sizeBytes: 2 ** 35 };
+    await scanClean(db, fileId, at(15));
     expect(await db.files.transition(fileId, 'complete', at(20), patch)).toBe(true);
     expect(await db.files.find(fileId)).toMatchObject({
       status: 'complete',
@@ -49,6 +51,24 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
       updatedAt: at(20),
       createdAt: T0,
     });
+  });
+
+  it('never makes a file complete without a clean scan, in the same conditional update', async () => {
+    const unscanned = await fileIn('scanning');
+    expect(await db.files.transition(unscanned, 'complete', at(10), { storagePath: 'x' })).toBe(false);
+    const scan = (fileId: string, attempt: number, result: 'infected' | 'error' | 'clean') =>
+      db.files.recordScan({ fileId, attempt, result, signature: result === 'infected' ? 'Test.EICAR' : null, engineVersion: null, durationMs: 1, detail: '', at: at(attempt) }, null);
+    const infected = await fileIn('scanning');
+    await scan(infected, 1, 'infected');
+    const failed = await fileIn('scanning');
+    await scan(failed, 1, 'error');
+    for (const fileId of [unscanned, infected, failed]) {
+      expect(await db.files.transition(fileId, 'complete', at(20), { storagePath: 'x' })).toBe(false);
+      expect(await db.files.find(fileId)).toMatchObject({ status: 'scanning', storagePath: null });
+    }
+    // A clean attempt after a failed one is what counts (the summary holds the latest).
+    await scan(failed, 2, 'clean');
+    expect(await db.files.transition(failed, 'complete', at(30))).toBe(true);
   });
 
   it('lets exactly one of 5 concurrent transitions to the same status win', async () => {

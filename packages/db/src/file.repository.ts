@@ -18,10 +18,11 @@ export class PrismaFileRepository implements FileRepository {
   async transition(fileId: string, to: FileStatus, at: Date, patch: FilePatch = {}): Promise<boolean> {
     // One conditional UPDATE: of several racing callers (re-delivered jobs, a sweep and a
     // request), the database lets exactly one match the source statuses; only that one
-    // settles the quota, in the same transaction.
+    // settles the quota, in the same transaction. `complete` also needs a clean scan in
+    // that same UPDATE (contract section 8): no code path can promote an unscanned file.
     const move = (client: Pick<PrismaClient, 'file'>) =>
       client.file.updateMany({
-        where: { id: fileId, status: { in: allowedSources(to) } },
+        where: { id: fileId, status: { in: allowedSources(to) }, ...(to === 'complete' ? { scanResult: 'clean' } : {}) },
         data: { ...toPatchData(patch), status: to, updatedAt: at },
       });
     if (!isTerminal(to)) return (await move(this.prisma)).count === 1;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database, NewUpload } from './repositories.js';
-import { at, T0, TEST_TARGETS, migratedDatabase, uniqueId } from './test-databases.fixture.js';
+import { at, T0, TEST_TARGETS, migratedDatabase, scanClean, uniqueId } from './test-databases.fixture.js';
 
 describe.each(TEST_TARGETS)('MaintenanceRepository on $provider', (target) => {
   let db: Database;
@@ -38,7 +38,10 @@ describe.each(TEST_TARGETS)('MaintenanceRepository on $provider', (target) => {
     if (status === 'rejected') await db.files.transition(input.fileId, 'rejected', when);
     if (status === 'scanning' || status === 'complete' || status === 'quarantined') await db.files.transition(input.fileId, 'scanning', when);
     if (status === 'quarantined') await db.files.transition(input.fileId, 'quarantined', when);
-    if (status === 'complete') await db.files.transition(input.fileId, 'complete', when, { storagePath: `${input.fileId.slice(0, 2)}/${input.fileId}` });
+    if (status === 'complete') {
+      await scanClean(db, input.fileId, when);
+      await db.files.transition(input.fileId, 'complete', when, { storagePath: `${input.fileId.slice(0, 2)}/${input.fileId}` });
+    }
     return input;
   }
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { ensureSqliteDirectory, parseDatabaseUrl, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
+import { prepareSqliteFile, parseDatabaseUrl, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
 
 /**
  * Applies the committed SQL in `prisma/migrations/<provider>/` in name order and records
@@ -41,7 +41,7 @@ const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS "_airlock_migrations" (
 
 function migrateSqlite(path: string): string[] {
   const migrations = readMigrations('sqlite');
-  ensureSqliteDirectory(path);
+  prepareSqliteFile(path);
   const db = new BetterSqlite3(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     // WAL is a property of the file: set once here, it lets readers in other processes

@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { GatedBetterSqlite3 } from './sqlite-adapter.js';
-import { type DatabaseTarget, ensureSqliteDirectory, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
+import { type DatabaseTarget, prepareSqliteFile, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
 
 /**
  * The client type the repositories are written against. Both generated clients come from
@@ -27,7 +27,7 @@ const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 };
  */
 export function createPrismaClient(target: DatabaseTarget): PrismaClient {
   if (target.provider === 'sqlite') {
-    ensureSqliteDirectory(target.path);
+    prepareSqliteFile(target.path);
     const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS });
     return new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   }

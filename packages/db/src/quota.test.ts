@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuotaExceededError } from './quota.js';
 import type { Database, NewUpload } from './repositories.js';
-import { at, T0, TEST_TARGETS, migratedDatabase, uniqueId } from './test-databases.fixture.js';
+import { at, T0, TEST_TARGETS, migratedDatabase, scanClean, uniqueId } from './test-databases.fixture.js';
 
 const QUOTA = 1000;
 
@@ -51,6 +51,7 @@ describe.each(TEST_TARGETS)('quotas on $provider', (target) => {
     expect(await db.uploads.finish(done.upload.id, 200, at(3))).toBe(true);
     expect(await db.files.transition(done.file.id, 'scanning', at(4))).toBe(true);
     expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 200, usedBytes: 0 });
+    await scanClean(db, done.file.id, at(4));
     expect(await db.files.transition(done.file.id, 'complete', at(5))).toBe(true);
     expect(await db.files.transition(done.file.id, 'complete', at(6))).toBe(false);
     expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 0, usedBytes: 200 });

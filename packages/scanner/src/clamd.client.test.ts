@@ -25,6 +25,11 @@ describe('ClamdClient against the real clamd', () => {
     expect(zipped.verdict).toBe('infected');
   });
 
+  it('reports an encrypted ZIP (AlertEncrypted): what it holds cannot be scanned', async () => {
+    const encrypted = zipOf('readme.txt', Buffer.from('nothing to see here'), { password: 'secret' });
+    expect(await real.scan(chunks(encrypted), { timeoutMs: 10_000 })).toMatchObject({ verdict: 'infected', signature: 'Heuristics.Encrypted.Zip' });
+  });
+
   it('passes fresh random bytes as clean, streamed in many chunks', async () => {
     const parts = Array.from({ length: 40 }, () => randomBytes(256 * 1024));
     const result = await real.scan(chunks(...parts), { timeoutMs: 20_000 });

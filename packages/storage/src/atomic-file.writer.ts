@@ -17,9 +17,10 @@ export const TEMP_SUFFIX = '.airlock-tmp';
  */
 export async function writeFileAtomic(target: string, body: Readable): Promise<number> {
   const dir = dirname(target);
-  await mkdir(dir, { recursive: true });
+  // Owner-only (files at rest, issue #12): other local users read nothing, whatever the umask.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${basename(target)}.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
-  const file = await open(temp, 'wx', 0o644);
+  const file = await open(temp, 'wx', 0o600);
   let size = 0;
   try {
     try {

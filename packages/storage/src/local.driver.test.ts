@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,11 +36,29 @@ describe('local driver specifics', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it('keeps both folders 0700 and every file and folder it writes owner-only, whatever the umask', async () => {
+    const previous = process.umask(0);
+    try {
+      const [q, f] = [join(root, 'data', 'q'), join(root, 'f')];
+      await mkdir(f, { mode: 0o755 }); // an existing folder is narrowed too
+      const driver = createLocalDriver({ quarantineDir: q, finalDir: f });
+      await driver.write({ area: 'quarantine', key: 'up-1' }, bodyOf('bytes'));
+      await driver.copy({ area: 'quarantine', key: 'up-1' }, { area: 'final', key: 'ab/copied' });
+      await writeFile(join(q, 'up-2'), 'bytes', { mode: 0o666 }); // as tus writes it
+      expect(await driver.rename({ area: 'quarantine', key: 'up-2' }, { area: 'final', key: 'cd/renamed' })).toBe(true);
+      const mode = async (path: string) => (await stat(path)).mode & 0o777;
+      for (const dir of [join(root, 'data'), q, f, join(f, 'ab'), join(f, 'cd')]) expect([dir, await mode(dir)]).toEqual([dir, 0o700]);
+      for (const file of [join(q, 'up-1'), join(f, 'ab', 'copied'), join(f, 'cd', 'renamed')]) expect([file, await mode(file)]).toEqual([file, 0o600]);
+    } finally {
+      process.umask(previous);
+    }
+  });
+
   it('stores percent-escaped keys as literal names inside the area folder', async () => {
     const driver = createLocalDriver({ quarantineDir: join(root, 'q'), finalDir: join(root, 'f') });
     await driver.write({ area: 'final', key: '%2e%2e/%2e%2e/escape' }, bodyOf('x'));
     expect((await stat(join(root, 'f', '%2e%2e', '%2e%2e', 'escape'))).isFile()).toBe(true);
-    expect(await readdir(root)).toEqual(['f']);
+    expect((await readdir(root)).sort()).toEqual(['f', 'q']); // nothing outside the two folders
   });
 
   it('refuses keys that would collide with its temp files', async () => {

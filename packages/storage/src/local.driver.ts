@@ -1,4 +1,5 @@
-import { lstat, mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { chmod, lstat, mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { TEMP_SUFFIX, fsyncDirectory, writeFileAtomic } from './atomic-file.writer.js';
@@ -25,6 +26,13 @@ export interface LocalDriverOptions {
  */
 export function createLocalDriver(options: LocalDriverOptions): RenamingDriver {
   const roots: Record<Area, string> = { quarantine: resolve(options.quarantineDir), final: resolve(options.finalDir) };
+  // Both folders are owner-only (0700; files in them 0600), set explicitly: mkdir leaves an
+  // existing folder's mode alone, and the umask could widen a new one. tus writes into the
+  // quarantine folder too, with its own file modes: the folder is what keeps others out.
+  for (const root of Object.values(roots)) {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    chmodSync(root, 0o700);
+  }
 
   function pathOf(ref: ObjectRef): string {
     assertValidKey(ref.key);
@@ -138,7 +146,10 @@ export function createLocalDriver(options: LocalDriverOptions): RenamingDriver {
       });
       if (!info.isFile()) throw notFound(from);
       try {
-        await mkdir(dirname(target), { recursive: true });
+        await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+        // The source may come from another writer (tus, with its own modes): owner-only
+        // before it appears under its new name.
+        await chmod(source, 0o600);
         await rename(source, target);
       } catch (error) {
         // Different filesystems: the caller copies, verifies and deletes instead.

@@ -1,7 +1,7 @@
-import { loadConfigOrExit } from '@airlock/config';
+import { loadConfigOrExit, prepareDataDir } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { ROLES, createProducer, isRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
-import { ClamdClient } from '@airlock/scanner';
+import { ClamdClient, cleanRefusal } from '@airlock/scanner';
 import { createStorage } from '@airlock/storage';
 import { Worker } from 'bullmq';
 import { cachedEngineVersion } from './engine-version.js';
@@ -22,6 +22,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   const logger = createLogger(config.logLevel, name);
   const selected = selectRoles(roles, config.workerQueues);
 
+  prepareDataDir(config.dataDir);
   await migrate(config.databaseUrl);
   const db = createDatabase(config.databaseUrl);
   const producerRedis = producerConnection(config.redisUrl);
@@ -61,6 +62,14 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   });
   const schedules = selected.includes('janitor') ? startSchedules(config, producer, logger) : undefined;
   logger.info({ roles: selected }, 'workers started');
+  if (selected.includes('scanner')) {
+    // Said once at start (each refused file says it again): with test signatures only and
+    // ALLOW_TEST_SIGNATURES off (production), every file that scans clean ends scan_failed.
+    void scanner.version().then((version) => {
+      const refusal = cleanRefusal(version, config.allowTestSignatures);
+      if (refusal) logger.error({ clamd: version.engine, database: null }, `!!! ${refusal}`);
+    }, () => {});
+  }
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping workers');

@@ -1,7 +1,7 @@
 import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
 import type { JobName, JobPayload, Producer } from '@airlock/queue';
-import type { Scanner } from '@airlock/scanner';
+import type { EngineVersion, Scanner } from '@airlock/scanner';
 import type { StorageDriver } from '@airlock/storage';
 import { collectGarbageJob } from './jobs/collect-garbage.job.js';
 import { deliverWebhook } from './jobs/deliver-webhook.job.js';
@@ -29,8 +29,8 @@ export interface WorkerDeps {
   producer: Producer;
   storage: StorageDriver;
   scanner: Scanner;
-  /** clamd's engine and database version for the audit record; null when it does not answer. */
-  engineVersion: () => Promise<string | null>;
+  /** clamd's engine and signature-database version (audit record, test-signature check); null when it does not answer. */
+  engineVersion: () => Promise<EngineVersion | null>;
   /** The producer's connection, for the upload locks garbage collection shares with the API. */
   redis: RedisConnection;
   logger: Logger;

@@ -24,7 +24,7 @@ export const schemas: Record<string, Schema> = {
     },
   },
   FileStatus: { type: 'string', enum: [...FILE_STATUSES], description: 'complete, quarantined, rejected, scan_failed and failed are terminal' },
-  FailureReason: { type: ['string', 'null'], enum: [...FAILURE_REASONS, null], description: 'why a file is `failed`' },
+  FailureReason: { type: ['string', 'null'], enum: [...FAILURE_REASONS, null], description: 'why a file is `failed` (expired, terminated, checksum_mismatch), or `scan_failed` because clamd had only test signatures where they are not allowed (test_signatures_only)' },
   UploadCreated: {
     type: 'object',
     required: ['upload_id', 'file_id', 'upload_url', 'chunk_size', 'expires_at'],

@@ -1,5 +1,5 @@
 import type { Database } from '@airlock/db';
-import type { Scanner } from '@airlock/scanner';
+import { cleanRefusal, type Scanner } from '@airlock/scanner';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { StorageDriver } from '@airlock/storage';
@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 interface Deps {
+  config: { allowTestSignatures: boolean };
   db: Database;
   redis: Redis;
   scanner: Scanner;
@@ -17,7 +18,7 @@ interface Deps {
 type Check = { ok: boolean; error?: string } & Record<string, unknown>;
 
 /** `/healthz`: the process runs. `/readyz`: every dependency answered (contract section 7). */
-export function healthRoutes({ db, redis, scanner, storage }: Deps): Router {
+export function healthRoutes({ config, db, redis, scanner, storage }: Deps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -34,8 +35,10 @@ export function healthRoutes({ db, redis, scanner, storage }: Deps): Router {
       }),
       check(async () => {
         const version = await scanner.version();
-        // `database: null` means only custom (test) signatures are loaded: ready, but say so.
-        return { version: version.engine, database: version.database };
+        // `database: null` means only custom (test) signatures are loaded: ready where they
+        // are allowed (development, tests), not ready where no file could be called clean.
+        const refusal = cleanRefusal(version, config.allowTestSignatures);
+        return { version: version.engine, database: version.database, ...(refusal ? { ok: false, error: refusal } : {}) };
       }),
       check(async () => {
         await roundTrip(storage);
@@ -54,16 +57,20 @@ export function healthRoutes({ db, redis, scanner, storage }: Deps): Router {
  * clamd answering VERSION without a database version has only custom (test) signatures: it
  * finds the test samples and nothing else, so every real file scans clean. Said once, loudly,
  * when the API starts (readiness keeps reporting `database: null`); silent if clamd is away.
+ * Where test signatures are not allowed (production) no file can become complete: an error.
  */
-export async function warnIfTestSignatures(scanner: Scanner, logger: Logger): Promise<void> {
+export async function warnIfTestSignatures(scanner: Scanner, logger: Logger, allowTestSignatures: boolean): Promise<void> {
   const version = await scanner.version().catch(() => null);
   if (version?.database !== null) return;
+  const refusal = cleanRefusal(version, allowTestSignatures);
+  if (refusal) return void logger.error({ clamd: version.engine, database: null }, `!!! ${refusal}`);
   logger.warn(
     { clamd: version.engine, database: null },
     '!!! clamd has NO official signature database (test signatures only): uploads are NOT checked for real malware. In production run freshclam and load the official database.',
   );
 }
 
+/** `probe` resolves the entry's details (`ok: false` with an `error` for an answer that is not good enough) or rejects. */
 async function check(probe: () => Promise<Record<string, unknown>>, timeoutMs = 2_000): Promise<Check> {
   let timer: NodeJS.Timeout | undefined;
   try {

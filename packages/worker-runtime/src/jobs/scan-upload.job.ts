@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { cleanRefusal, type EngineVersion } from '@airlock/scanner';
 import { quarantineRef } from '@airlock/storage';
+import { engineLabel } from '../engine-version.js';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
 import { notifyTerminal } from '../webhooks/notify.js';
 
@@ -10,6 +12,8 @@ import { notifyTerminal } from '../webhooks/notify.js';
  * checksum is kept and promotion is enqueued (the file stays `scanning` until it is in
  * final storage). Anything else is an attempt that failed: retried with backoff, and after
  * SCAN_MAX_ATTEMPTS attempts (counted in the database, across redeliveries) → scan_failed.
+ * A clean answer from a clamd with only test signatures, while they are not allowed
+ * (production), is no clean scan: scan_failed / test_signatures_only at once.
  */
 export function scanUpload({ config, db, storage, scanner, producer, engineVersion }: WorkerDeps): JobHandler<'upload.scan'> {
   return async ({ fileId }, { logger, signal }) => {
@@ -29,7 +33,10 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
     const result = await scanner.scan(hashed.chunks, { timeoutMs: config.clamd.timeoutMs, signal }).finally(() => hashed.source.destroy());
     // Shutting down is not a failed attempt: hand the job back without counting it.
     if (signal.aborted) throw new Error('scan interrupted by shutdown');
-    // A clean verdict means clamd read every byte, so the hash covers the whole file. clamd
+    const version = await engineVersion();
+    const refusal = result.verdict === 'clean' ? refuseClean(version, config.allowTestSignatures) : null;
+    const verdict = refusal ? 'error' : result.verdict;
+    // A clean answer means clamd read every byte, so the hash covers the whole file. clamd
     // may answer FOUND (or fail) before the end: the evidence still gets the hash of the
     // whole file, from a second read (null only when that read fails too).
     const sha256 = hashed.complete() ?? (result.verdict === 'clean' ? null : await sha256Of(() => storage.read(ref), logger, fileId));
@@ -37,21 +44,28 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
     const record = {
       fileId,
       attempt,
-      result: result.verdict,
+      result: verdict,
       signature: result.signature,
-      engineVersion: await engineVersion(),
+      engineVersion: engineLabel(version),
       durationMs: result.durationMs,
-      detail: result.detail,
+      detail: refusal ? `${result.detail}; not clean: ${refusal.why}` : result.detail,
       at,
     };
     await db.files.recordScan(record, sha256);
     logger.info({ audit: 'scan', ...record, at: at.toISOString(), sha256 }, 'scan attempt');
 
-    if (result.verdict === 'infected') {
+    if (refusal?.final) {
+      logger.error({ fileId, reason: refusal.why }, 'scan: refusing to call a file clean');
+      if (await db.files.transition(fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' })) {
+        await notifyTerminal({ config, producer, logger }, fileId, 'scan_failed');
+      }
+      return;
+    }
+    if (verdict === 'infected') {
       if (await db.files.transition(fileId, 'quarantined', at)) await notifyTerminal({ config, producer, logger }, fileId, 'quarantined');
       return;
     }
-    if (result.verdict === 'clean') {
+    if (verdict === 'clean') {
       const expected = view.file.expectedSha256;
       if (expected && expected !== sha256) {
         if (await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' })) await notifyTerminal({ config, producer, logger }, fileId, 'failed');
@@ -62,10 +76,10 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
     }
     if (attempt >= config.clamd.maxAttempts) {
       if (await db.files.transition(fileId, 'scan_failed', at)) await notifyTerminal({ config, producer, logger }, fileId, 'scan_failed');
-      logger.warn({ fileId, attempts: attempt, detail: result.detail }, 'scan: giving up');
+      logger.warn({ fileId, attempts: attempt, detail: record.detail }, 'scan: giving up');
       return;
     }
-    throw new Error(`scan attempt ${attempt} failed: ${result.detail}`);
+    throw new Error(`scan attempt ${attempt} failed: ${record.detail}`);
   };
 }
 
@@ -92,4 +106,15 @@ async function sha256Of(open: () => Promise<Readable>, logger: { warn(obj: objec
     logger.warn({ fileId, err: (error as Error).message }, 'scan: could not read the bytes again to hash them');
     return null;
   }
+}
+
+/**
+ * Why clamd's clean answer must not count (issue #12), or null. `final` when another attempt
+ * cannot change it (test signatures only); a clamd that did not answer VERSION may be asked again.
+ */
+function refuseClean(version: EngineVersion | null, allowTestSignatures: boolean): { why: string; final: boolean } | null {
+  if (allowTestSignatures) return null;
+  if (!version) return { why: 'clamd did not answer VERSION, so whether it has an official signature database is unknown', final: false };
+  const why = cleanRefusal(version, false);
+  return why ? { why, final: true } : null;
 }

@@ -1,0 +1,93 @@
+import { createDatabase, type Database } from '@airlock/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadBytes, waitForStatus } from '../support/http.js';
+import { EICAR, PNG, zipOf } from '../support/samples.js';
+import { startStack, type Proc, type Stack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
+
+// Issue #12, item 7: scans that cannot pass silently. Real API, real workers, the real clamd
+// that npm test starts (scripts/clamd.sh: AlertEncrypted on, test signatures only).
+const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
+const ALLOWED_TYPES = 'image/*,text/plain,application/zip';
+
+describe('an encrypted archive is never complete', () => {
+  let stack: Stack;
+  let db: Database;
+  let token: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { ALLOWED_TYPES } });
+    await stack.startWorker('worker');
+    db = createDatabase(stack.env.DATABASE_URL!);
+    token = await stack.token('alice');
+  });
+  afterAll(async () => {
+    await db?.close();
+    await stack?.stop();
+  });
+
+  it('quarantines a password-protected ZIP: clamd cannot look inside, so it reports it', async () => {
+    const encrypted = zipOf('report.txt', Buffer.from('quarterly numbers, nothing else'), { password: 'hunter2' });
+    const up = await uploadBytes(stack.url, token, encrypted, { filename: 'report.zip', filetype: 'application/zip' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'quarantined' });
+    expect((await db.files.find(up.file_id))?.scan).toMatchObject({ result: 'infected', signature: 'Heuristics.Encrypted.Zip' });
+  });
+
+  it('still completes the same archive unencrypted (the alert is about encryption, not ZIPs)', async () => {
+    const plain = zipOf('report.txt', Buffer.from('quarterly numbers, nothing else'));
+    const up = await uploadBytes(stack.url, token, plain, { filename: 'report.zip', filetype: 'application/zip' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'complete' });
+  });
+});
+
+describe('in production, test signatures never make a file clean', () => {
+  let stack: Stack;
+  let worker: Proc;
+  let db: Database;
+  let token: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { ALLOWED_TYPES } });
+    // ALLOW_TEST_SIGNATURES unset (workers inherit this environment): off with NODE_ENV=production.
+    expect(process.env.ALLOW_TEST_SIGNATURES).toBeUndefined();
+    worker = await stack.startWorker('worker', { NODE_ENV: 'production', LOG_LEVEL: 'info' });
+    db = createDatabase(stack.env.DATABASE_URL!);
+    token = await stack.token('alice');
+  });
+  afterAll(async () => {
+    await db?.close();
+    await stack?.stop();
+  });
+
+  it('ends a file clamd answers OK for in scan_failed / test_signatures_only, and says why', async () => {
+    const up = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png', filetype: 'image/png' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({
+      status: 'scan_failed',
+      failure_reason: 'test_signatures_only',
+    });
+    const file = (await db.files.find(up.file_id))!;
+    expect(file).toMatchObject({ storagePath: null, checksumSha256: null, scan: { result: 'error', attempts: 1 } });
+    const [audit] = await db.files.listScans(up.file_id);
+    expect(audit!.detail).toMatch(/^stream: OK; not clean: clamd \(ClamAV [^)]+\) has only test signatures/);
+    expect(audit!.engineVersion).toMatch(/^ClamAV [\d.]+$/);
+    // The worker said so at start, and for the file.
+    await waitFor(async () => worker.output(), (out) => out.includes('refusing to call a file clean'), { what: 'the refusal in the log' });
+    expect(worker.output()).toContain('!!! clamd (ClamAV');
+  });
+
+  it('still quarantines what the test signatures do find', async () => {
+    const up = await uploadBytes(stack.url, token, Buffer.from(EICAR), { filename: 'eicar.txt' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'quarantined' });
+  });
+
+  it('reports clamd not ready on a production API, with the reason', async () => {
+    const prod = await stack.startApi({ NODE_ENV: 'production' });
+    const res = await fetch(`${prod.url}/readyz`);
+    const body = (await res.json()) as { checks: { clamd: Record<string, unknown> } };
+    expect(res.status).toBe(503);
+    expect(body.checks.clamd).toMatchObject({ ok: false, database: null, version: expect.stringMatching(/^ClamAV /) });
+    expect(body.checks.clamd.error).toMatch(/only test signatures.*ALLOW_TEST_SIGNATURES/);
+    // The development API of the same stack is ready on the same clamd.
+    expect(await waitFor(() => fetch(`${stack.url}/readyz`).then((r) => r.status), (s) => s === 200, { what: 'dev readiness' })).toBe(200);
+  });
+});
