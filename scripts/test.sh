@@ -6,8 +6,7 @@ source "$ROOT/scripts/services.sh"
 source "$ROOT/scripts/clamd.sh"
 source "$ROOT/scripts/s3.sh"
 source "$ROOT/scripts/chromium.sh"
-ensure_pnpm
-install_and_build
+setup
 ensure_redis
 ensure_clamd
 ensure_s3
