@@ -56,7 +56,7 @@ server.listen(config.port, config.host, async () => {
     // Development only: the HS256 secret was generated into DATA_DIR, so a token is printed
     // for the newcomer. With AUTH_JWT_SECRET or AUTH_JWKS_URL set, nothing is printed.
     const token = await tokens.sign('dev', { expiresIn: '30d' });
-    process.stdout.write(`\nAirlock API on ${url}\nDev token (user "dev", 30 days; mint more with: pnpm token <user>):\n${token}\n\n`);
+    process.stdout.write(`\nAirlock API on ${url}\nDev token (user "dev", 30 days; mint more with: pnpm run token <user>):\n${token}\n\n`);
   }
 });
 
