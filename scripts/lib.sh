@@ -35,8 +35,9 @@ ensure_node() {
   fi
   ln -sfn "$(basename "$dir")" "$RUNTIME_DIR/current"
   export PATH="$dir/bin:$PATH"
-  # Native addons (better-sqlite3) compile against this Node's own headers: node-gyp must never
-  # try to download them (it cannot here). pnpm ignores nodedir in .npmrc, so it goes in the environment.
+  # A native addon without a matching prebuild compiles against this Node's own headers: node-gyp
+  # must never try to download them (it cannot here). pnpm ignores nodedir in .npmrc, so it goes in
+  # the environment.
   export npm_config_nodedir="$dir"
 }
 
