@@ -55,10 +55,13 @@ fetch_node() {
   local spec="$1" dir="$2" tmp
   mkdir -p "$RUNTIME_DIR"
   tmp="$(mktemp -d "$RUNTIME_DIR/.fetch.XXXXXX")"
-  (cd "$tmp" && npm pack "$spec" --silent >/dev/null)
-  tar -xzf "$tmp"/*.tgz -C "$tmp"
-  "$tmp/package/bin/node" -e '' # fails here, not halfway through the install, if the binary cannot run
-  mv -T "$tmp/package" "$dir" 2>/dev/null || [ -x "$dir/bin/node" ]
+  # The binary runs once here, so a wrong platform fails now rather than halfway through the install.
+  if ! (cd "$tmp" && npm pack "$spec" --loglevel=error >/dev/null && tar -xzf ./*.tgz && ./package/bin/node -e ''); then
+    rm -rf "$tmp"
+    say "could not fetch and run $spec from the npm registry"
+    exit 1
+  fi
+  mv -T "$tmp/package" "$dir" 2>/dev/null || [ -x "$dir/bin/node" ] # another run got there first
   rm -rf "$tmp"
 }
 
