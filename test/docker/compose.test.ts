@@ -19,6 +19,9 @@ describe('docker/compose.yml', () => {
   // The variables a deployment sets must not leak in from the machine running the tests.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(AUTH_|S3_|POSTGRES_|WEBHOOK_|AIRLOCK_|REDIS_URL$|DATABASE_URL$)/.test(key)));
 
+  // A deployment sets its JWT secret; without one the production image refuses to start.
+  const deployed = { ...env, AUTH_JWT_SECRET: 'compose-test-secret-0123456789abcdef0123' };
+
   it('is valid for docker-compose (`docker-compose -f docker/compose.yml config` exits 0)', () => {
     const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '--quiet'], { cwd: ROOT, env, encoding: 'utf8' });
     expect(result.stderr).toBe('');
@@ -27,18 +30,27 @@ describe('docker/compose.yml', () => {
 
   it('gives the API and the workers a configuration Airlock accepts, with Redis that never evicts', () => {
     // docker-compose (Python) prints the resolved YAML; PyYAML, installed with it, turns it into JSON.
-    const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { cwd: ROOT, env, encoding: 'utf8' });
+    const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { cwd: ROOT, env: deployed, encoding: 'utf8' });
     const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml, encoding: 'utf8' });
     const { services } = JSON.parse(json) as { services: Record<string, { environment?: Record<string, string>; command?: string[]; healthcheck?: unknown }> };
 
     expect(Object.keys(services).sort()).toEqual(['api', 'clamav', 'minio', 'minio-buckets', 'postgres', 'redis', 'worker']);
     for (const name of ['api', 'worker']) {
       const config = loadConfig(services[name]!.environment);
-      expect(config).toMatchObject({ databaseProvider: 'postgresql', storage: { backend: 's3' }, clamd: { host: 'clamav', port: 3310 } });
+      expect(config).toMatchObject({ production: true, databaseProvider: 'postgresql', storage: { backend: 's3' }, clamd: { host: 'clamav', port: 3310 } });
     }
     expect(services.api!.command).toEqual(['api']);
     expect(services.worker!.command).toEqual(['worker']);
     expect(services.redis!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
     for (const name of ['api', 'postgres', 'redis', 'clamav', 'minio']) expect(services[name]!.healthcheck, name).toBeTruthy();
+  });
+
+  it('runs in production mode: without AUTH_JWT_SECRET the API and the workers refuse to start', () => {
+    const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { cwd: ROOT, env, encoding: 'utf8' });
+    const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml, encoding: 'utf8' });
+    const { services } = JSON.parse(json) as { services: Record<string, { environment?: Record<string, string> }> };
+    for (const name of ['api', 'worker']) {
+      expect(() => loadConfig(services[name]!.environment), name).toThrow(/AUTH_JWT_SECRET: required in production/);
+    }
   });
 });

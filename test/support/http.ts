@@ -29,7 +29,8 @@ export async function uploadBytes(base: string, token: string, bytes: Uint8Array
   const { res, body } = await createUpload(base, token, bytes.length, encoded ? { 'Upload-Metadata': encoded } : {});
   if (res.status !== 201) throw new Error(`POST /uploads answered ${res.status}: ${String(body)}`);
   const created = body as { upload_id: string; file_id: string; upload_url: string };
-  const done = await patch(created.upload_url, token, 0, bytes);
+  // Relative without PUBLIC_URL: resolved as a tus client does.
+  const done = await patch(new URL(created.upload_url, base).href, token, 0, bytes);
   if (done.status !== 204) throw new Error(`PATCH answered ${done.status}: ${await done.text()}`);
   return created;
 }

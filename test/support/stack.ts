@@ -49,8 +49,12 @@ export async function startStack(options: { provider?: Provider; env?: Record<st
   const database = await freshDatabase(options.provider ?? 'sqlite', dataDir);
   const port = await freePort();
   const redisUrl = await freshRedisDatabase();
+  const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
     PORT: String(port),
+    // Each API process is told its own origin, as an operator would: without PUBLIC_URL the
+    // API answers relative Locations (test/security/origins.test.ts tests that case).
+    PUBLIC_URL: url,
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
@@ -59,7 +63,6 @@ export async function startStack(options: { provider?: Provider; env?: Record<st
     LOG_LEVEL: 'warn',
     ...options.env,
   };
-  const url = `http://127.0.0.1:${port}`;
   const procs: Proc[] = [];
   const api = await launch('apps/api/dist/main.js', env, () => waitForHttp(`${url}/healthz`));
   procs.push(api);
@@ -79,7 +82,7 @@ export async function startStack(options: { provider?: Provider; env?: Record<st
     async startApi(extra = {}) {
       const otherPort = await freePort();
       const otherUrl = `http://127.0.0.1:${otherPort}`;
-      const proc = await launch('apps/api/dist/main.js', { ...env, ...extra, PORT: String(otherPort) }, () => waitForHttp(`${otherUrl}/healthz`));
+      const proc = await launch('apps/api/dist/main.js', { ...env, PUBLIC_URL: otherUrl, ...extra, PORT: String(otherPort) }, () => waitForHttp(`${otherUrl}/healthz`));
       procs.push(proc);
       return { url: otherUrl, proc };
     },

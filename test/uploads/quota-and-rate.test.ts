@@ -8,7 +8,9 @@ describe('quotas and rate limits at the door', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { QUOTA_BYTES: String(QUOTA), RATE_LIMIT_PER_MINUTE: '40', ALLOWED_TYPES: OCTETS } });
+    // No minimum charge: these tests check the reservation arithmetic byte for byte
+    // (test/security/disk-accounting.test.ts covers the minimum charge).
+    stack = await startStack({ env: { QUOTA_BYTES: String(QUOTA), RATE_LIMIT_PER_MINUTE: '40', ALLOWED_TYPES: OCTETS, UPLOAD_MIN_CHARGE_BYTES: '0' } });
   });
   afterAll(() => stack?.stop());
 

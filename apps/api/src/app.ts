@@ -3,7 +3,7 @@ import type { Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
 import type { Scanner } from '@airlock/scanner';
 import type { StorageDriver } from '@airlock/storage';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -12,6 +12,7 @@ import type { TokenVerifier } from './auth/tokens.js';
 import type { Locker } from '@tus/utils';
 import type { SignedUrls } from './downloads/signed-url.js';
 import { requireAuth } from './http/auth.middleware.js';
+import { connectionHygiene } from './http/connection-hygiene.middleware.js';
 import { cors } from './http/cors.middleware.js';
 import { methodOverride } from './http/method-override.middleware.js';
 import { errorHandler, notFound } from './http/errors.js';
@@ -25,6 +26,7 @@ import { opsRoutes } from './routes/ops.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 import { createTus } from './tus/tus-server.js';
 import { tusRoutes } from './tus/tus.routes.js';
+import type { ChecksumSpool } from './tus/checksum-spool.js';
 
 export interface AppDeps {
   config: Config;
@@ -40,6 +42,8 @@ export interface AppDeps {
   logger: Logger;
   /** The Prometheus registry and this process's own counters (GET /metrics). */
   metrics: ApiMetrics;
+  /** Checksummed chunks are verified here before they are appended (DATA_DIR/spool). */
+  spool: ChecksumSpool;
   /** The built web dashboard served at `/`; apps/web/dist unless given. */
   webRoot?: string;
 }
@@ -50,7 +54,9 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // TRUST_PROXY (off by default): which peers may tell us the client's address and scheme
+  // (req.ip for per-address limits, req.secure for the admin cookie's Secure flag).
+  app.set('trust proxy', config.trustProxy);
   app.use(
     pinoHttp({
       logger,
@@ -67,16 +73,29 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  const onLimiterError = (error: unknown) => logger.warn({ err: (error as Error).message }, 'rate limiter unavailable; letting requests through');
+  // Requests without a valid token count against their client address (req.ip: the peer, or
+  // what TRUST_PROXY'd proxies say), so guessing tokens or hammering signed URLs is bounded too.
+  const anonymous = rateLimit({
+    redis: deps.redis,
+    limitPerMinute: config.anonymousRateLimitPerMinute,
+    keyOf: (req) => `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`,
+    prefix: 'airlock:rate-anon:',
+    onError: onLimiterError,
+  });
+  const verify = requireAuth(tokens);
   // Every authenticated request counts against its user's rate, whichever process serves it.
   const authenticate = [
-    requireAuth(tokens),
+    (req: Request, res: Response, next: NextFunction) =>
+      verify(req, res, (refused?: unknown) => (refused ? anonymous(req, res, (limited?: unknown) => next(limited ?? refused)) : next())),
     rateLimit({
       redis: deps.redis,
       limitPerMinute: config.rateLimitPerMinute,
       keyOf: (req) => req.caller?.userId,
-      onError: (error) => logger.warn({ err: (error as Error).message }, 'rate limiter unavailable; letting requests through'),
+      onError: onLimiterError,
     }),
   ];
+  app.use(connectionHygiene);
   app.use(cors(config.corsOrigins));
   app.use(methodOverride);
   // After the override: a POST overridden to PATCH is timed as the PATCH it is.
@@ -86,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(queuesDashboard(deps));
   app.use(tusRoutes({ ...deps, tus: createTus(deps), authenticate }));
   app.use(filesRoutes({ ...deps, authenticate }));
+  app.use('/downloads', anonymous);
   app.use(downloadsRoutes(deps));
   // The web dashboard (apps/web/dist) last: GET/HEAD of static files only, never an API path.
   app.use(webRoutes(deps));

@@ -12,6 +12,7 @@ import { createSignedUrls } from './downloads/signed-url.js';
 import { createMetrics } from './metrics/metrics.js';
 import { warnIfTestSignatures } from './routes/health.routes.js';
 import { RedisLocker } from './tus/redis-locker.js';
+import { ChecksumSpool } from './tus/checksum-spool.js';
 
 /** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -38,7 +39,10 @@ const storage = createStorage(config);
 const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
 const locker = new RedisLocker({ redis, ttlMs: config.uploadLockTtlSeconds * 1000, onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock') });
 const metrics = createMetrics({ db, producer, redis, logger });
-const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger, metrics });
+const spool = new ChecksumSpool(config.checksumSpool);
+const leftovers = await spool.init();
+if (leftovers.length > 0) logger.info({ removed: leftovers }, 'checksum spool: removed what stopped processes left behind');
+const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger, metrics, spool });
 const server = http.createServer(app);
 // Node's 300 s requestTimeout would cut a long PATCH of a large chunk on a slow link;
 // the socket's idle timeout cuts a stalled one instead.
@@ -52,11 +56,16 @@ server.listen(config.port, config.host, async () => {
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ url, startupMs: Math.round(performance.now() - startedAt), database: config.databaseProvider }, 'api listening');
   void warnIfTestSignatures(scanner, logger);
-  if (tokens.devSecret) {
+  if (tokens.devSecret && !config.production) {
     // Development only: the HS256 secret was generated into DATA_DIR, so a token is printed
-    // for the newcomer. With AUTH_JWT_SECRET or AUTH_JWKS_URL set, nothing is printed.
-    const token = await tokens.sign('dev', { expiresIn: '30d' });
-    process.stdout.write(`\nAirlock API on ${url}\nDev token (user "dev", 30 days; mint more with: pnpm run token <user>):\n${token}\n\n`);
+    // for the newcomer at a terminal. Never into a pipe (log collectors keep what they read);
+    // with AUTH_JWT_SECRET or AUTH_JWKS_URL set, nothing is printed.
+    if (process.stdout.isTTY) {
+      const token = await tokens.sign('dev', { expiresIn: '30d' });
+      process.stdout.write(`\nAirlock API on ${url}\nDev token (user "dev", 30 days; mint more with: pnpm run token <user>):\n${token}\n\n`);
+    } else {
+      process.stdout.write(`\nAirlock API on ${url}\nDev token: not printed (output is not a terminal); mint one with: pnpm run token dev\n\n`);
+    }
   }
 });
 

@@ -43,7 +43,11 @@ export interface Config {
   /** An upload lock whose holder died is free after this long; a live holder renews it. */
   uploadLockTtlSeconds: number;
   quotaBytes: number;
+  /** Upload-Metadata caps (bytes of the header, keys), the least an open upload reserves, open uploads per user. */
+  uploadLimits: { maxMetadataBytes: number; maxMetadataKeys: number; minChargeBytes: number; maxOpenUploads: number };
   rateLimitPerMinute: number;
+  /** Requests without a valid token, per client address (req.ip: TRUST_PROXY decides which address). */
+  anonymousRateLimitPerMinute: number;
   /** NODE_ENV=production: no development conveniences (generated JWT secret, dev tokens, test signatures). */
   production: boolean;
   /** Express's `trust proxy`: false (default), a hop count, or addresses/CIDRs of the proxies. */
@@ -156,7 +160,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idleTimeoutSeconds: e.IDLE_TIMEOUT_SECONDS,
     uploadLockTtlSeconds: e.UPLOAD_LOCK_TTL_SECONDS,
     quotaBytes: e.QUOTA_BYTES,
+    uploadLimits: {
+      maxMetadataBytes: e.MAX_METADATA_BYTES,
+      maxMetadataKeys: e.MAX_METADATA_KEYS,
+      // A sidecar holds the metadata decoded, JSON-escaped (a control byte takes 6): 8× bounds it.
+      minChargeBytes: e.UPLOAD_MIN_CHARGE_BYTES ?? 8 * e.MAX_METADATA_BYTES,
+      maxOpenUploads: e.MAX_OPEN_UPLOADS,
+    },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    anonymousRateLimitPerMinute: e.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
     auth: {
       jwtSecret: e.AUTH_JWT_SECRET,
       jwksUrl: e.AUTH_JWKS_URL,

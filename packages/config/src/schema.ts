@@ -146,7 +146,15 @@ export const envSchema = z.object({
   // Unset: max(1 h, 2 × UPLOAD_EXPIRY_SECONDS) (see loadConfig). Tests set it low.
   ORPHAN_GRACE_SECONDS: optionalInteger(1),
   QUOTA_BYTES: integer(10 * GiB, 0),
+  // Upload-Metadata is written to disk with the upload: capped, and every open upload is charged
+  // at least UPLOAD_MIN_CHARGE_BYTES (unset: 8 × MAX_METADATA_BYTES, what its metadata can take on disk).
+  MAX_METADATA_BYTES: integer(4 * KiB, 64),
+  MAX_METADATA_KEYS: integer(32, 1),
+  UPLOAD_MIN_CHARGE_BYTES: optionalInteger(0),
+  MAX_OPEN_UPLOADS: integer(1000, 1),
   RATE_LIMIT_PER_MINUTE: integer(1200, 1),
+  // Requests without a valid token (401s, signed downloads), per client address (TRUST_PROXY-aware).
+  ANONYMOUS_RATE_LIMIT_PER_MINUTE: integer(600, 1),
   AUTH_JWT_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
     message: 'must be at least 32 characters',
   }),

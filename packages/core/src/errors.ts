@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   E_BAD_REQUEST: { status: 400, code: 'bad_request' },
   E_CONFLICT: { status: 409, code: 'conflict' },
   E_GONE: { status: 410, code: 'gone' },
+  E_PRECONDITION_FAILED: { status: 412, code: 'precondition_failed' },
   E_TOO_LARGE: { status: 413, code: 'upload_too_large' },
   E_QUOTA_EXCEEDED: { status: 413, code: 'quota_exceeded' },
   E_TYPE_NOT_ALLOWED: { status: 415, code: 'type_not_allowed' },

@@ -1,4 +1,4 @@
-import type { FileRecord } from './types.js';
+import type { FileRecord, ScanAuditEntry } from './types.js';
 
 /**
  * A file as the files API shows it (contract section 6), and as webhooks carry it
@@ -26,3 +26,30 @@ export function fileJson(file: FileRecord) {
 }
 
 export type FileJson = ReturnType<typeof fileJson>;
+
+/**
+ * A file as an admin sees it: the same shape, plus when it was deleted (by its owner, or an
+ * admin) and when its bytes went, and, for one file, every scan attempt with the SHA-256 of
+ * the bytes it read (the audit).
+ */
+export function adminFileJson(file: FileRecord, audit?: readonly ScanAuditEntry[]) {
+  return {
+    ...fileJson(file),
+    deleted_at: file.deletedAt?.toISOString() ?? null,
+    purged_at: file.purgedAt?.toISOString() ?? null,
+    ...(audit === undefined
+      ? {}
+      : {
+          scan_audit: audit.map((entry) => ({
+            attempt: entry.attempt,
+            result: entry.result,
+            signature: entry.signature,
+            sha256: entry.sha256,
+            engine_version: entry.engineVersion,
+            duration_ms: entry.durationMs,
+            detail: entry.detail,
+            at: entry.at.toISOString(),
+          })),
+        }),
+  };
+}

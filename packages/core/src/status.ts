@@ -65,3 +65,15 @@ export function allowedSources(to: FileStatus): FileStatus[] {
 
 /** Statuses in which the client may still send bytes. */
 export const OPEN_STATUSES: readonly FileStatus[] = ['pending', 'uploading'];
+
+/**
+ * Evidence: files the service refused (malware found, a type not allowed, a scan that never
+ * succeeded). Deleting one hides it from its owner (404, gone from their listing) but keeps
+ * the row and the bytes for forensics until QUARANTINE_RETENTION_SECONDS ends; admins still
+ * see it. Any other file's bytes go when it is deleted.
+ */
+export const EVIDENCE_STATUSES: readonly FileStatus[] = ['quarantined', 'rejected', 'scan_failed'];
+
+export function isEvidence(status: FileStatus): boolean {
+  return EVIDENCE_STATUSES.includes(status);
+}

@@ -24,6 +24,11 @@ export interface ScanAttempt {
   at: Date;
 }
 
+/** A scan attempt as the audit keeps it: with the SHA-256 of the bytes it read (null when they could not be read whole). */
+export interface ScanAuditEntry extends ScanAttempt {
+  sha256: string | null;
+}
+
 /** A file as the service knows it: one per upload, outliving the upload session. */
 export interface FileRecord {
   id: string;

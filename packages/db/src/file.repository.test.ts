@@ -133,6 +133,18 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     expect(await db.files.listScans(fileId)).toHaveLength(3);
   });
 
+  it('keeps the SHA-256 of an infected file in its row and in the audit row of the attempt', async () => {
+    const fileId = await fileIn('scanning');
+    const infected = { fileId, attempt: 1, result: 'infected' as const, signature: 'Eicar-Signature', engineVersion: null, durationMs: 3, detail: null, at: at(50) };
+    expect(await db.files.recordScan(infected, 'e'.repeat(64))).toBe(true);
+    expect(await db.files.transition(fileId, 'quarantined', at(60))).toBe(true);
+    expect(await db.files.find(fileId)).toMatchObject({ status: 'quarantined', checksumSha256: 'e'.repeat(64), scan: { result: 'infected', signature: 'Eicar-Signature' } });
+    expect(await db.files.listScans(fileId)).toEqual([{ ...infected, sha256: 'e'.repeat(64) }]);
+    // An attempt whose bytes could not be read whole records no hash, and leaves the file's alone.
+    expect(await db.files.recordScan({ ...infected, attempt: 2, result: 'error', at: at(70) }, null)).toBe(false);
+    expect((await db.files.listScans(fileId)).map((scan) => scan.sha256)).toEqual(['e'.repeat(64), null]);
+  });
+
   it('patches a file only while it is in the expected status', async () => {
     const fileId = await fileIn('scanning');
     expect(await db.files.update(fileId, 'scanning', at(10), { storagePath: 'ab/intent' })).toBe(true);
@@ -189,6 +201,11 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     expect(seen.at(-1)).toBe(ids[0]);
     expect((await db.files.list({ ownerId: owner, status: 'complete', limit: 10 })).items).toEqual([]);
     expect((await db.files.find(ids[1]!))?.deletedAt).toEqual(at(9_000));
+    // The admin audit lists deleted files too, in the same order and paging.
+    const everything = await db.files.list({ ownerId: owner, limit: 10, includeDeleted: true });
+    expect(everything.items).toHaveLength(5);
+    expect(new Set(everything.items.map((file) => file.id))).toEqual(new Set(ids));
+    expect(everything.items.find((file) => file.id === ids[1])?.deletedAt).toEqual(at(9_000));
     await expect(db.files.list({ ownerId: owner, limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow('invalid cursor');
   });
 });

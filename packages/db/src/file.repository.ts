@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { allowedSources, isTerminal, type FileRecord, type FileStatus, type ScanAttempt } from '@airlock/core';
+import { allowedSources, isTerminal, type FileRecord, type FileStatus, type ScanAttempt, type ScanAuditEntry } from '@airlock/core';
 import { settle, unstore } from './quota.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
@@ -65,6 +65,7 @@ export class PrismaFileRepository implements FileRepository {
           engineVersion: attempt.engineVersion,
           durationMs: attempt.durationMs,
           detail: attempt.detail,
+          sha256: checksumSha256,
           createdAt: attempt.at,
         },
       });
@@ -72,7 +73,7 @@ export class PrismaFileRepository implements FileRepository {
     });
   }
 
-  async listScans(fileId: string): Promise<ScanAttempt[]> {
+  async listScans(fileId: string): Promise<ScanAuditEntry[]> {
     const rows = await this.prisma.scanAttempt.findMany({ where: { fileId }, orderBy: [{ createdAt: 'asc' }, { attempt: 'asc' }] });
     return rows.map((row) => ({
       fileId: row.fileId,
@@ -82,15 +83,16 @@ export class PrismaFileRepository implements FileRepository {
       engineVersion: row.engineVersion,
       durationMs: row.durationMs,
       detail: row.detail,
+      sha256: row.sha256,
       at: row.createdAt,
     }));
   }
 
-  async list({ ownerId, status, limit, cursor }: FileQuery): Promise<FilePage> {
+  async list({ ownerId, status, limit, cursor, includeDeleted = false }: FileQuery): Promise<FilePage> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const rows = await this.prisma.file.findMany({
       where: {
-        deletedAt: null,
+        ...(includeDeleted ? {} : { deletedAt: null }),
         // Partial uploads are parts of a file to come, not files. (Spelled out: a NOT over
         // the nullable column would also drop every upload whose role is NULL.)
         ...(ownerId === undefined ? {} : { ownerId }),

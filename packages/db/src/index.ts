@@ -2,7 +2,7 @@ export { createDatabase } from './database.js';
 export { migrate } from './migrate.js';
 export { isUniqueViolation } from './prisma-errors.js';
 export { InvalidCursorError } from './file-cursor.js';
-export { QuotaExceededError } from './quota.js';
+export { QuotaExceededError, TooManyOpenUploadsError } from './quota.js';
 export { ConcatenationError } from './concatenation.js';
 export type { ScanDurationStats, StatsRepository } from './stats.repository.js';
 export type { MaintenanceCursor, MaintenanceRepository, StoredFile } from './maintenance.repository.js';

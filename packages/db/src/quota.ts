@@ -12,6 +12,14 @@ export class QuotaExceededError extends Error {
   }
 }
 
+/** Thrown when the owner already has as many open uploads as allowed; nothing was changed. */
+export class TooManyOpenUploadsError extends Error {
+  constructor(readonly limit: number) {
+    super(`at most ${limit} open uploads per user (MAX_OPEN_UPLOADS): finish or terminate one first`);
+    this.name = 'TooManyOpenUploadsError';
+  }
+}
+
 /**
  * Makes sure the user row exists and takes its row lock first: on PostgreSQL the row lock
  * serialises concurrent reservations of one user; on SQLite a write first takes the

@@ -1,4 +1,4 @@
-import type { FailureReason, FileRecord, FileStatus, ScanAttempt, UploadView } from '@airlock/core';
+import type { FailureReason, FileRecord, FileStatus, ScanAttempt, ScanAuditEntry, UploadView } from '@airlock/core';
 import type { StatsRepository } from './stats.repository.js';
 import type { MaintenanceRepository } from './maintenance.repository.js';
 
@@ -31,6 +31,8 @@ export interface NewUpload {
   defaultQuota: number;
   /** tus concatenation role; a `partial` upload is hidden from the files API. */
   concatRole?: 'partial' | 'final' | null;
+  /** The owner may have at most this many open uploads, this one included (TooManyOpenUploadsError). */
+  maxOpenUploads?: number;
 }
 
 export interface ChunkProgress {
@@ -53,6 +55,13 @@ export interface UploadRepository {
   create(input: NewUpload): Promise<UploadView>;
   /** null when there is no such upload. */
   find(uploadId: string): Promise<UploadView | null>;
+  /**
+   * Undoes a creation whose request failed (the client never learnt the upload's URL): the
+   * file row and its session are deleted and the reservation released, in one transaction.
+   * Only while the session is open or aborted (a creation refused at the door), never once it
+   * finished; false (nothing changed) otherwise.
+   */
+  discardCreated(uploadId: string): Promise<boolean>;
   /**
    * Creates a `final` upload from finished `partial` ones, in one transaction: the final
    * (with `input.reserveBytes` ignored) takes over the partials' quota reservations, so they
@@ -100,6 +109,8 @@ export interface FileQuery {
   limit: number;
   /** From a previous page's `nextCursor`; an invalid cursor throws InvalidCursorError. */
   cursor?: string;
+  /** Deleted files too (admin audit); false unless given. */
+  includeDeleted?: boolean;
 }
 
 export interface FilePage {
@@ -125,12 +136,13 @@ export interface FileRepository {
   /**
    * Keeps a scan attempt for audit, always; and, while the file is `scanning`, makes it the
    * file's scan summary (result, signature, attempts, scanned_at), with `checksumSha256`
-   * when given, in the same transaction. Returns whether the summary was updated.
+   * when given, in the same transaction. `checksumSha256` (the bytes the attempt read) is
+   * kept in the audit row as well. Returns whether the summary was updated.
    */
   recordScan(attempt: ScanAttempt, checksumSha256: string | null): Promise<boolean>;
-  /** Every scan attempt of a file, oldest first. */
-  listScans(fileId: string): Promise<ScanAttempt[]>;
-  /** Files not deleted, newest first, paged by an opaque cursor. */
+  /** Every scan attempt of a file, oldest first, each with the SHA-256 it recorded. */
+  listScans(fileId: string): Promise<ScanAuditEntry[]>;
+  /** Files not deleted (unless `includeDeleted`), newest first, paged by an opaque cursor. */
   list(query: FileQuery): Promise<FilePage>;
   /** Hides the file from the files API (once; a complete file's bytes stop counting against the quota); false when missing or already deleted. */
   markDeleted(fileId: string, at: Date): Promise<boolean>;

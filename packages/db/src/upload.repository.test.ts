@@ -161,6 +161,24 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
     expect(view?.file).toMatchObject({ status: 'rejected', sizeBytes: 2 ** 33 + 7 });
   });
 
+  it('discards a failed creation: rows gone, reservation released; never a finished upload', async () => {
+    const owner = uniqueId('owner');
+    const input = newUpload({ ownerId: owner, totalSize: 500, reserveBytes: 500 });
+    await db.uploads.create(input);
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 500 });
+    expect(await db.uploads.discardCreated(input.uploadId)).toBe(true);
+    expect(await db.uploads.find(input.uploadId)).toBeNull();
+    expect(await db.files.find(input.fileId)).toBeNull();
+    expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 0, usedBytes: 0 });
+    expect(await db.uploads.discardCreated(input.uploadId)).toBe(false);
+
+    const finished = newUpload({ ownerId: owner, totalSize: 5, reserveBytes: 5 });
+    await db.uploads.create(finished);
+    await db.uploads.finish(finished.uploadId, 5, at(1));
+    expect(await db.uploads.discardCreated(finished.uploadId)).toBe(false);
+    expect(await db.uploads.find(finished.uploadId)).not.toBeNull();
+  });
+
   it('aborts an open upload once', async () => {
     const input = newUpload();
     await db.uploads.create(input);

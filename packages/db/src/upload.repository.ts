@@ -1,7 +1,7 @@
 import { allowedSources, type FailureReason, type UploadSessionStatus, type UploadView } from '@airlock/core';
 import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 import { absorbPartials } from './concatenation.js';
-import { reserve, settle } from './quota.js';
+import { reserve, settle, TooManyOpenUploadsError } from './quota.js';
 import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
 import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
 
@@ -17,7 +17,12 @@ export class PrismaUploadRepository implements UploadRepository {
   async create(input: NewUpload): Promise<UploadView> {
     return this.prisma.$transaction(async (tx) => {
       // The reservation first (a write, and the quota check): over quota, nothing is created.
+      // It also takes the owner's row lock, so the count below is exact under concurrency.
       await reserve(tx, input.ownerId, input.reserveBytes, input.defaultQuota, input.now);
+      if (input.maxOpenUploads !== undefined) {
+        const open = await tx.uploadSession.count({ where: { ownerId: input.ownerId, status: OPEN } });
+        if (open >= input.maxOpenUploads) throw new TooManyOpenUploadsError(input.maxOpenUploads);
+      }
       return insertUpload(tx, input, toBigInt(input.reserveBytes), input.concatRole ?? null);
     });
   }
@@ -25,6 +30,19 @@ export class PrismaUploadRepository implements UploadRepository {
   async find(uploadId: string): Promise<UploadView | null> {
     const session = await this.prisma.uploadSession.findUnique({ where: { id: uploadId }, include: { file: true } });
     return session === null ? null : toUploadView(session, session.file);
+  }
+
+  async discardCreated(uploadId: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      // A write first (SQLite's write lock), conditional: never a finished upload (its file is in the pipeline).
+      const session = await tx.uploadSession.updateMany({ where: { id: uploadId, status: { in: [OPEN, 'aborted'] } }, data: { status: 'aborted' } });
+      if (session.count === 0) return false;
+      const { fileId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true } });
+      await settle(tx, fileId, 'released', new Date());
+      // The session goes with its file (ON DELETE CASCADE).
+      await tx.file.delete({ where: { id: fileId } });
+      return true;
+    });
   }
 
   async concatenate(input: NewUpload, partialIds: string[]): Promise<UploadView> {

@@ -77,7 +77,12 @@ export interface StorageDriver {
 
 /** Optional capability: a URL the client can fetch directly (S3 presigned GET). */
 export interface PresigningDriver extends StorageDriver {
-  presignGet(ref: ObjectRef, options: { expiresInSeconds: number; filename: string; contentType: string }): Promise<string>;
+  /**
+   * `contentDisposition` and `contentType` are sent as given and signed into the URL; the
+   * caller builds the disposition (the API's one sanitiser). Throws E_STORAGE for an expiry
+   * outside 1 s – 7 days.
+   */
+  presignGet(ref: ObjectRef, options: { expiresInSeconds: number; contentDisposition: string; contentType: string }): Promise<string>;
 }
 
 export function supportsPresign(driver: StorageDriver): driver is PresigningDriver {

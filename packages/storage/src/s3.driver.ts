@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Readable } from 'node:stream';
-import { attachmentDisposition } from './content-disposition.js';
 import {
   StorageError,
   type Area,
@@ -166,7 +165,7 @@ export function createS3Driver(config: S3DriverConfig): PresigningDriver & Multi
 
     async presignGet(ref, options): Promise<string> {
       const location = locate(ref);
-      const { expiresInSeconds, filename, contentType } = options;
+      const { expiresInSeconds, contentDisposition, contentType } = options;
       if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_PRESIGN_SECONDS) {
         throw new StorageError('E_STORAGE', `expiresInSeconds must be 1–${MAX_PRESIGN_SECONDS}, got ${expiresInSeconds}`);
       }
@@ -174,7 +173,7 @@ export function createS3Driver(config: S3DriverConfig): PresigningDriver & Multi
       // Content-Type or the disposition (e.g. to render HTML inline) without a 403.
       const command = new GetObjectCommand({
         ...location,
-        ResponseContentDisposition: attachmentDisposition(filename),
+        ResponseContentDisposition: contentDisposition,
         ResponseContentType: contentType,
       });
       return getSignedUrl(client, command, { expiresIn: expiresInSeconds });

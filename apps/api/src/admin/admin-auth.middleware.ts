@@ -13,8 +13,13 @@ export const ADMIN_COOKIE = 'airlock_admin_token';
  *   and the browser is redirected to the same URL without it (out of the address bar and
  *   history; request logs never carry query strings);
  * - that cookie afterwards. SameSite=Strict keeps other sites from riding on it (CSRF).
+ *
+ * A write (any method but GET, HEAD, OPTIONS) that a browser authenticates by itself (cookie
+ * or `?token=`) must come from this origin as well, or 403: SameSite does not stop a sibling
+ * subdomain (same site) or a browser that ignores it. A bearer header is never sent by a
+ * browser on its own, so a request carrying one is the client's deliberate act.
  */
-export function requireAdmin(tokens: TokenVerifier, { cookiePath }: { cookiePath: string }) {
+export function requireAdmin(tokens: TokenVerifier, { cookiePath, publicUrl }: { cookiePath: string; publicUrl?: string | undefined }) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const header = req.headers.authorization;
@@ -22,6 +27,9 @@ export function requireAdmin(tokens: TokenVerifier, { cookiePath }: { cookiePath
       const fromQuery = typeof req.query.token === 'string' ? req.query.token : undefined;
       const token = fromHeader ?? fromQuery ?? cookieOf(req, ADMIN_COOKIE);
       if (!token) throw new AppError('E_UNAUTHORIZED', 'an admin token is required (Authorization: Bearer, or ?token= once in a browser)');
+      if (fromHeader === undefined && !SAFE_METHODS.has(req.method) && !fromSameOrigin(req, publicUrl)) {
+        throw new AppError('E_FORBIDDEN', 'an admin write authenticated by the browser must come from this origin (Origin or Sec-Fetch-Site: same-origin)');
+      }
       const caller = await tokens.verify(token);
       if (!caller.isAdmin) throw new AppError('E_FORBIDDEN', 'this endpoint is for admin tokens only');
       req.caller = caller;
@@ -36,6 +44,24 @@ export function requireAdmin(tokens: TokenVerifier, { cookiePath }: { cookiePath
       next(error);
     }
   };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Fetch Metadata first (`Sec-Fetch-Site: same-origin`, sent by every current browser); without
+ * it, the `Origin` (sent with every cross-origin and every non-GET request) must be this
+ * service's own: the origin the request was made to, or PUBLIC_URL's. `null`, another origin
+ * or neither header → not same-origin.
+ */
+export function fromSameOrigin(req: Request, publicUrl?: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
+  const origin = req.headers.origin?.toLowerCase();
+  if (!origin || origin === 'null') return false;
+  const own = [`${req.protocol}://${req.get('host') ?? ''}`.toLowerCase()];
+  if (publicUrl) own.push(new URL(publicUrl).origin);
+  return own.includes(origin);
 }
 
 /** One cookie's value from the `Cookie` header (RFC 6265 syntax), or undefined. */

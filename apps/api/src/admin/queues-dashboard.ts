@@ -2,18 +2,41 @@ import { ROLES, type Producer } from '@airlock/queue';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { Router } from 'express';
+import type { Config } from '@airlock/config';
+import { Router, type Express } from 'express';
 import type { TokenVerifier } from '../auth/tokens.js';
+import { securityHeaders } from '../http/security-headers.js';
 import { requireAdmin } from './admin-auth.middleware.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
 /**
+ * What bull-board's UI needs and nothing more: its own scripts (no inline script, no eval;
+ * the UI config is a JSON data block), its stylesheets plus the inline styles of its page,
+ * `<base href>` to this path, API calls to this origin. Its Google Fonts stylesheet is refused
+ * on purpose (an admin page tells no third party who opens it; the UI falls back to local fonts).
+ */
+export const QUEUES_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+/**
  * `/admin/queues`: bull-board over every role's queue (contract section 7), for admin tokens
  * only (see requireAdmin). Admins may retry, promote and clean jobs from it; job payloads
- * hold ids only, so it shows no file content or secret.
+ * hold ids only, so it shows no file content or secret. Every answer under the path, 401s and
+ * 404s included, carries the security headers (see QUEUES_CSP).
  */
-export function queuesDashboard({ producer, tokens }: { producer: Producer; tokens: TokenVerifier }): Router {
+export function queuesDashboard({ config, producer, tokens }: { config: Config; producer: Producer; tokens: TokenVerifier }): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({
@@ -21,7 +44,10 @@ export function queuesDashboard({ producer, tokens }: { producer: Producer; toke
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: 'Airlock queues' } },
   });
+  // bull-board mounts an Express app of its own, which says X-Powered-By unless told not to.
+  const board = adapter.getRouter() as Express;
+  board.disable('x-powered-by');
   const router = Router();
-  router.use(DASHBOARD_PATH, requireAdmin(tokens, { cookiePath: '/admin' }), adapter.getRouter());
+  router.use(DASHBOARD_PATH, securityHeaders(QUEUES_CSP), requireAdmin(tokens, { cookiePath: '/admin', publicUrl: config.publicUrl }), board);
   return router;
 }

@@ -20,6 +20,7 @@ export const filesPaths: Record<string, PathItem> = {
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
         { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'next_cursor of the previous page' },
         { name: 'owner_id', in: 'query', schema: { type: 'string' }, description: 'admin tokens only' },
+        { name: 'include_deleted', in: 'query', schema: { type: 'boolean', default: false }, description: 'admin tokens only: deleted files too (with deleted_at, purged_at)' },
       ],
       responses: { '200': json('FileList', 'A page of files'), ...shared('BadRequest', 'Unauthorized', 'RateLimited') },
     },
@@ -29,13 +30,14 @@ export const filesPaths: Record<string, PathItem> = {
     get: {
       operationId: 'getFile',
       tags: ['files'],
-      summary: 'One file, with its latest scan',
+      summary: 'One file, with its latest scan (admin: deleted files too, with deleted_at, purged_at and scan_audit)',
       responses: { '200': json('File', 'The file'), ...shared('Unauthorized', 'NotFound', 'RateLimited') },
     },
     delete: {
       operationId: 'deleteFile',
       tags: ['files'],
-      summary: 'Delete: bytes removed, quota freed (409 while the pipeline has it)',
+      summary:
+        'Delete: bytes removed, quota freed (409 while the pipeline has it). quarantined, rejected and scan_failed files are only hidden from their owner: bytes and row stay until QUARANTINE_RETENTION_SECONDS ends',
       responses: { '204': { description: 'Deleted' }, ...shared('Unauthorized', 'NotFound', 'Conflict', 'RateLimited') },
     },
   },
@@ -60,15 +62,26 @@ export const filesPaths: Record<string, PathItem> = {
         { name: 'expires', in: 'query', required: true, schema: { type: 'integer' }, description: 'unix seconds' },
         { name: 'sig', in: 'query', required: true, schema: { type: 'string' } },
         { name: 'Range', in: 'header', schema: { type: 'string', examples: ['bytes=0-1023'] } },
+        // RFC 9110 §13, evaluated in the order of §13.2.2.
+        { name: 'If-Match', in: 'header', schema: { type: 'string' }, description: 'strong comparison; `*` matches' },
+        { name: 'If-None-Match', in: 'header', schema: { type: 'string' }, description: 'weak comparison (`W/` tags match); `*` matches' },
+        { name: 'If-Modified-Since', in: 'header', schema: { type: 'string' }, description: 'ignored with If-None-Match' },
+        { name: 'If-Unmodified-Since', in: 'header', schema: { type: 'string' }, description: 'ignored with If-Match' },
+        { name: 'If-Range', in: 'header', schema: { type: 'string' }, description: 'an entity tag (strong comparison) or the exact Last-Modified; otherwise 200 with the whole body' },
       ],
       responses: {
         '200': {
           description: 'The bytes, with Content-Type as detected, Content-Disposition: attachment, X-Content-Type-Options: nosniff',
-          headers: { ETag: { schema: { type: 'string' } }, 'Accept-Ranges': { schema: { type: 'string', const: 'bytes' } } },
+          headers: {
+            ETag: { schema: { type: 'string' } },
+            'Last-Modified': { schema: { type: 'string' } },
+            'Accept-Ranges': { schema: { type: 'string', const: 'bytes' } },
+          },
           content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
         },
         '206': { description: 'The requested range', headers: { 'Content-Range': { schema: { type: 'string' } } } },
-        '304': { description: 'If-None-Match matched the ETag' },
+        '304': { description: 'If-None-Match matched the ETag, or (without If-None-Match) not modified since If-Modified-Since' },
+        '412': { description: 'If-Match did not match, or (without If-Match) modified since If-Unmodified-Since' },
         '403': { $ref: '#/components/responses/Forbidden', description: 'Expired or altered URL' },
         '416': { description: 'Range not satisfiable' },
         ...shared('NotFound'),
@@ -122,6 +135,9 @@ export const opsPaths: Record<string, PathItem> = {
       operationId: 'queuesDashboard',
       tags: ['operations'],
       summary: 'The BullMQ dashboard (bull-board) over every queue; its assets and API live below this path',
+      description:
+        'Every answer below this path carries a CSP, X-Frame-Options: DENY, nosniff and Referrer-Policy: no-referrer. ' +
+        'Writes below it (any method but GET/HEAD/OPTIONS) authenticated by the cookie or ?token= need Sec-Fetch-Site: same-origin or a same-origin Origin, else 403.',
       security: [{ bearerAuth: [] }, { adminCookie: [] }, { adminQueryToken: [] }],
       responses: {
         '200': { description: 'The dashboard', content: { 'text/html': { schema: { type: 'string' } } } },

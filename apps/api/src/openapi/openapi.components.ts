@@ -70,6 +70,27 @@ export const schemas: Record<string, Schema> = {
           scanned_at: nullable(timestamp),
         },
       },
+      // Admin tokens only (an owner never sees a deleted file).
+      deleted_at: nullable({ ...timestamp, description: 'admin only: when its owner (or an admin) deleted it' }),
+      purged_at: nullable({ ...timestamp, description: 'admin only: when its bytes were removed (deletion, or retention for evidence)' }),
+      scan_audit: {
+        type: 'array',
+        description: 'admin only, GET /files/{id}: every scan attempt, oldest first',
+        items: {
+          type: 'object',
+          required: ['attempt', 'result', 'signature', 'sha256', 'engine_version', 'duration_ms', 'detail', 'at'],
+          properties: {
+            attempt: { type: 'integer', minimum: 1 },
+            result: { type: 'string', enum: ['clean', 'infected', 'error'] },
+            signature: nullable({ type: 'string' }),
+            sha256: nullable({ type: 'string', pattern: '^[0-9a-f]{64}$', description: 'of the bytes this attempt read, infected ones included' }),
+            engine_version: nullable({ type: 'string' }),
+            duration_ms: { type: 'integer', minimum: 0 },
+            detail: nullable({ type: 'string' }),
+            at: timestamp,
+          },
+        },
+      },
     },
   },
   FileList: {

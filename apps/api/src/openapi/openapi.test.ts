@@ -18,6 +18,7 @@ import { createSignedUrls } from '../downloads/signed-url.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { RedisLocker } from '../tus/redis-locker.js';
 import { openApiDocument } from './openapi.document.js';
+import { ChecksumSpool } from '../tus/checksum-spool.js';
 import { HTTP_METHODS, type HttpMethod } from './openapi.types.js';
 
 // The document against the app itself: the real createApp (real Redis for the queues the
@@ -91,6 +92,7 @@ describe('the OpenAPI document', () => {
       locker: new RedisLocker({ redis }),
       logger,
       metrics: createMetrics({ db, producer, redis, logger }),
+      spool: new ChecksumSpool(config.checksumSpool),
     });
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { AppError } from '@airlock/core';
 import type { Database } from '@airlock/db';
 import { finalRef, type StorageDriver } from '@airlock/storage';
 import { Router } from 'express';
+import { evaluatePreconditions } from '../downloads/preconditions.js';
 import { parseRange } from '../downloads/range.js';
 import type { SignedUrls } from '../downloads/signed-url.js';
 import { contentDisposition } from '../http/content-disposition.js';
@@ -18,7 +19,8 @@ interface Deps {
  * Signed downloads of the local backend (S3 serves its presigned URLs itself). No token:
  * the signature is the credential. Expired or altered → 403; deleted or not complete → 404.
  * Only `complete` files, with the type detected from their bytes and `nosniff`, so a
- * browser never renders an upload as a page of this origin.
+ * browser never renders an upload as a page of this origin. Conditional requests follow
+ * RFC 9110 (If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, If-Range).
  */
 export function downloadsRoutes({ db, storage, signedUrls }: Deps): Router {
   const router = Router();
@@ -33,16 +35,21 @@ export function downloadsRoutes({ db, storage, signedUrls }: Deps): Router {
     if (!stat) throw new AppError('E_NOT_FOUND', 'file not found');
 
     const etag = `"${file.checksumSha256 ?? stat.etag ?? stat.size}"`;
+    // A complete file never changes: it last changed when it became complete.
+    const lastModified = file.updatedAt;
     res.setHeader('ETag', etag);
+    res.setHeader('Last-Modified', lastModified.toUTCString());
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Content-Type', file.mimeType ?? 'application/octet-stream');
     res.setHeader('Content-Disposition', contentDisposition(file.originalFilename, file.id));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     res.setHeader('Cache-Control', 'private, no-cache');
-    if (req.headers['if-none-match'] === etag) return void res.status(304).end();
+    const { answer, rangeAllowed } = evaluatePreconditions(req.headers, { etag, lastModified });
+    if (answer === 304) return void res.status(304).end();
+    if (answer === 412) throw new AppError('E_PRECONDITION_FAILED', 'a precondition (If-Match or If-Unmodified-Since) does not hold');
 
-    const range = parseRange(req.headers.range, stat.size);
+    const range = rangeAllowed ? parseRange(req.headers.range, stat.size) : undefined;
     if (range === 'unsatisfiable') {
       res.setHeader('Content-Range', `bytes */${stat.size}`);
       return void res.status(416).end();

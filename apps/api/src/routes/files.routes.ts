@@ -1,5 +1,5 @@
 import type { Config } from '@airlock/config';
-import { AppError, FILE_STATUSES, fileJson, isFileStatus, type FileRecord } from '@airlock/core';
+import { adminFileJson, AppError, FILE_STATUSES, fileJson, isEvidence, isFileStatus, type FileRecord } from '@airlock/core';
 import { InvalidCursorError, type Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
 import { finalRef, quarantineRef, quarantineSidecars, supportsPresign, type StorageDriver } from '@airlock/storage';
@@ -7,8 +7,10 @@ import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { SignedUrls } from '../downloads/signed-url.js';
+import { contentDisposition } from '../http/content-disposition.js';
 import { callerOf, canSee } from '../http/auth.middleware.js';
 import { isValidId } from '../tus/upload-id.js';
+import { clientUrl } from '../http/public-url.js';
 
 interface Deps {
   config: Config;
@@ -24,21 +26,27 @@ interface Deps {
 /** S3 presigned URLs live at most 7 days; so do ours. */
 const MAX_URL_TTL_SECONDS = 7 * 24 * 3600;
 
-/** The files API (contract section 6). Another user's file answers 404, never 403. */
+/**
+ * The files API (contract section 6). Another user's file answers 404, never 403. Admins see
+ * every user's files, deleted ones included (`include_deleted=true` in the listing), with
+ * `deleted_at`, `purged_at` and, for one file, the scan audit.
+ */
 export function filesRoutes({ config, db, producer, logger, storage, authenticate, signedUrls }: Deps): Router {
   const router = Router();
   router.use(['/files', '/me'], ...authenticate);
 
-  const visibleFile = async (req: Request): Promise<FileRecord> => {
+  /** The file of `:id` if the caller may see it; a deleted one only for an admin reading it (`audit`). */
+  const visibleFile = async (req: Request, { audit = false } = {}): Promise<FileRecord> => {
     const id = req.params.id;
     const file = isValidId(id) ? await db.files.find(id) : null;
-    if (!file || file.deletedAt || !canSee(callerOf(req), file.ownerId)) throw new AppError('E_NOT_FOUND', 'file not found');
+    const caller = callerOf(req);
+    if (!file || !canSee(caller, file.ownerId) || (file.deletedAt && !(audit && caller.isAdmin))) throw new AppError('E_NOT_FOUND', 'file not found');
     return file;
   };
 
   router.get('/files', async (req, res) => {
     const caller = callerOf(req);
-    const { status, limit = '50', cursor, owner_id: ownerId } = req.query as Record<string, unknown>;
+    const { status, limit = '50', cursor, owner_id: ownerId, include_deleted: includeDeleted } = req.query as Record<string, unknown>;
     if (status !== undefined && !isFileStatus(status)) {
       throw new AppError('E_BAD_REQUEST', `status must be one of ${FILE_STATUSES.join(', ')}`);
     }
@@ -49,14 +57,19 @@ export function filesRoutes({ config, db, producer, logger, storage, authenticat
     if (ownerId !== undefined && (typeof ownerId !== 'string' || !caller.isAdmin)) {
       throw new AppError('E_BAD_REQUEST', 'owner_id is for admin tokens only');
     }
+    if (includeDeleted !== undefined && (!caller.isAdmin || (includeDeleted !== 'true' && includeDeleted !== 'false'))) {
+      throw new AppError('E_BAD_REQUEST', 'include_deleted (true or false) is for admin tokens only');
+    }
     try {
       const page = await db.files.list({
         ownerId: caller.isAdmin ? (ownerId as string | undefined) : caller.userId,
         limit: Number(limit),
         ...(status ? { status } : {}),
         ...(cursor ? { cursor } : {}),
+        includeDeleted: includeDeleted === 'true',
       });
-      res.json({ items: page.items.map(fileJson), next_cursor: page.nextCursor });
+      const shape = caller.isAdmin ? (file: FileRecord) => adminFileJson(file) : fileJson;
+      res.json({ items: page.items.map(shape), next_cursor: page.nextCursor });
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new AppError('E_BAD_REQUEST', 'invalid cursor');
       throw error;
@@ -64,8 +77,9 @@ export function filesRoutes({ config, db, producer, logger, storage, authenticat
   });
 
   router.get('/files/:id', async (req, res) => {
+    const file = await visibleFile(req, { audit: true });
     res.setHeader('Cache-Control', 'no-store');
-    res.json(fileJson(await visibleFile(req)));
+    res.json(callerOf(req).isAdmin ? adminFileJson(file, await db.files.listScans(file.id)) : fileJson(file));
   });
 
   router.delete('/files/:id', async (req, res) => {
@@ -73,8 +87,15 @@ export function filesRoutes({ config, db, producer, logger, storage, authenticat
     if (file.status === 'assembling' || file.status === 'scanning') {
       throw new AppError('E_CONFLICT', `file is ${file.status}; delete it once the pipeline has finished`);
     }
-    const upload = await db.uploads.findByFile(file.id);
     const now = new Date();
+    if (isEvidence(file.status)) {
+      // Evidence the uploader cannot erase: hidden from its owner (and, for a file that was
+      // never complete, nothing to release in the quota), bytes and row kept until retention.
+      if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
+      logger.info({ audit: 'delete', fileId: file.id, by: callerOf(req).userId, status: file.status }, 'file hidden from its owner; bytes kept until retention');
+      return void res.status(204).end();
+    }
+    const upload = await db.uploads.findByFile(file.id);
     // An upload still receiving bytes is terminated first, so no chunk lands after deletion.
     if (upload?.upload.status === 'open' && (await db.uploads.abort(upload.upload.id, 'failed', 'terminated', now))) await notifyTerminal({ config, producer, logger }, file.id, 'failed');
     if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
@@ -102,10 +123,10 @@ export function filesRoutes({ config, db, producer, logger, storage, authenticat
     const url = supportsPresign(storage)
       ? await storage.presignGet(finalRef(file.storagePath), {
           expiresInSeconds: ttl,
-          filename: file.originalFilename ?? file.id,
+          contentDisposition: contentDisposition(file.originalFilename, file.id),
           contentType: file.mimeType ?? 'application/octet-stream',
         })
-      : `${config.publicUrl ?? `${req.protocol}://${req.get('host')}`}${signedUrls.sign(file.id, expiresAt)}`;
+      : clientUrl(config, signedUrls.sign(file.id, expiresAt));
     res.setHeader('Cache-Control', 'no-store');
     res.json({ url, expires_at: expiresAt.toISOString() });
   });

@@ -17,11 +17,11 @@ function fakeTokens(devSecret: boolean): TokenVerifier {
 }
 
 /** One app per case: the dashboard router then the API's 404, as createApp mounts them. */
-async function serve(options: { root: string; devSecret?: boolean }) {
+async function serve(options: { root: string; devSecret?: boolean; production?: boolean }) {
   const lines: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
   const app = express();
-  app.use(webRoutes({ tokens: fakeTokens(options.devSecret ?? false), logger, webRoot: options.root }));
+  app.use(webRoutes({ config: { production: options.production ?? false }, tokens: fakeTokens(options.devSecret ?? false), logger, webRoot: options.root }));
   app.use(notFound);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -105,6 +105,32 @@ describe('the web dashboard route', () => {
     } finally {
       await dev.close();
       await prod.close();
+    }
+  });
+
+  // An nginx on this machine: loopback peer, and (proxy_pass http://127.0.0.1:8080) a loopback Host.
+  it.each([
+    ['X-Forwarded-For', '203.0.113.9'],
+    ['X-Forwarded-Host', 'uploads.example'],
+    ['X-Forwarded-Proto', 'https'],
+    ['X-Real-IP', '203.0.113.9'],
+    ['Forwarded', 'for=203.0.113.9;proto=https'],
+    ['Via', '1.1 nginx'],
+  ])('never hands the dev token to a request that came through a proxy (%s)', async (name, value) => {
+    const dev = await serve({ root, devSecret: true });
+    try {
+      expect((await get(dev.port, '/', { Host: `127.0.0.1:${dev.port}`, [name]: value })).body).toBe(HTML);
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it('never hands the dev token out in production, even with a generated secret', async () => {
+    const web = await serve({ root, devSecret: true, production: true });
+    try {
+      expect((await get(web.port, '/', { 'Sec-Fetch-Mode': 'navigate' })).body).toBe(HTML);
+    } finally {
+      await web.close();
     }
   });
 });

@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from '@airlock/core';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { Config } from '@airlock/config';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { sendError } from '../http/errors.js';
+import { setSecurityHeaders } from '../http/security-headers.js';
 
 /** `apps/web/dist`, found from this module's own place (`apps/api/{dist,src}/routes/`). */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
@@ -30,6 +32,7 @@ export const DASHBOARD_CSP = [
 ].join('; ');
 
 interface Deps {
+  config: Pick<Config, 'production'>;
   tokens: TokenVerifier;
   logger: Logger;
   /** The built dashboard; `DEFAULT_WEB_ROOT` unless a test says otherwise. */
@@ -41,7 +44,7 @@ interface Deps {
  * so it can never shadow one. Without a build the API still runs: `/` answers a JSON 404 that
  * says how to build it.
  */
-export function webRoutes({ tokens, logger, webRoot = DEFAULT_WEB_ROOT }: Deps): Router {
+export function webRoutes({ config, tokens, logger, webRoot = DEFAULT_WEB_ROOT }: Deps): Router {
   const router = Router();
   const indexFile = path.join(webRoot, 'index.html');
   if (!fs.existsSync(indexFile)) {
@@ -54,7 +57,7 @@ export function webRoutes({ tokens, logger, webRoot = DEFAULT_WEB_ROOT }: Deps):
     if (html === null) {
       return sendError(res, new AppError('E_NOT_FOUND', 'the web dashboard is not built (apps/web/dist is missing): run `pnpm run build`'));
     }
-    const devToken = tokens.devSecret && isLocalNavigation(req) ? await tokens.sign('dev', { expiresIn: '24h' }) : null;
+    const devToken = tokens.devSecret && !config.production && isLocalNavigation(req) ? await tokens.sign('dev', { expiresIn: '24h' }) : null;
     securityHeaders(res);
     // No caching: the page may carry a token, and a new build must be picked up at once.
     res.setHeader('Cache-Control', 'no-store');
@@ -77,27 +80,31 @@ export function webRoutes({ tokens, logger, webRoot = DEFAULT_WEB_ROOT }: Deps):
 }
 
 function securityHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  setSecurityHeaders(res, DASHBOARD_CSP);
 }
 
 const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
 
+/** Headers a proxy adds: a request that carries one came through a proxy, whatever its peer address says. */
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'via'];
+
 /**
- * Development only (the HS256 secret was generated, so nothing real is protected yet), and
- * even then only for a person opening the page on this machine: the peer is loopback (not
- * someone on the network: HOST defaults to 0.0.0.0), the Host is a loopback name (a DNS
- * rebinding page cannot read it), and the browser says it is a navigation, not a script's
- * fetch (another site's `fetch`, allowed by a wide CORS_ORIGINS, cannot read it). A client
- * that sends no Fetch Metadata (curl) is treated as a navigation.
+ * Development only (the HS256 secret was generated, so nothing real is protected yet, and
+ * NODE_ENV is not production), and even then only for a person opening the page on this
+ * machine: the peer is loopback (not someone on the network: HOST defaults to 0.0.0.0), no
+ * proxy header is present (an nginx on the same machine has a loopback peer address and, by
+ * default, sends the upstream's loopback Host: without this check it would hand the token
+ * to the whole internet), the Host is a loopback name (a DNS rebinding page cannot read it),
+ * and the browser says it is a navigation, not a script's fetch (another site's `fetch`,
+ * allowed by a wide CORS_ORIGINS, cannot read it). A client that sends no Fetch Metadata
+ * (curl) is treated as a navigation.
  */
 function isLocalNavigation(req: Request): boolean {
   const mode = req.headers['sec-fetch-mode'];
   return (
     LOOPBACK_ADDRESS.test(req.socket.remoteAddress ?? '') &&
+    !PROXY_HEADERS.some((name) => req.headers[name] !== undefined) &&
     LOOPBACK_HOST.test(req.headers.host ?? '') &&
     (mode === undefined || mode === 'navigate')
   );

@@ -1,11 +1,11 @@
 import type { Config } from '@airlock/config';
-import { QuotaExceededError, type Database } from '@airlock/db';
+import { QuotaExceededError, TooManyOpenUploadsError, type Database } from '@airlock/db';
 import { detectSample, isAllowedType } from '@airlock/filetype';
 import type { Producer } from '@airlock/queue';
 import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import type { Logger } from 'pino';
 import type { ApiMetrics } from '../metrics/metrics.js';
-import { peek, spoolWithDigests } from './chunk-streams.js';
+import { peek } from './chunk-streams.js';
 import { RejectedUploadError, type ChunkGuard } from './guarded-store.js';
 import { tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
@@ -32,7 +32,8 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
       if (context) chunkStarts.set(context, offset);
       if (context?.checksum || context?.contentMd5) {
         const algorithms = [...new Set([context.checksum?.algorithm, context.contentMd5 ? 'md5' : undefined].filter(Boolean))] as string[];
-        const spool = await spoolWithDigests(source, algorithms);
+        if (!context.spool) throw new Error('a checksummed chunk reached the store without a spool ticket');
+        const spool = await context.spool.spool(source, algorithms);
         if (context.checksum && !spool.digests.get(context.checksum.algorithm)!.equals(context.checksum.digest)) {
           await spool.discard();
           throw new TusHttpError(460, 'Checksum Mismatch');
@@ -84,8 +85,9 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
   };
 }
 
-/** Over quota at creation or while a deferred upload grows: 413, nothing changed. */
+/** Over quota at creation or while a deferred upload grows: 413; too many open uploads: 429; nothing changed. */
 export function rethrowQuota(error: unknown): never {
   if (error instanceof QuotaExceededError) throw new TusHttpError(413, error.message);
+  if (error instanceof TooManyOpenUploadsError) throw new TusHttpError(429, error.message);
   throw error;
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Caller } from '../auth/tokens.js';
+import type { SpoolTicket } from './checksum-spool.js';
 
 /**
  * What the Express layer knows about the tus request being handled, for the code
@@ -8,12 +9,20 @@ import type { Caller } from '../auth/tokens.js';
  */
 export interface TusRequestContext {
   caller: Caller;
+  /**
+   * The upload id Express routed and validated from the path (`/uploads/:id`), after the
+   * ownership check. The only id @tus/server may act on (its own parsing takes the last `/`
+   * segment of the whole URL, query included: `?x=/<another upload>` would redirect it).
+   */
+  routedId?: string;
   /** Set by the naming function at POST. */
   uploadId?: string;
   /** A partial upload (tus concatenation): its first bytes are not the file's, so no type check. */
   partial?: boolean;
   /** `Upload-Checksum` of this request, parsed. */
   checksum?: { algorithm: ChecksumAlgorithm; digest: Buffer };
+  /** Room on the checksum spool, claimed by the route before the body is read (with a checksum only). */
+  spool?: SpoolTicket;
   /** `Content-MD5` of this request, decoded. */
   contentMd5?: Buffer;
   /** `Content-Length` of this request, when sent. */

@@ -13,6 +13,7 @@ import { createQuarantineStore } from './quarantine-store.js';
 import { tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 import { newId } from './upload-id.js';
+import { clientUrl } from '../http/public-url.js';
 import { readUploadMetadata } from './upload-metadata.js';
 
 export const TUS_PATH = '/uploads';
@@ -66,8 +67,10 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
       chunkSize: config.chunkSize,
       expiresAt: new Date(now.getTime() + expiryMs),
       now,
-      // A deferred length reserves nothing yet; its chunks reserve as they come.
-      reserveBytes: upload.size ?? 0,
+      // At least the minimum charge: an upload's metadata takes disk even with no bytes. A
+      // deferred length reserves only that; its chunks reserve as they come.
+      reserveBytes: Math.max(upload.size ?? 0, config.uploadLimits.minChargeBytes),
+      maxOpenUploads: config.uploadLimits.maxOpenUploads,
       defaultQuota: config.quotaBytes,
       concatRole: context.partial ? 'partial' : null,
     })
@@ -119,7 +122,12 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
       contextOf().uploadId = id;
       return id;
     },
-    generateUrl: (_req, { proto, host, path, id }) => `${config.publicUrl ?? `${proto}://${host}`}${path}/${id}`,
+    // The id comes from the routed path, never from @tus/server's parse of the URL (issue #12):
+    // no routed id (POST, an unrouted path) answers 404.
+    getFileIdFromRequest: () => tusContext()?.routedId,
+    // PUBLIC_URL, or a relative Location (tus clients resolve it): a Host or X-Forwarded-Host
+    // header never chooses the origin a client is sent to.
+    generateUrl: (_req, { path, id }) => clientUrl(config, `${path}/${id}`),
     // CORS is the API's (apps/api/src/http/cors.middleware.ts), for tus and JSON routes alike.
     allowedOrigins: () => false,
     disableTerminationForFinishedUploads: false,

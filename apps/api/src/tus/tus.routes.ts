@@ -8,11 +8,16 @@ import type { Logger } from 'pino';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { callerOf, canSee } from '../http/auth.middleware.js';
+import { hasBody } from '../http/connection-hygiene.middleware.js';
+import { patchLimits } from '../http/patch-limits.middleware.js';
 import { readChecksums } from './checksum-headers.js';
+import type { ChecksumSpool } from './checksum-spool.js';
 import { createFinalUpload } from './concatenation.js';
 import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './request-context.js';
 import { TUS_PATH, type Tus } from './tus-server.js';
 import { isValidId } from './upload-id.js';
+import { clientUrl } from '../http/public-url.js';
+import { checkMetadataLimits } from './upload-metadata.js';
 import { uploadJson } from './upload-json.js';
 
 interface Deps {
@@ -24,6 +29,8 @@ interface Deps {
   producer: Producer;
   /** Authentication and rate limiting, in that order. */
   authenticate: RequestHandler[];
+  /** Where chunks with a checksum are verified before they are appended. */
+  spool: ChecksumSpool;
 }
 
 type Loaded = Response & { locals: { upload: UploadView } };
@@ -36,16 +43,25 @@ type Loaded = Response & { locals: { upload: UploadView } };
  * status"; we add `Upload-Offset` so a client can resume without another HEAD).
  */
 export function tusRoutes(deps: Deps): Router {
-  const { db, tus, authenticate: auth } = deps;
+  const { db, tus, spool, authenticate: auth } = deps;
   const router = Router();
+  // Requests that carry upload bytes: per-user concurrency and the rate floor.
+  const bodyLimits = patchLimits(deps.config.patchLimits, deps.logger);
 
   const forward = async (req: Request, res: Response) => {
     const request = new NodeRequest({ req, res }) as unknown as globalThis.Request;
     const view = (res as Partial<Loaded>).locals?.upload;
     const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
     const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
-    const response = withoutTusCors(await withTusContext(context, () => tus.server.handleWeb(request)));
-    return { response, context };
+    if (view) context.routedId = view.upload.id;
+    // Claimed before the body is read: over the cap → 413, spool full → 503, nothing read.
+    if ((context.checksum || context.contentMd5) && req.method !== 'HEAD') context.spool = spool.reserve(context.contentLength);
+    try {
+      const response = withoutTusCors(await withTusContext(context, () => tus.server.handleWeb(request)));
+      return { response, context };
+    } finally {
+      context.spool?.release();
+    }
   };
 
   /** What the chunk guard needs to reserve quota for an upload whose length is deferred. */
@@ -74,6 +90,8 @@ export function tusRoutes(deps: Deps): Router {
   // Expired, terminated or rejected: 410 Gone; a finished upload never goes back to tus.
   const guardOpen = async (req: Request, res: Loaded, next: NextFunction) => {
     const view = res.locals.upload;
+    // Its file was deleted (DELETE /files/:id): gone for every tus method, the DELETE included.
+    if (view.file.deletedAt) return next(new AppError('E_GONE', 'upload gone: its file was deleted'));
     if (view.upload.status === 'open' && view.upload.expiresAt.getTime() <= Date.now()) {
       if (await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date())) await notifyTerminal(deps, view.file.id, 'failed');
       return next(new AppError('E_GONE', 'upload expired'));
@@ -92,20 +110,30 @@ export function tusRoutes(deps: Deps): Router {
   router.options([TUS_PATH, `${TUS_PATH}/:id`], async (req, res) => {
     const response = withoutTusCors(await tus.server.handleWeb(new NodeRequest({ req, res }) as unknown as globalThis.Request));
     response.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
+    // Not a tus header: the largest chunk a client may send with Upload-Checksum / Content-MD5.
+    response.headers.set('Airlock-Checksum-Max-Chunk-Size', String(spool.maxChunkBytes));
     await sendNodeResponse(res, response);
   });
 
-  router.post(TUS_PATH, ...auth, async (req, res) => {
+  router.post(TUS_PATH, ...auth, bodyLimits, async (req, res) => {
+    checkMetadataLimits(req.get('upload-metadata'), deps.config.uploadLimits);
     const concat = req.headers['upload-concat'];
     if (typeof concat === 'string' && concat.startsWith('final;')) {
       const view = await createFinalUpload(deps, callerOf(req), concat, req.headers['upload-metadata'] as string | undefined);
-      const location = `${deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`}${TUS_PATH}/${view.upload.id}`;
+      const location = clientUrl(deps.config, `${TUS_PATH}/${view.upload.id}`);
       res.status(201).setHeader('Location', location).setHeader('Tus-Resumable', '1.0.0');
       return void res.json(uploadJson(view, location));
     }
     const { response, context } = await forward(req, res);
     const uploadId = context.uploadId;
-    if (response.status !== 201 || !uploadId) return void (await sendNodeResponse(res, response));
+    // A creation that failed after its row was made (creation-with-upload: body over the
+    // length, a type refused at the door, a dropped connection): the client never got a
+    // Location, so nothing of it may stay — no row, no reservation, no bytes.
+    // A client gone before the answer never learns the URL either (the store kept what arrived
+    // and @tus/server calls that a 201).
+    const clientGone = res.destroyed || req.socket.destroyed;
+    if (uploadId && (response.status !== 201 || clientGone)) await discardCreation(uploadId);
+    if (response.status !== 201 || !uploadId || clientGone) return void (await sendNodeResponse(res, response));
     const view = await db.uploads.find(uploadId);
     if (!view) throw new AppError('E_INTERNAL', 'created upload vanished');
     const headers = new Headers(response.headers);
@@ -130,9 +158,15 @@ export function tusRoutes(deps: Deps): Router {
   const requireOffset = (req: Request, _res: Response, next: NextFunction) =>
     next(req.headers['upload-offset'] === undefined ? new AppError('E_BAD_REQUEST', 'Upload-Offset header is required') : undefined);
 
-  router.patch(`${TUS_PATH}/:id`, ...auth, requireOffset, load, guardOpen, async (req, res) => {
+  router.patch(`${TUS_PATH}/:id`, ...auth, requireOffset, bodyLimits, load, guardOpen, async (req, res) => {
     const id = req.params.id as string;
     const { response } = await forward(req, res);
+    // The upload ended under this PATCH (its file deleted, terminated, expired): its bytes may
+    // have gone mid-write. That is the client's 410, not a server error.
+    if (response.status >= 500) {
+      const now = await db.uploads.find(id);
+      if (!now || now.upload.status !== 'open' || now.file.deletedAt) throw new AppError('E_GONE', 'upload gone: it was deleted or terminated while this PATCH was writing');
+    }
     if (response.status === 409) {
       const current = await tus.store.getUpload(id).catch(() => undefined);
       if (current) response.headers.set('Upload-Offset', String(current.offset));
@@ -155,11 +189,19 @@ export function tusRoutes(deps: Deps): Router {
 
   router.get(`${TUS_PATH}/:id`, ...auth, load, (_req, res) => {
     const view = (res as Loaded).locals.upload;
+    if (view.file.deletedAt) throw new AppError('E_GONE', `upload gone: its file was deleted at ${view.file.deletedAt.toISOString()}`);
     res.setHeader('Cache-Control', 'no-store');
     res.json(uploadJson(view));
   });
 
   return router;
+
+  async function discardCreation(uploadId: string): Promise<void> {
+    await tus.store.remove(uploadId).catch(() => {});
+    await db.uploads.discardCreated(uploadId).catch((error: unknown) => {
+      deps.logger.warn({ err: (error as Error).message, uploadId }, 'could not discard a failed creation; GC expires it');
+    });
+  }
 
   /** All bytes are in: offset = length, from the database (quarantine may already be promoted away). */
   function answerFinished(req: Request, res: Loaded): void {
@@ -171,7 +213,11 @@ export function tusRoutes(deps: Deps): Router {
       res.setHeader('Upload-Length', size);
       return void res.status(200).end();
     }
-    res.status(req.headers['upload-offset'] === size ? 204 : 409).end();
+    res.setHeader('Upload-Offset', size);
+    if (req.headers['upload-offset'] !== size) return void res.status(409).end();
+    // Bytes past the length of a finished upload are refused, never silently dropped.
+    if (hasBody(req)) return void res.status(413).type('text/plain').send(`the upload is complete at ${size} bytes; nothing can be appended\n`);
+    res.status(204).end();
   }
 }
 

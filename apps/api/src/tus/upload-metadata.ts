@@ -1,4 +1,5 @@
 import type { Upload } from '@tus/utils';
+import { AppError } from '@airlock/core';
 import { TusHttpError } from './tus-error.js';
 
 export interface UploadMetadata {
@@ -35,4 +36,20 @@ export function readUploadMetadata(upload: Upload): UploadMetadata {
     throw new TusHttpError(400, 'sha256 metadata must be 64 hexadecimal characters');
   }
   return { filename, filetype, sha256: sha256?.toLowerCase() ?? null };
+}
+
+/**
+ * `Upload-Metadata` is stored with the upload (the tus sidecar) while it is open: its size and
+ * number of keys are capped before anything is created (400 naming the cap).
+ */
+export function checkMetadataLimits(header: string | undefined, limits: { maxMetadataBytes: number; maxMetadataKeys: number }): void {
+  if (header === undefined) return;
+  const bytes = Buffer.byteLength(header);
+  if (bytes > limits.maxMetadataBytes) {
+    throw new AppError('E_BAD_REQUEST', `Upload-Metadata is ${bytes} bytes; at most ${limits.maxMetadataBytes} are allowed (MAX_METADATA_BYTES)`);
+  }
+  const keys = header.split(',').filter((pair) => pair.trim() !== '').length;
+  if (keys > limits.maxMetadataKeys) {
+    throw new AppError('E_BAD_REQUEST', `Upload-Metadata has ${keys} keys; at most ${limits.maxMetadataKeys} are allowed (MAX_METADATA_KEYS)`);
+  }
 }

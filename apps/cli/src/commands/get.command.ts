@@ -20,7 +20,9 @@ export const getCommand: Command = {
     if (!id || rest.length > 0) throw new UsageError('get needs exactly one file id');
     const file = await client.json<FileJson>('GET', `/files/${encodeURIComponent(id)}`);
     // 409 unless complete: the server's message says which status the file is in.
-    const { url } = await client.json<{ url: string }>('POST', `/files/${file.id}/download-url`, {});
+    const { url: given } = await client.json<{ url: string }>('POST', `/files/${file.id}/download-url`, {});
+    // Without PUBLIC_URL the server answers a URL relative to itself.
+    const url = new URL(given, client.baseUrl).href;
     const target = targetPath(values.output as string | undefined, file);
     const partial = `${target}.airlock-part`;
 

@@ -62,7 +62,7 @@ export function describeKeySafety(getDriver: () => StorageDriver): void {
       await expect(driver.copy(q(key), f('fine'))).rejects.toMatchObject(refused);
       await expect(driver.copy(q('fine'), f(key))).rejects.toMatchObject(refused);
       if (supportsPresign(driver)) {
-        const options = { expiresInSeconds: 60, filename: 'x', contentType: 'text/plain' };
+        const options = { expiresInSeconds: 60, contentDisposition: 'attachment', contentType: 'text/plain' };
         await expect(driver.presignGet(f(key), options)).rejects.toMatchObject(refused);
       }
       if (supportsRename(driver)) {

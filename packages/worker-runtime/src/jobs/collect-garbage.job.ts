@@ -5,6 +5,7 @@ import { reportMissingBytes } from './gc/missing-bytes.js';
 import { abortAbandonedMultipart } from './gc/multipart.js';
 import { sweepStorage } from './gc/orphans.js';
 import { purgeRetained } from './gc/retention.js';
+import { removeSpoolLeftovers } from './gc/spool-leftovers.js';
 import { createUploadLocks, type RedisConnection } from './gc/upload-lock.js';
 
 /** The storage audit (a walk over every object and every complete file) runs at most this often. */
@@ -48,6 +49,7 @@ export async function collectGarbage(deps: GcDeps, { redis, now = new Date(), si
     await purgeExpired(pass);
     await purgeRetained(pass);
     await abortAbandonedMultipart(pass);
+    await removeSpoolLeftovers(pass);
     // The marker is set only once an audit finished without a failure: one that died, or
     // left something behind, runs again next pass.
     if (!signal.aborted && (await redis.exists(auditKey)) === 0) {

@@ -139,6 +139,11 @@ async function seed(w: World): Promise<void> {
   await through('deleted-recent', ['scanning', 'complete'], ago(48 * HOUR)); // DELETE may still be running
   await put(w, finalRef(finalKey(fileIdOf('deleted-recent'))), 48 * HOUR);
   await db.files.markDeleted(fileIdOf('deleted-recent'), ago(MINUTE));
+  // Evidence its owner deleted past the grace period: kept until retention ends, then purged.
+  await through('evidence-deleted', ['scanning', 'quarantined'], ago(40 * MINUTE));
+  await db.files.markDeleted(fileIdOf('evidence-deleted'), ago(30 * MINUTE));
+  await through('evidence-deleted-old', ['rejected'], ago(3 * HOUR));
+  await db.files.markDeleted(fileIdOf('evidence-deleted-old'), ago(2 * HOUR));
   await through('leftover', ['rejected'], ago(3 * HOUR)); // purged, yet a sidecar came back
   await db.files.markPurged(fileIdOf('leftover'), ago(2 * HOUR));
 
@@ -150,7 +155,8 @@ async function seed(w: World): Promise<void> {
 }
 
 const LABELS = ['idle', 'active', 'writing', 'api-expired', 'quarantined-old', 'quarantined-new', 'rejected-old', 'scan-failed-old',
-  'assembling-old', 'scanning-old', 'complete', 'complete-missing', 'deleted-unfinished', 'deleted-recent', 'leftover'];
+  'assembling-old', 'scanning-old', 'complete', 'complete-missing', 'deleted-unfinished', 'deleted-recent', 'evidence-deleted',
+  'evidence-deleted-old', 'leftover'];
 
 /** Everything a pass may change, keyed by label: comparable across worlds. */
 async function snapshot(w: World) {
@@ -194,11 +200,14 @@ describe.each(['sqlite', 'postgresql'] as const)('garbage collection on %s and l
       'complete-missing': { status: 'complete', purged: false },
       'deleted-unfinished': { purged: true },
       'deleted-recent': { purged: false },
+      'evidence-deleted': { status: 'quarantined', purged: false },
+      'evidence-deleted-old': { status: 'rejected', purged: true },
     });
     expect(clean.keys).toEqual(
       [
         q('active'), q('active', '.json'), q('writing'), q('writing', '.json'), q('quarantined-new'), q('quarantined-new', '.json'),
         q('assembling-old'), q('assembling-old', '.json'), q('scanning-old'), q('scanning-old', '.json'), q('young-orphan'),
+        q('evidence-deleted'), q('evidence-deleted', '.json'),
         'quarantine/notes.txt', f('scanning-old'), f('complete'), f('deleted-recent'),
       ].sort(),
     );

@@ -24,13 +24,15 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
       return;
     }
     const attempt = view.file.scan.attempts + 1;
-    const hash = createHash('sha256');
-    const source = await storage.read(quarantineRef(view.upload.id));
-    const result = await scanner.scan(hashing(source, hash), { timeoutMs: config.clamd.timeoutMs, signal }).finally(() => source.destroy());
+    const ref = quarantineRef(view.upload.id);
+    const hashed = hashing(await storage.read(ref));
+    const result = await scanner.scan(hashed.chunks, { timeoutMs: config.clamd.timeoutMs, signal }).finally(() => hashed.source.destroy());
     // Shutting down is not a failed attempt: hand the job back without counting it.
     if (signal.aborted) throw new Error('scan interrupted by shutdown');
-    // A clean verdict means clamd read every byte, so the hash covers the whole file.
-    const sha256 = result.verdict === 'clean' ? hash.digest('hex') : null;
+    // A clean verdict means clamd read every byte, so the hash covers the whole file. clamd
+    // may answer FOUND (or fail) before the end: the evidence still gets the hash of the
+    // whole file, from a second read (null only when that read fails too).
+    const sha256 = hashed.complete() ?? (result.verdict === 'clean' ? null : await sha256Of(() => storage.read(ref), logger, fileId));
     const at = new Date();
     const record = {
       fileId,
@@ -67,9 +69,27 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
   };
 }
 
-async function* hashing(source: Readable, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    yield chunk;
+/** The chunks of `source`, hashed as they pass; `complete()` is the hex SHA-256 once every chunk has passed, else null. */
+function hashing(source: Readable): { source: Readable; chunks: AsyncGenerator<Uint8Array>; complete(): string | null } {
+  const hash = createHash('sha256');
+  let digest: string | null = null;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      yield chunk;
+    }
+    digest = hash.digest('hex');
+  }
+  return { source, chunks: chunks(), complete: () => digest };
+}
+
+async function sha256Of(open: () => Promise<Readable>, logger: { warn(obj: object, msg: string): void }, fileId: string): Promise<string | null> {
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of (await open()) as AsyncIterable<Buffer>) hash.update(chunk);
+    return hash.digest('hex');
+  } catch (error) {
+    logger.warn({ fileId, err: (error as Error).message }, 'scan: could not read the bytes again to hash them');
+    return null;
   }
 }

@@ -21,6 +21,8 @@ export interface GcReport {
   multipartAborted: number;
   /** Complete files whose final object is gone: reported, never fixed. */
   missingBytes: number;
+  /** Checksum spool directories left by stopped API processes, removed. */
+  spoolLeftovers: number;
   /** Whether this pass ran the storage audit (orphans, missing bytes); it is throttled. */
   audited: boolean;
   /** Items that failed (logged); the pass ends early past a budget. */
@@ -57,7 +59,7 @@ export const PAGE = 200;
 export const CONCURRENCY = 8;
 
 export function newReport(): GcReport {
-  return { expired: 0, busy: 0, purged: 0, orphans: 0, leftovers: 0, multipartAborted: 0, missingBytes: 0, audited: false, errors: 0 };
+  return { expired: 0, busy: 0, purged: 0, orphans: 0, leftovers: 0, multipartAborted: 0, missingBytes: 0, spoolLeftovers: 0, audited: false, errors: 0 };
 }
 
 export function startPass(deps: GcDeps, now: Date, signal: AbortSignal): GcPass {

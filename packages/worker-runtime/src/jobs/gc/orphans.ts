@@ -1,3 +1,4 @@
+import { isEvidence } from '@airlock/core';
 import type { StoredFile } from '@airlock/db';
 import type { Area, ObjectRef } from '@airlock/storage';
 import { CONCURRENCY, forEachLimit, ID, PAGE, type GcPass } from './gc-context.js';
@@ -90,7 +91,8 @@ async function sweepArea(pass: GcPass, rules: AreaRules): Promise<void> {
         if (orphans.length < MAX_REMOVALS) orphans.push({ area: rules.area, key });
       } else if (rules.leftover(owner)) {
         if (old && leftovers.length < MAX_REMOVALS) leftovers.push({ area: rules.area, key });
-      } else if (owner.file.deletedAt !== null && owner.file.deletedAt < graceBefore && !isLive(owner)) {
+      } else if (owner.file.deletedAt !== null && owner.file.deletedAt < graceBefore && !isLive(owner) && !isEvidence(owner.file.status)) {
+        // A deleted file's bytes go; evidence (quarantined, rejected, scan_failed) stays until retention purges it.
         unfinished.set(owner.file.id, owner);
       }
     }
