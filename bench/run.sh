@@ -4,6 +4,7 @@
 # --no-build skips the build. Every other flag goes to the bench (pnpm bench --help).
 source "$(dirname "$0")/../scripts/lib.sh"
 source "$ROOT/scripts/clamd.sh"
+ensure_node
 cd "$ROOT"
 
 build=1

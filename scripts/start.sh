@@ -4,8 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/services.sh"
 source "$ROOT/scripts/clamd.sh"
-ensure_pnpm
-install_and_build
+setup
 ensure_redis
 ensure_clamd
 say "starting the API and every worker role (Ctrl-C stops everything)"

@@ -7,8 +7,7 @@ source "$ROOT/scripts/clamd.sh"
 source "$ROOT/scripts/s3.sh"
 source "$ROOT/scripts/chromium.sh"
 source "$ROOT/scripts/audit.sh"
-ensure_pnpm
-install_and_build
+setup
 audit_dependencies
 ensure_redis
 ensure_clamd

@@ -63,9 +63,9 @@ server.listen(config.port, config.host, async () => {
     // with AUTH_JWT_SECRET or AUTH_JWKS_URL set, nothing is printed.
     if (process.stdout.isTTY) {
       const token = await tokens.sign('dev', { expiresIn: '30d' });
-      process.stdout.write(`\nAirlock API on ${url}\nDev token (user "dev", 30 days; mint more with: pnpm token <user>):\n${token}\n\n`);
+      process.stdout.write(`\nAirlock API on ${url}\nDev token (user "dev", 30 days; mint more with: pnpm run token <user>):\n${token}\n\n`);
     } else {
-      process.stdout.write(`\nAirlock API on ${url}\nDev token: not printed (output is not a terminal); mint one with: pnpm token dev\n\n`);
+      process.stdout.write(`\nAirlock API on ${url}\nDev token: not printed (output is not a terminal); mint one with: pnpm run token dev\n\n`);
     }
   }
 });

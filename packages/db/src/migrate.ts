@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -39,14 +40,33 @@ const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS "_airlock_migrations" (
   "applied_at" TEXT NOT NULL
 )`;
 
-function migrateSqlite(path: string): string[] {
+/**
+ * WAL is a property of the file: set once here, it lets readers in other processes proceed
+ * while one writes. It cannot be changed inside a transaction. Switching takes an exclusive
+ * lock, and SQLite answers SQLITE_BUSY without calling the busy handler when waiting could
+ * deadlock (sqlite3_busy_handler's documentation): seen once in migrate.test.ts under load,
+ * four processes starting together, failing within 3 s although the busy timeout is 10 s. The switch is
+ * idempotent, so it is retried until that timeout.
+ */
+async function useWal(db: BetterSqlite3.Database): Promise<void> {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      await sleep(10 + Math.random() * 40);
+    }
+  }
+}
+
+async function migrateSqlite(path: string): Promise<string[]> {
   const migrations = readMigrations('sqlite');
   prepareSqliteFile(path);
   const db = new BetterSqlite3(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
-    // WAL is a property of the file: set once here, it lets readers in other processes
-    // proceed while one writes. It cannot be changed inside a transaction.
-    db.pragma('journal_mode = WAL');
+    await useWal(db);
     // IMMEDIATE takes the write lock up front, so a second process waits (busy timeout)
     // here and then sees the ledger rows written by the first, instead of racing it.
     db.exec('BEGIN IMMEDIATE');

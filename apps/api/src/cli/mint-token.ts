@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@airlock/config';
 import { createTokenVerifier } from '../auth/tokens.js';
 
-// pnpm token <user> [--admin] [--expires 30d]: a token signed with the configured (or
+// pnpm run token <user> [--admin] [--expires 30d]: a token signed with the configured (or
 // generated dev) HS256 secret. Prints the token only, so scripts can capture it.
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -10,7 +10,7 @@ const { values, positionals } = parseArgs({
 });
 const user = positionals[0];
 if (!user) {
-  console.error('usage: pnpm token <user> [--admin] [--expires 30d]');
+  console.error('usage: pnpm run token <user> [--admin] [--expires 30d]');
   process.exit(2);
 }
 try {
