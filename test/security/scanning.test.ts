@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createDatabase, type Database } from '@airlock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
@@ -66,7 +67,8 @@ describe('in production, test signatures never make a file clean', () => {
       failure_reason: 'test_signatures_only',
     });
     const file = (await db.files.find(up.file_id))!;
-    expect(file).toMatchObject({ storagePath: null, checksumSha256: null, scan: { result: 'error', attempts: 1 } });
+    // Never promoted; the SHA-256 of what was scanned is kept for the audit (issue #19) all the same.
+    expect(file).toMatchObject({ storagePath: null, checksumSha256: createHash('sha256').update(PNG).digest('hex'), scan: { result: 'error', attempts: 1 } });
     const [audit] = await db.files.listScans(up.file_id);
     expect(audit!.detail).toMatch(/^stream: OK; not clean: clamd \(ClamAV [^)]+\) has only test signatures/);
     expect(audit!.engineVersion).toMatch(/^ClamAV [\d.]+$/);

@@ -1,15 +1,16 @@
 import type { Config } from '@airlock/config';
-import { adminFileJson, AppError, FILE_STATUSES, fileJson, isEvidence, isFileStatus, type FileRecord } from '@airlock/core';
+import { adminFileJson, AppError, FILE_STATUSES, fileJson, isFileStatus, type FileRecord } from '@airlock/core';
 import { InvalidCursorError, type Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
-import { finalRef, quarantineRef, quarantineSidecars, supportsPresign, type StorageDriver } from '@airlock/storage';
-import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
+import { finalRef, supportsPresign, type StorageDriver } from '@airlock/storage';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { SignedUrls } from '../downloads/signed-url.js';
 import { contentDisposition } from '../http/content-disposition.js';
 import { callerOf, canSee } from '../http/auth.middleware.js';
 import { isValidId } from '../tus/upload-id.js';
+import { deleteFile } from '../files/delete-file.js';
+import type { Locker } from '@tus/utils';
 import { clientUrl } from '../http/public-url.js';
 
 interface Deps {
@@ -21,6 +22,7 @@ interface Deps {
   /** Authentication and rate limiting, in that order. */
   authenticate: RequestHandler[];
   signedUrls: SignedUrls;
+  locker: Locker;
 }
 
 /** S3 presigned URLs live at most 7 days; so do ours. */
@@ -31,7 +33,7 @@ const MAX_URL_TTL_SECONDS = 7 * 24 * 3600;
  * every user's files, deleted ones included (`include_deleted=true` in the listing), with
  * `deleted_at`, `purged_at` and, for one file, the scan audit.
  */
-export function filesRoutes({ config, db, producer, logger, storage, authenticate, signedUrls }: Deps): Router {
+export function filesRoutes({ config, db, producer, logger, storage, authenticate, signedUrls, locker }: Deps): Router {
   const router = Router();
   router.use(['/files', '/me'], ...authenticate);
 
@@ -84,28 +86,7 @@ export function filesRoutes({ config, db, producer, logger, storage, authenticat
 
   router.delete('/files/:id', async (req, res) => {
     const file = await visibleFile(req);
-    if (file.status === 'assembling' || file.status === 'scanning') {
-      throw new AppError('E_CONFLICT', `file is ${file.status}; delete it once the pipeline has finished`);
-    }
-    const now = new Date();
-    if (isEvidence(file.status)) {
-      // Evidence the uploader cannot erase: hidden from its owner (and, for a file that was
-      // never complete, nothing to release in the quota), bytes and row kept until retention.
-      if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
-      logger.info({ audit: 'delete', fileId: file.id, by: callerOf(req).userId, status: file.status }, 'file hidden from its owner; bytes kept until retention');
-      return void res.status(204).end();
-    }
-    const upload = await db.uploads.findByFile(file.id);
-    // An upload still receiving bytes is terminated first, so no chunk lands after deletion.
-    if (upload?.upload.status === 'open' && (await db.uploads.abort(upload.upload.id, 'failed', 'terminated', now))) await notifyTerminal({ config, producer, logger }, file.id, 'failed');
-    if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
-    // The row is marked first: if removing bytes fails here, garbage collection finishes it.
-    const refs = [
-      ...(file.storagePath ? [finalRef(file.storagePath)] : []),
-      ...(upload ? [quarantineRef(upload.upload.id), ...quarantineSidecars(upload.upload.id)] : []),
-    ];
-    await Promise.all(refs.map((ref) => storage.delete(ref)));
-    await db.files.markPurged(file.id, new Date());
+    await deleteFile({ config, db, producer, logger, storage, locker }, file, callerOf(req).userId);
     res.status(204).end();
   });
 

@@ -16,12 +16,16 @@ import { createFinalUpload } from './concatenation.js';
 import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './request-context.js';
 import { TUS_PATH, type Tus } from './tus-server.js';
 import { isValidId } from './upload-id.js';
+import { deleteFile } from '../files/delete-file.js';
+import { Metadata, type Locker } from '@tus/utils';
 import { clientUrl } from '../http/public-url.js';
 import { checkMetadataLimits } from './upload-metadata.js';
 import { uploadJson } from './upload-json.js';
 
 interface Deps {
   config: Config;
+  /** The upload lock, for deletions of finished uploads (apps/api/src/files/delete-file.ts). */
+  locker: Locker;
   db: Database;
   tus: Tus;
   storage: StorageDriver;
@@ -177,8 +181,18 @@ export function tusRoutes(deps: Deps): Router {
 
   router.delete(`${TUS_PATH}/:id`, ...auth, load, guardOpen, async (req, res) => {
     const view = (res as Loaded).locals.upload;
+    // tus termination covers finished uploads too: the file goes, wherever it is in the
+    // pipeline, exactly as with DELETE /files/:id.
+    if (view.upload.status === 'finished') {
+      await deleteFile(deps, view.file, callerOf(req).userId);
+      return void res.status(204).setHeader('Tus-Resumable', '1.0.0').end();
+    }
     if (!(await db.uploads.abort(view.upload.id, 'failed', 'terminated', new Date()))) {
-      throw new AppError('E_CONFLICT', `upload is already ${view.file.status}; delete the file with DELETE /files/:id`);
+      // It finished meanwhile: delete it as a finished upload.
+      const now = await db.uploads.find(view.upload.id);
+      if (!now) throw new AppError('E_NOT_FOUND', 'upload not found');
+      await deleteFile(deps, now.file, callerOf(req).userId);
+      return void res.status(204).setHeader('Tus-Resumable', '1.0.0').end();
     }
     await notifyTerminal(deps, view.file.id, 'failed');
     const { response } = await forward(req, res);
@@ -211,6 +225,11 @@ export function tusRoutes(deps: Deps): Router {
     res.setHeader('Upload-Offset', size);
     if (req.method === 'HEAD') {
       res.setHeader('Upload-Length', size);
+      // tus: "If an upload contains additional metadata … the Server MUST include the
+      // Upload-Metadata header in the HEAD response." The sidecar is gone once the upload
+      // finished: the keys Airlock keeps (filename, filetype, sha256) come from the database.
+      const metadata = finishedMetadata(res.locals.upload);
+      if (metadata) res.setHeader('Upload-Metadata', metadata);
       return void res.status(200).end();
     }
     res.setHeader('Upload-Offset', size);
@@ -219,6 +238,15 @@ export function tusRoutes(deps: Deps): Router {
     if (hasBody(req)) return void res.status(413).type('text/plain').send(`the upload is complete at ${size} bytes; nothing can be appended\n`);
     res.status(204).end();
   }
+}
+
+/** `Upload-Metadata` of a finished upload, from what the database keeps of it; undefined when none. */
+function finishedMetadata({ file }: UploadView): string | undefined {
+  const kept: Record<string, string> = {};
+  if (file.originalFilename) kept.filename = file.originalFilename;
+  if (file.declaredType) kept.filetype = file.declaredType;
+  if (file.expectedSha256) kept.sha256 = file.expectedSha256;
+  return Object.keys(kept).length > 0 ? Metadata.stringify(kept) : undefined;
 }
 
 /** @tus/server sets CORS headers of its own on every answer; the API's CORS middleware decides. */

@@ -44,6 +44,14 @@ export function promoteUpload({ config, db, storage, producer }: WorkerDeps): Jo
     if (await db.files.transition(fileId, 'complete', new Date(), { storagePath: key })) {
       logger.info({ fileId, key, size: expected.size }, 'promote: complete');
       await notifyTerminal({ config, producer, logger }, fileId, 'complete');
+      return;
+    }
+    // The file ended while it was being promoted (its owner deleted it: failed / terminated):
+    // the copy made here belongs to nothing, so it goes, and this run ends without error.
+    const now = await db.files.find(fileId);
+    if (now && now.status !== 'complete') {
+      await storage.delete(target);
+      logger.info({ fileId, status: now.status }, 'promote: the file ended during promotion; its final copy removed');
     }
   };
 }

@@ -33,6 +33,11 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
     const result = await scanner.scan(hashed.chunks, { timeoutMs: config.clamd.timeoutMs, signal }).finally(() => hashed.source.destroy());
     // Shutting down is not a failed attempt: hand the job back without counting it.
     if (signal.aborted) throw new Error('scan interrupted by shutdown');
+    // Deleted while it was being scanned (its bytes may have gone mid-read): nothing to record.
+    if (result.verdict !== 'clean' && (await db.uploads.findByFile(fileId))?.file.status !== 'scanning') {
+      logger.info({ fileId }, 'scan: the file ended while it was scanned; nothing to do');
+      return;
+    }
     const version = await engineVersion();
     const refusal = result.verdict === 'clean' ? refuseClean(version, config.allowTestSignatures) : null;
     const verdict = refusal ? 'error' : result.verdict;

@@ -16,7 +16,15 @@ export function validateUpload({ config, db, storage, producer }: WorkerDeps): J
       return;
     }
     const ref = quarantineRef(view.upload.id);
-    const detection = await detectFile(() => storage.read(ref));
+    const detection = await detectFile(() => storage.read(ref)).catch(async (error: unknown) => {
+      // Deleted while it was being validated (its bytes gone mid-read): nothing to do.
+      if ((await db.uploads.findByFile(fileId))?.file.status !== 'assembling') return null;
+      throw error;
+    });
+    if (!detection) {
+      logger.info({ fileId }, 'validate: the file ended while it was validated; nothing to do');
+      return;
+    }
     const now = new Date();
     if (!isAllowedType(detection.mime, config.allowedTypes)) {
       // Terminal: the bytes stay in quarantine until retention purges them.
