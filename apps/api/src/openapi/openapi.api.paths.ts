@@ -37,8 +37,8 @@ export const filesPaths: Record<string, PathItem> = {
       operationId: 'deleteFile',
       tags: ['files'],
       summary:
-        'Delete: bytes removed, quota freed (409 while the pipeline has it). quarantined, rejected and scan_failed files are only hidden from their owner: bytes and row stay until QUARANTINE_RETENTION_SECONDS ends',
-      responses: { '204': { description: 'Deleted' }, ...shared('Unauthorized', 'NotFound', 'Conflict', 'RateLimited') },
+        'Delete, wherever the file is: bytes removed, quota freed; a file still uploading or in the pipeline ends failed / terminated first. quarantined, rejected and scan_failed files are only hidden from their owner: bytes and row stay until QUARANTINE_RETENTION_SECONDS ends',
+      responses: { '204': { description: 'Deleted' }, ...shared('Unauthorized', 'NotFound', 'RateLimited') },
     },
   },
   '/files/{id}/download-url': {
