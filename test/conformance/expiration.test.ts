@@ -96,4 +96,16 @@ describe('tus expiration', () => {
     expect(head.status).toBe(200);
     expect(head.headers.get('upload-offset')).toBe('5');
   });
+
+  it.fails('expiration/expired: an expired partial upload is gone for concatenation too (4xx, no final created)', async () => {
+    const created = await tus.create({ 'Upload-Length': '5', 'Upload-Concat': 'partial' }, 'hello');
+    const expires = Date.parse(created.headers.get('upload-expires')!);
+    const partial = created.headers.get('location')!;
+    // Untouched past its expiry: nothing has noticed yet (no HEAD, the GC runs every 300 s).
+    await waitFor(async () => Date.now(), (now) => now > expires + 1000, { timeoutMs: (EXPIRY_SECONDS + 5) * 1000, what: 'the expiry to pass' });
+    const final = await tus.create({ 'Upload-Concat': `final;${partial}` });
+    expect(final.status).toBeGreaterThanOrEqual(400);
+    expect(final.status).toBeLessThan(500);
+    expect(final.headers.get('location')).toBeNull();
+  });
 });
