@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   E_TOO_LARGE: { status: 413, code: 'upload_too_large' },
   E_QUOTA_EXCEEDED: { status: 413, code: 'quota_exceeded' },
   E_TYPE_NOT_ALLOWED: { status: 415, code: 'type_not_allowed' },
+  E_UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
   E_RATE_LIMITED: { status: 429, code: 'rate_limited' },
   E_UNAVAILABLE: { status: 503, code: 'unavailable' },
   E_INTERNAL: { status: 500, code: 'internal' },

@@ -3,7 +3,7 @@ import type { PrismaTransaction } from './prisma-client.js';
 /** Thrown when partial uploads cannot be concatenated; nothing was changed. */
 export class ConcatenationError extends Error {
   constructor(
-    readonly reason: 'not_found' | 'not_partial' | 'incomplete',
+    readonly reason: 'not_found' | 'not_partial' | 'incomplete' | 'expired',
     message: string,
   ) {
     super(message);
@@ -27,6 +27,8 @@ export async function absorbPartials(tx: PrismaTransaction, ownerId: string, par
     });
     const session = await tx.uploadSession.findUnique({ where: { id }, include: { file: true } });
     if (!session || session.ownerId !== ownerId) throw new ConcatenationError('not_found', `partial upload ${id} not found`);
+    // Expiry is applied lazily (GC, or the next request to it): an expired partial is gone here too.
+    if (session.expiresAt.getTime() <= at.getTime()) throw new ConcatenationError('expired', `partial upload ${id} expired`);
     if (count !== 1) throw new ConcatenationError('not_partial', `upload ${id} is not an open partial upload`);
     if (session.totalSize === null || session.bytesReceived !== session.totalSize) {
       throw new ConcatenationError('incomplete', `partial upload ${id} is not complete`);

@@ -5,10 +5,6 @@ import { isUnavailable } from './unavailable.js';
 
 /** The contract's error shape: `{"error": {"code", "message"}}`. */
 export function sendError(res: Response, error: AppError): void {
-  // tus 1.0: "The Tus-Resumable header MUST be included in every request and response except
-  // for OPTIONS requests" — the errors Airlock answers on the tus endpoint itself included.
-  const req = res.req as Request | undefined;
-  if (req && req.method !== 'OPTIONS' && /^\/uploads(\/|$)/.test(req.path)) res.setHeader('Tus-Resumable', '1.0.0');
   if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
   if (error.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', '5');
   res.status(error.status).json({ error: { code: error.code, message: error.message } });

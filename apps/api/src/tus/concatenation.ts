@@ -76,7 +76,9 @@ export async function createFinalUpload(
       partialIds,
     )
     .catch((error: unknown) => {
-      if (error instanceof ConcatenationError) throw new AppError(error.reason === 'not_found' ? 'E_NOT_FOUND' : 'E_BAD_REQUEST', error.message);
+      if (error instanceof ConcatenationError) {
+        throw new AppError(error.reason === 'not_found' ? 'E_NOT_FOUND' : error.reason === 'expired' ? 'E_GONE' : 'E_BAD_REQUEST', error.message);
+      }
       if (error instanceof QuotaExceededError) throw new AppError('E_QUOTA_EXCEEDED', error.message);
       throw error;
     });

@@ -101,6 +101,9 @@ export function tusRoutes(deps: Deps): Router {
       return next(new AppError('E_GONE', 'upload expired'));
     }
     if (view.upload.status === 'aborted') return next(new AppError('E_GONE', `upload ${view.file.failureReason ?? view.file.status}`));
+    // concatenation: "The Server MUST respond with the 403 Forbidden status to PATCH requests
+    // against a final upload URL and MUST NOT modify the final or its partial uploads."
+    if (req.method === 'PATCH' && view.upload.concatRole === 'final') return next(new AppError('E_FORBIDDEN', 'a final upload (concatenation) takes no PATCH'));
     if (view.upload.status === 'finished' && req.method !== 'DELETE') return answerFinished(req, res);
     next();
   };
@@ -154,13 +157,20 @@ export function tusRoutes(deps: Deps): Router {
     if (response.status === 200 && offset !== null && offset === response.headers.get('upload-length')) {
       await tus.finishIfComplete(req.params.id as string, Number(offset));
     }
+    // concatenation: HEAD of a partial upload carries Upload-Concat as given at creation.
+    if (response.status === 200 && (res as Loaded).locals.upload.upload.concatRole === 'partial') response.headers.set('Upload-Concat', 'partial');
     await withExpiry(response, req.params.id as string);
     await sendNodeResponse(res, response);
   });
 
-  // tus: "The Request MUST include a Upload-Offset header" (@tus/server answers 403).
-  const requireOffset = (req: Request, _res: Response, next: NextFunction) =>
-    next(req.headers['upload-offset'] === undefined ? new AppError('E_BAD_REQUEST', 'Upload-Offset header is required') : undefined);
+  // tus: "The Request MUST include a Upload-Offset header" (@tus/server answers 403), and "MUST
+  // use Content-Type: application/offset+octet-stream, otherwise the server SHOULD return a 415".
+  const requireOffset = (req: Request, _res: Response, next: NextFunction) => {
+    if (req.headers['upload-offset'] === undefined) return next(new AppError('E_BAD_REQUEST', 'Upload-Offset header is required'));
+    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/offset+octet-stream') return next(new AppError('E_UNSUPPORTED_MEDIA_TYPE', 'a PATCH must be sent with Content-Type: application/offset+octet-stream'));
+    next();
+  };
 
   router.patch(`${TUS_PATH}/:id`, ...auth, requireOffset, bodyLimits, load, guardOpen, async (req, res) => {
     const id = req.params.id as string;
