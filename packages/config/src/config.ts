@@ -36,6 +36,8 @@ export interface Config {
   /** An unreferenced storage object untouched this long is garbage (ORPHAN_GRACE_SECONDS). */
   orphanGraceSeconds: number;
   reconcileAfterSeconds: number;
+  /** Attempts of validation and of promotion, each counted in the database, before the file ends failed / pipeline_error. */
+  stageMaxAttempts: number;
   /** A job whose worker stopped renewing its lock this long ago is handed to another worker. */
   jobLockSeconds: number;
   /** A request (a PATCH) that sends nothing for this long is cut; a slow but live one never is. */
@@ -156,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // ever called an orphan, even when its row cannot be seen.
     orphanGraceSeconds: e.ORPHAN_GRACE_SECONDS ?? Math.max(3600, 2 * e.UPLOAD_EXPIRY_SECONDS),
     reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
+    stageMaxAttempts: e.STAGE_MAX_ATTEMPTS,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
     idleTimeoutSeconds: e.IDLE_TIMEOUT_SECONDS,
     uploadLockTtlSeconds: e.UPLOAD_LOCK_TTL_SECONDS,

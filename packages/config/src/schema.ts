@@ -136,6 +136,8 @@ export const envSchema = z.object({
   CLAMD_SOCKET: optionalText,
   SCAN_TIMEOUT_MS: integer(60_000, 1),
   SCAN_MAX_ATTEMPTS: integer(3, 1),
+  // Attempts of validation and of promotion (each counted in the database) before the file ends failed / pipeline_error.
+  STAGE_MAX_ATTEMPTS: integer(5, 1),
   MAX_UPLOAD_SIZE: integer(GiB, 1),
   CHUNK_SIZE: integer(8 * MiB, 1),
   ALLOWED_TYPES: mimeList,

@@ -26,10 +26,23 @@ export const TERMINAL_STATUSES: readonly FileStatus[] = [
 ];
 
 /**
- * Why a file is `failed` (the first three), or `scan_failed` because clamd had only test
- * signatures while they are not allowed (production): no scan could have called it clean.
+ * Why a file ended without being complete:
+ * - `failed`: `expired`, `terminated`, `checksum_mismatch`; `bytes_missing` (its bytes were
+ *   gone when a pipeline stage needed them: a permanent failure, ended at once);
+ *   `invalid_record` (its row lacks what the stage needs, e.g. no upload session or no size);
+ *   `pipeline_error` (validation or promotion failed STAGE_MAX_ATTEMPTS times).
+ * - `scan_failed`: `test_signatures_only` (clamd had only test signatures while they are not
+ *   allowed, so no scan could have called it clean); null when every scan attempt failed.
  */
-export const FAILURE_REASONS = ['expired', 'terminated', 'checksum_mismatch', 'test_signatures_only'] as const;
+export const FAILURE_REASONS = [
+  'expired',
+  'terminated',
+  'checksum_mismatch',
+  'test_signatures_only',
+  'bytes_missing',
+  'invalid_record',
+  'pipeline_error',
+] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /**

@@ -5,7 +5,7 @@ import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
 import { decodeCursor, encodeCursor } from './file-cursor.js';
-import type { FilePage, FilePatch, FileQuery, FileRepository } from './repositories.js';
+import type { FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
 
 export class PrismaFileRepository implements FileRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -132,14 +132,36 @@ export class PrismaFileRepository implements FileRepository {
     return count === 1;
   }
 
+  async countAttempt(fileId: string, stage: PipelineStage, when: FileStatus): Promise<number | null> {
+    const column = stage === 'validate' ? 'validateAttempts' : 'promoteAttempts';
+    // The increment first (see recordScan: a write takes SQLite's lock at once), then the
+    // count it produced, in one transaction: two racing deliveries each get their own number.
+    // updated_at stays: counting an attempt is no progress for the reconciler to wait on.
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.file.updateMany({ where: { id: fileId, status: when }, data: { [column]: { increment: 1 } } });
+      if (count !== 1) return null;
+      const row = await tx.file.findUniqueOrThrow({ where: { id: fileId }, select: { validateAttempts: true, promoteAttempts: true } });
+      return stage === 'validate' ? row.validateAttempts : row.promoteAttempts;
+    });
+  }
+
   async listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]> {
     if (statuses.length === 0 || limit <= 0) return [];
     const rows = await this.prisma.file.findMany({
-      where: { status: { in: [...statuses] }, updatedAt: { lt: before } },
-      orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+      where: {
+        status: { in: [...statuses] },
+        updatedAt: { lt: before },
+        OR: [{ reconciledAt: null }, { reconciledAt: { lt: before } }],
+      },
+      orderBy: [{ reconciledAt: { sort: 'asc', nulls: 'first' } }, { updatedAt: 'asc' }, { id: 'asc' }],
       take: limit,
     });
     return rows.map(toFileRecord);
+  }
+
+  async markReconciled(fileIds: readonly string[], at: Date): Promise<void> {
+    if (fileIds.length === 0) return;
+    await this.prisma.file.updateMany({ where: { id: { in: [...fileIds] } }, data: { reconciledAt: at } });
   }
 }
 

@@ -14,6 +14,7 @@ export type {
   FileQuery,
   FileRepository,
   NewUpload,
+  PipelineStage,
   QuotaUsage,
   UserRepository,
   UploadRepository,

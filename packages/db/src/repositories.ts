@@ -148,9 +148,25 @@ export interface FileRepository {
   markDeleted(fileId: string, at: Date): Promise<boolean>;
   /** Records that the bytes are gone (once); false when missing or already purged. */
   markPurged(fileId: string, at: Date): Promise<boolean>;
-  /** Files in one of `statuses` whose `updated_at` is older than `before`, oldest first. */
+  /**
+   * Counts one more attempt of a pipeline stage while the file is in status `when`, and
+   * returns the attempts counted so far (this one included); null (nothing counted) when the
+   * file is missing or has moved on. Counted in the database, so a budget holds across
+   * redeliveries, re-enqueues and worker crashes.
+   */
+  countAttempt(fileId: string, stage: PipelineStage, when: FileStatus): Promise<number | null>;
+  /**
+   * Files in one of `statuses` whose `updated_at` is older than `before` and that were not
+   * re-enqueued since `before`: never re-enqueued first (oldest `updated_at` first), then the
+   * least recently re-enqueued, so a file that keeps coming back goes to the back of the line.
+   */
   listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]>;
+  /** Records that the reconciler re-enqueued these files at `at` (moves them to the back of listStale). */
+  markReconciled(fileIds: readonly string[], at: Date): Promise<void>;
 }
+
+/** The stages that count their attempts in `countAttempt` (the scan counts its own, with each audit row). */
+export type PipelineStage = 'validate' | 'promote';
 
 export interface QuotaUsage {
   /** The user's override, or null for the configured default. */

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { UnrecoverableError } from 'bullmq';
 import { pino } from 'pino';
 import { MissingHandlerError, createDispatch } from './registry.js';
 
@@ -16,9 +17,10 @@ describe('worker registry', () => {
     expect(handler).toHaveBeenCalledWith({ fileId: 'f1' }, ctx);
   });
 
-  it('rejects a job of another role and a malformed payload', async () => {
+  it('rejects a job of another role and a malformed payload, for good (BullMQ must not retry them)', async () => {
     const dispatch = createDispatch('scanner', { 'upload.scan': async () => {} });
     await expect(dispatch('upload.promote', { fileId: 'f1' }, ctx)).rejects.toThrow(/does not belong/);
-    await expect(dispatch('upload.scan', { fileId: 42 }, ctx)).rejects.toThrow();
+    await expect(dispatch('upload.promote', { fileId: 'f1' }, ctx)).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(dispatch('upload.scan', { fileId: 42 }, ctx)).rejects.toBeInstanceOf(UnrecoverableError);
   });
 });

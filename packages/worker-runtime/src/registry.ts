@@ -1,3 +1,4 @@
+import { UnrecoverableError } from 'bullmq';
 import { JOBS, isJobName, jobsOfRole, type JobName, type Role } from '@airlock/queue';
 import type { JobContext, JobHandlers } from './handlers.js';
 
@@ -20,10 +21,13 @@ export function createDispatch(role: Role, handlers: JobHandlers): Dispatch {
     if (!handlers[job]) throw new MissingHandlerError(role, job);
   }
   return async (name, data, ctx) => {
+    // Neither can ever succeed: BullMQ must not retry them (UnrecoverableError fails the job at once).
     if (!isJobName(name) || JOBS[name].role !== role) {
-      throw new Error(`job "${name}" does not belong to role "${role}"`);
+      throw new UnrecoverableError(`job "${name}" does not belong to role "${role}"`);
     }
-    const payload = JOBS[name].payload.parse(data);
+    const parsed = JOBS[name].payload.safeParse(data);
+    if (!parsed.success) throw new UnrecoverableError(`job "${name}" has an invalid payload: ${parsed.error.message}`);
+    const payload = parsed.data;
     const handler = handlers[name] as (payload: unknown, ctx: JobContext) => Promise<void>;
     await handler(payload, ctx);
   };

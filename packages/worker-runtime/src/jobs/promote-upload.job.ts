@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { finalKey, finalRef, isNotFound, quarantineRef, quarantineSidecars, supportsRename, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
+import type { Logger } from '../logger.js';
 import { notifyTerminal } from '../webhooks/notify.js';
+import { PermanentFailure, beginAttempt, endFile, failAttempt } from './stage-outcome.js';
 
 /**
  * upload.promote: clean bytes from quarantine to final storage, crash-resumable:
@@ -12,35 +14,45 @@ import { notifyTerminal } from '../webhooks/notify.js';
  * 3. delete the quarantine copy and the tus sidecars;
  * 4. scanning → complete.
  * A crash anywhere converges on the next delivery: each step checks where the bytes are.
+ * Bytes in neither place end the file failed / bytes_missing at once; other failures are
+ * retried until STAGE_MAX_ATTEMPTS attempts are spent (failed / pipeline_error). A file that
+ * ends failed keeps no copy in final storage.
  */
-export function promoteUpload({ config, db, storage, producer }: WorkerDeps): JobHandler<'upload.promote'> {
+export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
+  const { config, db, storage, producer } = deps;
   return async ({ fileId }, { logger }) => {
     const view = await db.uploads.findByFile(fileId);
-    const file = view?.file;
-    if (!view || !file || file.status !== 'scanning' || file.scan.result !== 'clean' || !file.checksumSha256 || file.sizeBytes === null) {
+    const file = view?.file ?? (await db.files.find(fileId));
+    if (!file || file.status !== 'scanning' || file.scan.result !== 'clean') {
       logger.info({ fileId, status: file?.status ?? null, scan: file?.scan.result ?? null }, 'promote: nothing to do');
       return;
     }
+    if (!view || !file.checksumSha256 || file.sizeBytes === null) {
+      // Scanned clean, yet without the session, checksum or size promotion needs: it can never pass.
+      await endFile(deps, logger, fileId, 'failed', 'invalid_record');
+      return;
+    }
     const key = file.storagePath ?? finalKey(fileId);
-    if (!file.storagePath && !(await db.files.update(fileId, 'scanning', new Date(), { storagePath: key }))) return;
-
     const source = quarantineRef(view.upload.id);
     const target = finalRef(key);
-    const expected = { size: file.sizeBytes, sha256: file.checksumSha256 };
-    if (await storage.stat(source)) {
-      const renamed = supportsRename(storage) && (await storage.rename(source, target));
-      if (!renamed) {
-        await storage.copy(source, target);
-        await verify(storage, target, expected);
-      }
-    } else {
-      // A previous delivery moved the bytes and died before finishing: they must be whole.
-      const landed = await storage.stat(target);
-      if (!landed || landed.size !== expected.size) {
-        throw new Error(`promote: the bytes of ${fileId} are in neither quarantine nor final storage`);
-      }
+    const attempt = await beginAttempt(deps, logger, fileId, 'promote', 'scanning');
+    if (!attempt) {
+      // The budget was spent (the file has just ended failed) or the file moved on: unless it is
+      // complete, a copy an earlier delivery left in final storage belongs to nothing.
+      const now = await db.files.find(fileId);
+      if (now && now.status !== 'complete' && now.status !== 'scanning') await removeCopy(storage, target, logger, fileId);
+      return;
     }
-    await Promise.all([source, ...quarantineSidecars(view.upload.id)].map((ref) => storage.delete(ref)));
+    if (!file.storagePath && !(await db.files.update(fileId, 'scanning', new Date(), { storagePath: key }))) return;
+
+    const expected = { size: file.sizeBytes, sha256: file.checksumSha256 };
+    try {
+      await moveToFinal(storage, source, target, expected);
+      await Promise.all([source, ...quarantineSidecars(view.upload.id)].map((ref) => storage.delete(ref)));
+    } catch (error) {
+      if (await failAttempt(deps, logger, fileId, 'promote', attempt, error)) await removeCopy(storage, target, logger, fileId);
+      return;
+    }
     if (await db.files.transition(fileId, 'complete', new Date(), { storagePath: key })) {
       logger.info({ fileId, key, size: expected.size }, 'promote: complete');
       await notifyTerminal({ config, producer, logger }, fileId, 'complete');
@@ -54,6 +66,31 @@ export function promoteUpload({ config, db, storage, producer }: WorkerDeps): Jo
       logger.info({ fileId, status: now.status }, 'promote: the file ended during promotion; its final copy removed');
     }
   };
+}
+
+/**
+ * Steps 2 of the promotion, resumable: bytes still in quarantine are moved (again: a crash may
+ * have left a copy, which is overwritten); bytes no longer in quarantine must be whole in final
+ * storage, moved by an earlier delivery that died before finishing. In neither: bytes_missing.
+ */
+async function moveToFinal(storage: StorageDriver, source: ObjectRef, target: ObjectRef, expected: { size: number; sha256: string }): Promise<void> {
+  if (await storage.stat(source)) {
+    const renamed = supportsRename(storage) && (await storage.rename(source, target));
+    if (!renamed) {
+      await storage.copy(source, target);
+      await verify(storage, target, expected);
+    }
+    return;
+  }
+  const landed = await storage.stat(target);
+  if (!landed || landed.size !== expected.size) {
+    throw new PermanentFailure('bytes_missing', `promote: the bytes are in neither quarantine nor final storage (final: ${landed ? `${landed.size} bytes` : 'none'})`);
+  }
+}
+
+/** A file that ended failed keeps no bytes in final storage; best effort (GC sweeps orphans). */
+async function removeCopy(storage: StorageDriver, target: ObjectRef, logger: Logger, fileId: string): Promise<void> {
+  await storage.delete(target).catch((error: Error) => logger.warn({ fileId, err: error.message }, 'promote: could not remove the final copy'));
 }
 
 /** Reads the copy back: it must be exactly the bytes that were scanned. On a mismatch the copy is removed. */

@@ -8,11 +8,19 @@ const BATCH = 500;
  * Files sitting in a pipeline status for longer than RECONCILE_AFTER_SECONDS are enqueued
  * again; the deterministic job ids make this a no-op for a file whose job still waits or
  * runs, and every job checks the status it expects, so nothing runs twice.
+ *
+ * Never starving: each file taken is marked re-enqueued and goes to the back of the line
+ * (never re-enqueued files first, then the least recently re-enqueued), so files that keep
+ * failing cannot hold the batch; each stage's budget of attempts (counted in the database)
+ * ends them in a bounded number of passes.
  */
 export function reconcile({ config, db, producer }: WorkerDeps): JobHandler<'maintenance.reconcile'> {
   return async (_payload, { logger }) => {
-    const before = new Date(Date.now() - config.reconcileAfterSeconds * 1000);
+    const now = new Date();
+    const before = new Date(now.getTime() - config.reconcileAfterSeconds * 1000);
     const stale = await db.files.listStale(['assembling', 'scanning'], before, BATCH);
+    // Marked before the enqueues: a file whose enqueue fails (Redis away) still yields its place.
+    await db.files.markReconciled(stale.map((file) => file.id), now);
     for (const file of stale) {
       if (file.status === 'assembling') await producer.enqueue('upload.validate', { fileId: file.id });
       else if (file.scan.result === 'clean') await producer.enqueue('upload.promote', { fileId: file.id });

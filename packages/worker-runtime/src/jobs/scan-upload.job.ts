@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { cleanRefusal, type EngineVersion } from '@airlock/scanner';
-import { quarantineRef } from '@airlock/storage';
+import { cleanRefusal, type EngineVersion, type ScanResult } from '@airlock/scanner';
+import { isNotFound, quarantineRef } from '@airlock/storage';
 import { engineLabel } from '../engine-version.js';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
 import { notifyTerminal } from '../webhooks/notify.js';
+import { endFile } from './stage-outcome.js';
 
 /**
  * upload.scan: one read pass of the quarantined bytes through SHA-256 and clamd. Found →
@@ -12,14 +13,22 @@ import { notifyTerminal } from '../webhooks/notify.js';
  * checksum is kept and promotion is enqueued (the file stays `scanning` until it is in
  * final storage). Anything else is an attempt that failed: retried with backoff, and after
  * SCAN_MAX_ATTEMPTS attempts (counted in the database, across redeliveries) → scan_failed.
+ * Bytes gone from quarantine are no attempt that failed: failed / bytes_missing at once.
  * A clean answer from a clamd with only test signatures, while they are not allowed
  * (production), is no clean scan: scan_failed / test_signatures_only at once.
  */
-export function scanUpload({ config, db, storage, scanner, producer, engineVersion }: WorkerDeps): JobHandler<'upload.scan'> {
+export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
+  const { config, db, storage, scanner, producer, engineVersion } = deps;
   return async ({ fileId }, { logger, signal }) => {
     const view = await db.uploads.findByFile(fileId);
-    if (!view || view.file.status !== 'scanning') {
-      logger.info({ fileId, status: view?.file.status ?? null }, 'scan: nothing to do');
+    if (!view) {
+      // A file in the pipeline without its upload session has no bytes to find: it can never pass.
+      if ((await db.files.find(fileId))?.status === 'scanning') await endFile(deps, logger, fileId, 'failed', 'invalid_record');
+      else logger.info({ fileId }, 'scan: nothing to do');
+      return;
+    }
+    if (view.file.status !== 'scanning') {
+      logger.info({ fileId, status: view.file.status }, 'scan: nothing to do');
       return;
     }
     if (view.file.scan.result === 'clean') {
@@ -27,10 +36,30 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
       await producer.enqueue('upload.promote', { fileId });
       return;
     }
+    if (view.file.scan.result === 'error' && view.file.scan.attempts >= config.clamd.maxAttempts) {
+      // An earlier delivery recorded the last failed attempt and died before ending the file.
+      await endFile(deps, logger, fileId, 'scan_failed', null);
+      return;
+    }
     const attempt = view.file.scan.attempts + 1;
     const ref = quarantineRef(view.upload.id);
-    const hashed = hashing(await storage.read(ref));
-    const result = await scanner.scan(hashed.chunks, { timeoutMs: config.clamd.timeoutMs, signal }).finally(() => hashed.source.destroy());
+    let hashed: ReturnType<typeof hashing> | null = null;
+    let unreadable = '';
+    try {
+      hashed = hashing(await storage.read(ref));
+    } catch (error) {
+      if (isNotFound(error)) {
+        // Permanent: no attempt can scan bytes that are gone (unless the file ended meanwhile).
+        if ((await db.uploads.findByFile(fileId))?.file.status === 'scanning') await endFile(deps, logger, fileId, 'failed', 'bytes_missing');
+        return;
+      }
+      unreadable = (error as Error).message;
+    }
+    // Storage unavailable is a failed attempt like any other, counted against SCAN_MAX_ATTEMPTS.
+    const opened = hashed;
+    const result: ScanResult = opened
+      ? await scanner.scan(opened.chunks, { timeoutMs: config.clamd.timeoutMs, signal }).finally(() => opened.source.destroy())
+      : { verdict: 'error', signature: null, detail: `could not read the bytes: ${unreadable}`, durationMs: 0 };
     // Shutting down is not a failed attempt: hand the job back without counting it.
     if (signal.aborted) throw new Error('scan interrupted by shutdown');
     // Deleted while it was being scanned (its bytes may have gone mid-read): nothing to record.
@@ -44,7 +73,7 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
     // A clean answer means clamd read every byte, so the hash covers the whole file. clamd
     // may answer FOUND (or fail) before the end: the evidence still gets the hash of the
     // whole file, from a second read (null only when that read fails too).
-    const sha256 = hashed.complete() ?? (result.verdict === 'clean' ? null : await sha256Of(() => storage.read(ref), logger, fileId));
+    const sha256 = hashed?.complete() ?? (result.verdict === 'clean' ? null : await sha256Of(() => storage.read(ref), logger, fileId));
     const at = new Date();
     const record = {
       fileId,
@@ -80,8 +109,8 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
       return;
     }
     if (attempt >= config.clamd.maxAttempts) {
-      if (await db.files.transition(fileId, 'scan_failed', at)) await notifyTerminal({ config, producer, logger }, fileId, 'scan_failed');
       logger.warn({ fileId, attempts: attempt, detail: record.detail }, 'scan: giving up');
+      await endFile(deps, logger, fileId, 'scan_failed', null);
       return;
     }
     throw new Error(`scan attempt ${attempt} failed: ${record.detail}`);

@@ -2,27 +2,42 @@ import { detectFile, isAllowedType } from '@airlock/filetype';
 import { quarantineRef } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
 import { notifyTerminal } from '../webhooks/notify.js';
+import { beginAttempt, endFile, failAttempt, permanentIfMissing } from './stage-outcome.js';
 
 /**
  * upload.validate: the type of the assembled file, from its bytes, against ALLOWED_TYPES.
  * assembling → scanning (with the detected type recorded), or → rejected. Idempotent: a
- * file that is no longer `assembling` was handled by an earlier delivery.
+ * file that is no longer `assembling` was handled by an earlier delivery. Bytes gone from
+ * quarantine end the file failed / bytes_missing at once; any other failure is retried until
+ * STAGE_MAX_ATTEMPTS attempts (counted in the database) are spent: failed / pipeline_error.
  */
-export function validateUpload({ config, db, storage, producer }: WorkerDeps): JobHandler<'upload.validate'> {
+export function validateUpload(deps: WorkerDeps): JobHandler<'upload.validate'> {
+  const { config, db, storage, producer } = deps;
   return async ({ fileId }, { logger }) => {
     const view = await db.uploads.findByFile(fileId);
-    if (!view || view.file.status !== 'assembling') {
-      logger.info({ fileId, status: view?.file.status ?? null }, 'validate: nothing to do');
+    if (!view) {
+      // A file in the pipeline without its upload session has no bytes to find: it can never pass.
+      if ((await db.files.find(fileId))?.status === 'assembling') await endFile(deps, logger, fileId, 'failed', 'invalid_record');
+      else logger.info({ fileId }, 'validate: nothing to do');
       return;
     }
+    if (view.file.status !== 'assembling') {
+      logger.info({ fileId, status: view.file.status }, 'validate: nothing to do');
+      return;
+    }
+    const attempt = await beginAttempt(deps, logger, fileId, 'validate', 'assembling');
+    if (!attempt) return;
     const ref = quarantineRef(view.upload.id);
-    const detection = await detectFile(() => storage.read(ref)).catch(async (error: unknown) => {
+    let detection;
+    try {
+      detection = await detectFile(() => storage.read(ref));
+    } catch (error) {
       // Deleted while it was being validated (its bytes gone mid-read): nothing to do.
-      if ((await db.uploads.findByFile(fileId))?.file.status !== 'assembling') return null;
-      throw error;
-    });
-    if (!detection) {
-      logger.info({ fileId }, 'validate: the file ended while it was validated; nothing to do');
+      if ((await db.uploads.findByFile(fileId))?.file.status !== 'assembling') {
+        logger.info({ fileId }, 'validate: the file ended while it was validated; nothing to do');
+        return;
+      }
+      await failAttempt(deps, logger, fileId, 'validate', attempt, permanentIfMissing(error, 'validate'));
       return;
     }
     const now = new Date();
