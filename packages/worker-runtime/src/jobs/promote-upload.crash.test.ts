@@ -1,0 +1,179 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { loadConfig } from '@airlock/config';
+import { createDatabase, migrate, type Database } from '@airlock/db';
+import { finalKey, finalRef, quarantineRef, quarantineSidecars, type StorageDriver } from '@airlock/storage';
+import { createLocalDriver } from '@airlock/storage/local';
+import { createS3Driver } from '@airlock/storage/s3';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerDeps } from '../handlers.js';
+import { promoteUpload } from './promote-upload.job.js';
+
+/**
+ * Issue #14 item 5: promotion killed at every step converges, on the next delivery, to one
+ * `complete` with the bytes in final storage only. The crash is simulated by a world whose
+ * storage and database calls throw from call k on (nothing of call k happens); then a worker
+ * with the real world runs the job again. k runs from 1 until a run finishes without crashing,
+ * so every step of the handler is a crash point: after the attempt is counted, after the intent
+ * (the final key) is recorded, after the stat, after the rename or the copy, after the verify,
+ * between the quarantine deletes, before the final transition.
+ */
+const sdk = createRequire(createRequire(import.meta.url).resolve('@airlock/storage'))('@aws-sdk/client-s3') as Record<string, new (input: Record<string, unknown>) => object> & {
+  S3Client: new (config: Record<string, unknown>) => { send(command: object): Promise<{ Contents?: { Key?: string }[] }>; destroy(): void };
+};
+const endpoint = process.env.AIRLOCK_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:8085';
+const S3_ENV = { S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: process.env.AIRLOCK_TEST_S3_ACCESS_KEY ?? 'test:tester', S3_SECRET_ACCESS_KEY: process.env.AIRLOCK_TEST_S3_SECRET_KEY ?? 'testing', S3_FORCE_PATH_STYLE: 'true' };
+const BYTES = randomBytes(256 * 1024 + 3);
+const SHA256 = createHash('sha256').update(BYTES).digest('hex');
+const silent = pino({ level: 'silent' });
+const ctx = { logger: silent, attempt: 1, signal: new AbortController().signal };
+
+class Crash extends Error {}
+/** The calls of the dying worker; `started` are those it began (a redelivery comes only after they ended: BullMQ's lock expires first). */
+interface Clock {
+  calls: string[];
+  at: number;
+  started: Promise<unknown>[];
+}
+
+/** Wraps every method of `target`: from call number `at` on (counted across all wrapped objects), each throws Crash before doing anything. */
+function crashing<T extends object>(target: T, clock: Clock, label: string): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value = Reflect.get(object, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        clock.calls.push(`${label}.${String(property)}`);
+        if (clock.calls.length >= clock.at) return Promise.reject(new Crash(`crashed at ${label}.${String(property)}`));
+        const result = (value as (...a: unknown[]) => unknown).apply(object, args);
+        clock.started.push(Promise.resolve(result));
+        return result;
+      };
+    },
+  });
+}
+
+interface Backend {
+  name: string;
+  storage: () => StorageDriver;
+  setup?: () => Promise<void>;
+  teardown?: () => Promise<void>;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'airlock-promote-crash-'));
+const [bucket, quarantineBucket] = ['final', 'quarantine'].map((area) => `airlock-crash-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}-${area}`) as [string, string];
+const local = createLocalDriver({ quarantineDir: join(root, 'quarantine'), finalDir: join(root, 'files') });
+let s3: StorageDriver | undefined;
+let s3Client: InstanceType<typeof sdk.S3Client> | undefined;
+
+const BACKENDS: Backend[] = [
+  { name: 'local (rename)', storage: () => local },
+  // Local storage across filesystems (EXDEV): no rename, so copy + verify + delete.
+  { name: 'local (copy)', storage: () => ({ ...local, rename: undefined }) as unknown as StorageDriver },
+  {
+    name: 's3',
+    storage: () => s3!,
+    async setup() {
+      const health = await fetch(`${endpoint}/healthcheck`).catch(() => null);
+      if (!health?.ok) throw new Error(`No S3 server at ${endpoint}: run \`source scripts/lib.sh; source scripts/s3.sh; ensure_s3\``);
+      s3Client = new sdk.S3Client({
+        endpoint, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+        credentials: { accessKeyId: S3_ENV.S3_ACCESS_KEY_ID, secretAccessKey: S3_ENV.S3_SECRET_ACCESS_KEY },
+      });
+      for (const Bucket of [bucket, quarantineBucket]) await s3Client.send(new sdk.CreateBucketCommand!({ Bucket }));
+      const config = loadConfig({ DATA_DIR: root, STORAGE_BACKEND: 's3', S3_BUCKET: bucket, S3_QUARANTINE_BUCKET: quarantineBucket, ...S3_ENV });
+      s3 = createS3Driver({ ...config.storage.s3, bucket, quarantineBucket });
+    },
+    async teardown() {
+      if (!s3Client) return;
+      for (const Bucket of [bucket, quarantineBucket]) {
+        for (const o of (await s3Client.send(new sdk.ListObjectsV2Command!({ Bucket }))).Contents ?? []) await s3Client.send(new sdk.DeleteObjectCommand!({ Bucket, Key: o.Key }));
+        await s3Client.send(new sdk.DeleteBucketCommand!({ Bucket }));
+      }
+      s3Client.destroy();
+    },
+  },
+];
+
+let db: Database;
+beforeAll(async () => {
+  const url = `file:${join(root, 'airlock.db')}`;
+  await migrate(url);
+  db = createDatabase(url);
+});
+afterAll(async () => {
+  await db?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe.each(BACKENDS)('promotion killed at every step converges to one complete ($name)', (backend) => {
+  beforeAll(async () => backend.setup?.());
+  afterAll(async () => backend.teardown?.());
+
+  /** A file scanned clean, its bytes and tus sidecars in quarantine: what promotion starts from. */
+  async function scannedFile(storage: StorageDriver): Promise<{ uploadId: string; fileId: string }> {
+    const [uploadId, fileId] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+    const now = new Date();
+    await db.uploads.create({
+      uploadId, fileId, ownerId: 'crash', originalFilename: 'a.bin', declaredType: null, expectedSha256: null, totalSize: BYTES.length,
+      chunkSize: BYTES.length, expiresAt: new Date(now.getTime() + 3600_000), now, reserveBytes: BYTES.length, defaultQuota: 2 ** 40,
+    });
+    await db.uploads.finish(uploadId, BYTES.length, now);
+    await db.files.transition(fileId, 'scanning', now, { mimeType: 'application/octet-stream' });
+    await db.files.recordScan({ fileId, attempt: 1, result: 'clean', signature: null, engineVersion: 'test', durationMs: 1, detail: 'stream: OK', at: now }, SHA256);
+    await storage.write(quarantineRef(uploadId), Readable.from([BYTES]));
+    for (const sidecar of quarantineSidecars(uploadId).slice(0, 2)) await storage.write(sidecar, Readable.from(['{}']));
+    return { uploadId, fileId };
+  }
+
+  function deps(storage: StorageDriver, database: Database, events: string[]): WorkerDeps {
+    return {
+      config: loadConfig({ DATA_DIR: root, WEBHOOK_URL: 'http://127.0.0.1:9/hook', WEBHOOK_SECRET: 'x'.repeat(32) }),
+      db: database,
+      storage,
+      producer: { enqueue: async (name: string, payload: { event?: string }) => void events.push(`${name}:${payload.event ?? ''}`) },
+      logger: silent,
+    } as unknown as WorkerDeps;
+  }
+
+  it('after every step, on the next delivery', async () => {
+    const storage = backend.storage();
+    const crashedAt: string[] = [];
+    for (let at = 1; ; at++) {
+      const { uploadId, fileId } = await scannedFile(storage);
+      const clock: Clock = { calls: [], at, started: [] };
+      const events: string[] = [];
+      // The dying worker: its storage and database calls crash from call `at` on.
+      const dying = { ...db, uploads: db.uploads, files: crashing(db.files, clock, 'db'), ping: db.ping, close: db.close } as Database;
+      const crashed = await promoteUpload(deps(crashing(storage, clock, 'storage'), dying, events))({ fileId }, ctx).then(
+        () => false,
+        (error: unknown) => {
+          if (!(error instanceof Crash)) throw error;
+          return true;
+        },
+      );
+      if (crashed) {
+        crashedAt.push(clock.calls.at(-1)!);
+        await Promise.allSettled(clock.started);
+        // The redelivery, on a healthy worker.
+        await promoteUpload(deps(storage, db, events))({ fileId }, ctx);
+      }
+      const file = await db.files.find(fileId);
+      expect(file, `crash at call ${at} (${clock.calls.at(-1)})`).toMatchObject({ status: 'complete', storagePath: finalKey(fileId) });
+      expect(await text(await storage.read(finalRef(finalKey(fileId))))).toBe(BYTES.toString());
+      for (const ref of [quarantineRef(uploadId), ...quarantineSidecars(uploadId)]) expect(await storage.stat(ref), `${ref.key} after a crash at call ${at}`).toBeNull();
+      expect(events).toEqual(['webhook.deliver:file.complete']);
+      if (!crashed) break;
+    }
+    // Every step was a crash point, the named ones of the issue included.
+    expect(crashedAt).toEqual(expect.arrayContaining(['db.countAttempt', 'db.update', 'storage.stat', 'storage.delete', 'db.transition']));
+    expect(crashedAt.some((call) => call === 'storage.rename' || call === 'storage.copy')).toBe(true);
+    if (!crashedAt.includes('storage.rename')) expect(crashedAt).toContain('storage.read'); // the verify of a copy
+  }, 60_000);
+});
