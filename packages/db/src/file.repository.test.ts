@@ -123,6 +123,36 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     expect(await db.files.listStale([], before, 10)).toEqual([]);
   });
 
+  it('serves stale files never re-enqueued first, then the least recently re-enqueued, none re-enqueued since the cutoff', async () => {
+    const year = (iso: string) => new Date(`${iso}T00:00:00Z`);
+    const x = await fileIn('assembling', year('1970-01-01'));
+    const y = await fileIn('scanning', year('1971-01-01'));
+    const z = await fileIn('assembling', year('1972-01-01'));
+    const stale = async (before: string) => (await db.files.listStale(['assembling', 'scanning'], year(before), 10)).map((file) => file.id);
+    expect(await stale('1975-01-01')).toEqual([x, y, z]);
+    // x and y were re-enqueued (and kept failing): z, never re-enqueued, goes first.
+    await db.files.markReconciled([x, y], year('1973-01-01'));
+    expect(await stale('1975-01-01')).toEqual([z, x, y]);
+    await db.files.markReconciled([z], year('1973-06-01'));
+    await db.files.markReconciled([x], year('1974-01-01'));
+    expect(await stale('1975-01-01')).toEqual([y, z, x]);
+    // Re-enqueued after the cutoff: not yet again.
+    expect(await stale('1973-03-01')).toEqual([y]);
+    await db.files.markReconciled([], year('1974-01-01'));
+  });
+
+  it('counts the attempts of a stage while the file is in its status, across racing deliveries', async () => {
+    const fileId = await fileIn('assembling');
+    expect(await db.files.countAttempt(fileId, 'validate', 'assembling')).toBe(1);
+    const racing = await Promise.all(Array.from({ length: 5 }, () => db.files.countAttempt(fileId, 'validate', 'assembling')));
+    expect([...racing].sort()).toEqual([2, 3, 4, 5, 6]);
+    expect(await db.files.countAttempt(fileId, 'promote', 'scanning')).toBeNull();
+    expect(await db.files.transition(fileId, 'scanning', at(1))).toBe(true);
+    expect(await db.files.countAttempt(fileId, 'validate', 'assembling')).toBeNull();
+    expect(await db.files.countAttempt(fileId, 'promote', 'scanning')).toBe(1);
+    expect(await db.files.countAttempt(uniqueId('missing'), 'promote', 'scanning')).toBeNull();
+  });
+
   it('keeps every scan attempt and summarises the latest while scanning', async () => {
     const fileId = await fileIn('scanning');
     const attempt = (n: number, result: 'clean' | 'error', ms: number) => ({
