@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createDatabase, type Database } from '@airlock/db';
 import { startFakeClamd, type FakeClamd } from '@airlock/scanner/testing';
 import { Redis } from 'ioredis';
@@ -91,6 +93,15 @@ describe('when a worker or Redis fails', () => {
     const completions = (out: string) => out.split('\n').filter((line) => line.includes('promote: complete') && line.includes(up.file_id));
     await waitFor(async () => completions(promoter.output()).length, (n) => n >= 1, { what: 'the promoter to log the completion' });
     expect(completions(promoter.output())).toHaveLength(1);
+  });
+
+  it('ends a file whose quarantine bytes vanished before validation failed / bytes_missing, at once', async () => {
+    // No worker yet: the file waits in `assembling` while its bytes disappear (a lost disk, an operator).
+    const up = await uploadBytes(stack.url, token, PNG, { filename: 'gone.png' });
+    expect(await db.files.find(up.file_id)).toMatchObject({ status: 'assembling' });
+    rmSync(join(stack.dataDir, 'quarantine', up.upload_id));
+    procs.push(await stack.startWorker('validator'));
+    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL, 30_000)).toMatchObject({ status: 'failed', failure_reason: 'bytes_missing' });
   });
 
   it('brings every file to a terminal status after Redis lost the waiting jobs', async () => {

@@ -26,6 +26,16 @@ export const STATUS_LABEL: Record<FileStatus, string> = {
   failed: 'Failed',
 };
 
+/** Why a file is `failed`, by `failure_reason` (FAILURE_REASONS of @airlock/core). */
+const FAILED_NOTES: Record<string, string> = {
+  expired: 'The upload expired.',
+  terminated: 'The upload was stopped.',
+  checksum_mismatch: 'The bytes did not match the checksum sent with the upload.',
+  bytes_missing: 'The uploaded bytes were lost before the file could be checked. Please upload it again.',
+  invalid_record: 'The upload could not be processed. Please upload it again.',
+  pipeline_error: 'Processing failed after several attempts. Please upload it again.',
+};
+
 /** One line on why a file is not downloadable, or null. */
 export function statusNote(file: FileItem): string | null {
   switch (file.status) {
@@ -38,9 +48,7 @@ export function statusNote(file: FileItem): string | null {
         ? 'The scanner has no real signature database, so the file could not be called clean.'
         : 'The malware scan failed after every attempt.';
     case 'failed':
-      return file.failure_reason === 'checksum_mismatch'
-        ? 'The bytes did not match the checksum sent with the upload.'
-        : `The upload ${file.failure_reason === 'expired' ? 'expired' : 'was stopped'}.`;
+      return FAILED_NOTES[file.failure_reason ?? ''] ?? 'The upload was stopped.';
     default:
       return null;
   }

@@ -24,7 +24,7 @@ export const schemas: Record<string, Schema> = {
     },
   },
   FileStatus: { type: 'string', enum: [...FILE_STATUSES], description: 'complete, quarantined, rejected, scan_failed and failed are terminal' },
-  FailureReason: { type: ['string', 'null'], enum: [...FAILURE_REASONS, null], description: 'why a file is `failed` (expired, terminated, checksum_mismatch), or `scan_failed` because clamd had only test signatures where they are not allowed (test_signatures_only)' },
+  FailureReason: { type: ['string', 'null'], enum: [...FAILURE_REASONS, null], description: 'why a file is `failed` (expired, terminated, checksum_mismatch; bytes_missing: its bytes were gone when a pipeline stage needed them; invalid_record: its record lacks what a stage needs; pipeline_error: validation or promotion failed STAGE_MAX_ATTEMPTS times), or `scan_failed` because clamd had only test signatures where they are not allowed (test_signatures_only; null when every scan attempt failed)' },
   UploadCreated: {
     type: 'object',
     required: ['upload_id', 'file_id', 'upload_url', 'chunk_size', 'expires_at'],

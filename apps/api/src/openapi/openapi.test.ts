@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@airlock/config';
+import { FAILURE_REASONS } from '@airlock/core';
 import { createDatabase, migrate, type Database } from '@airlock/db';
 import { createProducer, producerConnection, type Producer } from '@airlock/queue';
 import { ClamdClient } from '@airlock/scanner';
@@ -108,6 +109,12 @@ describe('the OpenAPI document', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
+  });
+
+  it('names every failure reason the service writes, and only those', () => {
+    const schemas = (openApiDocument.components?.schemas ?? {}) as Record<string, { enum?: unknown[] }>;
+    expect(schemas['FailureReason']?.enum).toEqual([...FAILURE_REASONS, null]);
+    expect(FAILURE_REASONS).toEqual(expect.arrayContaining(['bytes_missing', 'invalid_record', 'pipeline_error']));
   });
 
   it('documents every route the app registers, and nothing it does not', () => {
