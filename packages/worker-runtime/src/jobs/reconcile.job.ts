@@ -1,4 +1,5 @@
 import type { JobHandler, WorkerDeps } from '../handlers.js';
+import { stageJobOptions } from './stage-outcome.js';
 
 const BATCH = 500;
 
@@ -22,8 +23,8 @@ export function reconcile({ config, db, producer }: WorkerDeps): JobHandler<'mai
     // Marked before the enqueues: a file whose enqueue fails (Redis away) still yields its place.
     await db.files.markReconciled(stale.map((file) => file.id), now);
     for (const file of stale) {
-      if (file.status === 'assembling') await producer.enqueue('upload.validate', { fileId: file.id });
-      else if (file.scan.result === 'clean') await producer.enqueue('upload.promote', { fileId: file.id });
+      if (file.status === 'assembling') await producer.enqueue('upload.validate', { fileId: file.id }, stageJobOptions(config));
+      else if (file.scan.result === 'clean') await producer.enqueue('upload.promote', { fileId: file.id }, stageJobOptions(config));
       else await producer.enqueue('upload.scan', { fileId: file.id }, { attempts: config.clamd.maxAttempts + 2 });
     }
     if (stale.length > 0) logger.info({ count: stale.length }, 'reconcile: re-enqueued stale files');

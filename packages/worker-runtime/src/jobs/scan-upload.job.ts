@@ -5,7 +5,7 @@ import { isNotFound, quarantineRef } from '@airlock/storage';
 import { engineLabel } from '../engine-version.js';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
 import { notifyTerminal } from '../webhooks/notify.js';
-import { endFile } from './stage-outcome.js';
+import { endFile, stageJobOptions } from './stage-outcome.js';
 
 /**
  * upload.scan: one read pass of the quarantined bytes through SHA-256 and clamd. Found →
@@ -33,7 +33,7 @@ export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
     }
     if (view.file.scan.result === 'clean') {
       // An earlier delivery scanned it clean and died before enqueuing the promotion.
-      await producer.enqueue('upload.promote', { fileId });
+      await producer.enqueue('upload.promote', { fileId }, stageJobOptions(config));
       return;
     }
     if (view.file.scan.result === 'error' && view.file.scan.attempts >= config.clamd.maxAttempts) {
@@ -105,7 +105,7 @@ export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
         if (await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' })) await notifyTerminal({ config, producer, logger }, fileId, 'failed');
         return;
       }
-      await producer.enqueue('upload.promote', { fileId });
+      await producer.enqueue('upload.promote', { fileId }, stageJobOptions(config));
       return;
     }
     if (attempt >= config.clamd.maxAttempts) {
