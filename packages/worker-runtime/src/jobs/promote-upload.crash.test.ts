@@ -176,13 +176,13 @@ describe.each(BACKENDS)('promotion killed at every step converges to one complet
         },
       );
       if (crashed) {
-        crashedAt.push(clock.calls.at(-1)!);
+        crashedAt.push(clock.calls[at - 1]!);
         await Promise.allSettled(clock.started);
         // The redelivery, on a healthy worker.
         await promoteUpload(deps(storage, observed))({ fileId }, ctx);
       }
       const file = await db.files.find(fileId);
-      expect(file, `crash at call ${at} (${clock.calls.at(-1)})`).toMatchObject({ status: 'complete', storagePath: finalKey(fileId) });
+      expect(file, `crash at call ${at} (${clock.calls[at - 1]})`).toMatchObject({ status: 'complete', storagePath: finalKey(fileId) });
       expect(await text(await storage.read(finalRef(finalKey(fileId))))).toBe(BYTES.toString());
       for (const ref of [quarantineRef(uploadId), ...quarantineSidecars(uploadId)]) expect(await storage.stat(ref), `${ref.key} after a crash at call ${at}`).toBeNull();
       // One terminal transition over both runs (each reports its event once).

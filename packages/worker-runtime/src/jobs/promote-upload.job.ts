@@ -50,6 +50,13 @@ export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
       await moveToFinal(storage, source, target, expected);
       await Promise.all([source, ...quarantineSidecars(view.upload.id)].map((ref) => storage.delete(ref)));
     } catch (error) {
+      // Deleted while it was being promoted (its bytes may have gone mid-copy): no failure of ours.
+      const now = await db.files.find(fileId);
+      if (now?.status !== 'scanning') {
+        if (now?.status !== 'complete') await removeCopy(storage, target, logger, fileId);
+        logger.info({ fileId, status: now?.status ?? null }, 'promote: the file ended during promotion');
+        return;
+      }
       if (await failAttempt(deps, logger, fileId, 'promote', attempt, error)) await removeCopy(storage, target, logger, fileId);
       return;
     }
@@ -69,7 +76,7 @@ export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
 }
 
 /**
- * Steps 2 of the promotion, resumable: bytes still in quarantine are moved (again: a crash may
+ * Step 2 of the promotion, resumable: bytes still in quarantine are moved (again: a crash may
  * have left a copy, which is overwritten); bytes no longer in quarantine must be whole in final
  * storage, moved by an earlier delivery that died before finishing. In neither: bytes_missing.
  */

@@ -161,6 +161,23 @@ describe('a transient failure is retried until the budget, counted in the databa
     expect(await local.stat(finalRef(finalKey(fileId)))).toBeNull();
   });
 
+  it('promote: a file deleted while its copy was under way is no failure of the stage, and keeps no copy', async () => {
+    const { fileId } = await fileIn('scanning', { clean: true });
+    // The owner deletes the file while the copy runs; the copy landed, then the quarantine bytes went.
+    const racing = {
+      ...local,
+      rename: undefined,
+      copy: async (from, to) => {
+        await local.copy(from, to);
+        await db.files.transition(fileId, 'failed', new Date(), { failureReason: 'terminated' });
+        throw new Error('the source vanished');
+      },
+    } as StorageDriver;
+    await promoteUpload(deps(racing))({ fileId }, ctx);
+    expect(await outcome(fileId)).toEqual({ status: 'failed', reason: 'terminated' });
+    expect(await local.stat(finalRef(finalKey(fileId)))).toBeNull();
+  });
+
   it('a stage that recovers within its budget goes on', async () => {
     const { fileId } = await fileIn('assembling');
     for (let i = 0; i < BUDGET - 1; i++) await validateUpload(deps(unavailable))({ fileId }, ctx).catch(() => {});
