@@ -45,6 +45,9 @@ const leftovers = await spool.init();
 if (leftovers.length > 0) logger.info({ removed: leftovers }, 'checksum spool: removed what stopped processes left behind');
 const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger, metrics, spool });
 const server = http.createServer(app);
+// `Expect: 100-continue` is answered by the app once it has decided to read the body
+// (http/expect-continue.middleware.ts), not by Node before anything is checked.
+server.on('checkContinue', (req, res) => app(req, res));
 // Node's 300 s requestTimeout would cut a long PATCH of a large chunk on a slow link;
 // the socket's idle timeout cuts a stalled one instead.
 server.requestTimeout = 0;

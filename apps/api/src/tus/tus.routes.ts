@@ -9,6 +9,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { callerOf, canSee } from '../http/auth.middleware.js';
 import { hasBody } from '../http/connection-hygiene.middleware.js';
+import { expectsContinue } from '../http/expect-continue.middleware.js';
 import { patchLimits } from '../http/patch-limits.middleware.js';
 import { readChecksums } from './checksum-headers.js';
 import type { ChecksumSpool } from './checksum-spool.js';
@@ -58,6 +59,7 @@ export function tusRoutes(deps: Deps): Router {
     const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
     const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
     if (view) context.routedId = view.upload.id;
+    if (expectsContinue(req)) context.beforeBody = () => void (res.headersSent || res.writeContinue());
     // Claimed before the body is read: over the cap → 413, spool full → 503, nothing read.
     if ((context.checksum || context.contentMd5) && req.method !== 'HEAD') context.spool = spool.reserve(context.contentLength);
     try {
