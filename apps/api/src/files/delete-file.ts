@@ -44,7 +44,12 @@ export async function deleteFile(deps: DeleteFileDeps, file: FileRecord, by: str
   }
   const upload = await db.uploads.findByFile(file.id);
   const lock = upload ? deps.locker.newLock(upload.upload.id) : undefined;
-  if (lock) await lock.lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => {});
+  if (lock) {
+    await lock.lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => {}).catch((error: unknown) => {
+      // A writer that would not let go, or Redis down: nothing was changed; the client retries.
+      throw new AppError('E_UNAVAILABLE', 'the upload is busy; retry the delete shortly', { cause: error });
+    });
+  }
   try {
     const ended = await endWherever(deps, file, upload?.upload.id, upload?.upload.status === 'open', now);
     const current = ended ?? file;
