@@ -63,9 +63,9 @@ export interface UploadRepository {
    */
   discardCreated(uploadId: string): Promise<boolean>;
   /**
-   * Creates a `final` upload from finished `partial` ones, in one transaction: the final
-   * (with `input.reserveBytes` ignored) takes over the partials' quota reservations, so they
-   * count once; the partial sessions are aborted and their files become `failed` /
+   * Creates a `final` upload from finished `partial` ones, in one transaction: the final takes
+   * over the partials' quota reservations, so they count once (a partial listed several times
+   * is taken over once; `input.reserveBytes` reserves what its repetitions add); the partial sessions are aborted and their files become `failed` /
    * `terminated` and hidden. Throws ConcatenationError (nothing changed) when a partial is
    * missing, not the owner's, not partial, not open or not complete.
    */

@@ -48,7 +48,13 @@ export class PrismaUploadRepository implements UploadRepository {
   async concatenate(input: NewUpload, partialIds: string[]): Promise<UploadView> {
     return this.prisma.$transaction(async (tx) => {
       const created = await insertUpload(tx, input, 0n, 'final');
-      await absorbPartials(tx, input.ownerId, partialIds, created.file.id, input.now);
+      // A partial listed several times (tus: the client MAY) is taken over once; the bytes it
+      // adds again are `input.reserveBytes`, reserved here against the quota.
+      const takenOver = await absorbPartials(tx, input.ownerId, [...new Set(partialIds)], created.file.id, input.now);
+      if (input.reserveBytes > 0) {
+        await reserve(tx, input.ownerId, input.reserveBytes, input.defaultQuota, input.now);
+        await tx.file.update({ where: { id: created.file.id }, data: { reservedBytes: takenOver + toBigInt(input.reserveBytes) } });
+      }
       const session = await tx.uploadSession.findUniqueOrThrow({ where: { id: input.uploadId }, include: { file: true } });
       return toUploadView(session, session.file);
     });
