@@ -21,6 +21,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, name);
   const selected = selectRoles(roles, config.workerQueues);
+  checkConcurrencyRoles(config.workerConcurrency.roles);
 
   prepareDataDir(config.dataDir);
   await migrate(config.databaseUrl);
@@ -54,7 +55,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
       },
       // A worker killed mid-job stops renewing its lock; after lockDuration the job is
       // stalled and handed to another worker (at-least-once delivery).
-      { connection, concurrency: 2, lockDuration: config.jobLockSeconds * 1000, stalledInterval: config.jobLockSeconds * 1000 },
+      { connection, concurrency: concurrencyOf(role, config.workerConcurrency), lockDuration: config.jobLockSeconds * 1000, stalledInterval: config.jobLockSeconds * 1000 },
     );
     worker.on('failed', (job, error) => logger.warn({ role, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'));
     worker.on('error', (error) => logger.error({ role, err: error.message }, 'worker error'));
@@ -103,4 +104,16 @@ export function selectRoles(roles: Role[] | 'all', narrow: string[] | undefined)
     process.exit(1);
   }
   return narrow as Role[];
+}
+
+/** WORKER_CONCURRENCY for one role: its own `role=n`, else the number for every role. */
+export function concurrencyOf(role: Role, concurrency: { default: number; roles: Record<string, number> }): number {
+  return concurrency.roles[role] ?? concurrency.default;
+}
+
+function checkConcurrencyRoles(perRole: Record<string, number>): void {
+  const unknown = Object.keys(perRole).filter((role) => !isRole(role));
+  if (unknown.length === 0) return;
+  console.error(`Invalid configuration: WORKER_CONCURRENCY: unknown role(s) ${unknown.join(', ')}; expected ${ROLES.join(', ')}`);
+  process.exit(1);
 }
