@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadBytes, waitForStatus } from '../support/http.js';
+import { PNG } from '../support/samples.js';
 import { freePort, startStack, type Stack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -51,6 +53,13 @@ describe('worker health (WORKER_HEALTH_PORT)', () => {
     expect(text).toMatch(/^airlock_worker_jobs_total\{role="promoter",outcome="completed"\} 0$/m);
     expect(text).toMatch(/^process_resident_memory_bytes /m);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
+
+    // Jobs this process ran are counted: one clean PNG passes validator, scanner and promoter here.
+    const token = await stack.token('erin');
+    const up = await uploadBytes(stack.url, token, PNG, { filename: 'pixel.png' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({ status: 'complete' });
+    const after = await waitFor(() => fetch(`${base}/metrics`).then((r) => r.text()), (t) => /^airlock_worker_jobs_total\{role="promoter",outcome="completed"\} [1-9]/m.test(t), { what: 'the promoter job counted' });
+    for (const role of ['validator', 'scanner']) expect(after).toMatch(new RegExp(`^airlock_worker_jobs_total\\{role="${role}",outcome="completed"\\} [1-9]`, 'm'));
   });
 
   it('a validator does not depend on clamd; a scanner does, and says which setting to check without the address', async () => {

@@ -59,13 +59,17 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
       },
       // A worker killed mid-job stops renewing its lock; after lockDuration the job is
       // stalled and handed to another worker (at-least-once delivery).
-      { connection, concurrency: concurrencyOf(role, config.workerConcurrency), lockDuration: config.jobLockSeconds * 1000, stalledInterval: config.jobLockSeconds * 1000 },
+      // autorun off: no job is taken before the health server listens (a taken port stops the start).
+      { connection, autorun: false, concurrency: concurrencyOf(role, config.workerConcurrency), lockDuration: config.jobLockSeconds * 1000, stalledInterval: config.jobLockSeconds * 1000 },
     );
     worker.on('failed', (job, error) => logger.warn({ role, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'));
     worker.on('error', (error) => logger.error({ role, err: error.message }, 'worker error'));
     return { role, worker, connection };
   });
   const health = await startWorkerHealth();
+  for (const { role, worker } of workers) {
+    worker.run().catch((error: unknown) => logger.error({ role, err: (error as Error).message }, 'worker stopped running'));
+  }
   const schedules = selected.includes('janitor') ? startSchedules(config, producer, logger) : undefined;
   logger.info({ roles: selected }, 'workers started');
   if (selected.includes('scanner')) {
