@@ -99,3 +99,35 @@ export async function checkReadiness(
   const checks = Object.fromEntries(entries.map(([name, check]) => [name, check]));
   return { ready, body: { status: ready ? 'ready' : 'unavailable', checks } };
 }
+
+export interface ReadinessLog {
+  /** A check started failing, or fails for another reason than last time: the whole error. */
+  failed(name: string, error: unknown): void;
+  /** A check that failed answers again. */
+  recovered(name: string): void;
+}
+
+/**
+ * `checkReadiness` for a process's /readyz, logging changes only: probes come every few
+ * seconds from every balancer and orchestrator, and a dependency that stays down should say so
+ * once (with its full error), not on every probe.
+ */
+export function createReadiness(specs: Record<string, CheckSpec>, log: ReadinessLog, timeoutMs = 2_000): () => Promise<Readiness> {
+  const failing = new Map<string, string>();
+  return async () => {
+    const errors = new Map<string, unknown>();
+    const result = await checkReadiness(specs, (name, error) => errors.set(name, error), timeoutMs);
+    for (const [name, check] of Object.entries(result.body.checks)) {
+      const reason = check.ok ? undefined : (check.error ?? 'not ok');
+      const before = failing.get(name);
+      if (reason === undefined) {
+        if (before !== undefined) log.recovered(name);
+        failing.delete(name);
+      } else if (reason !== before) {
+        failing.set(name, reason);
+        log.failed(name, errors.get(name) ?? new Error(reason));
+      }
+    }
+    return result;
+  };
+}

@@ -1,4 +1,4 @@
-import { checkReadiness, type CheckSpec } from '@airlock/core';
+import { createReadiness, type CheckSpec } from '@airlock/core';
 import type { Database } from '@airlock/db';
 import { clamdReadiness, cleanRefusal, type Scanner } from '@airlock/scanner';
 import type { StorageDriver } from '@airlock/storage';
@@ -39,11 +39,15 @@ export function healthRoutes({ config, db, redis, scanner, storage, logger }: De
     },
     clamd: { setting: 'CLAMD_HOST, CLAMD_PORT or CLAMD_SOCKET', required: false, probe: () => clamdReadiness(scanner, config.allowTestSignatures) },
   };
+  const readiness = createReadiness(specs, {
+    failed: (name, error) => logger.warn({ check: name, err: error }, 'readiness check failed'),
+    recovered: (name) => logger.info({ check: name }, 'readiness check recovered'),
+  });
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const { ready, body } = await checkReadiness(specs, (name, error) => logger.warn({ check: name, err: error }, 'readiness check failed'));
+    const { ready, body } = await readiness();
     res.setHeader('Cache-Control', 'no-store');
     res.status(ready ? 200 : 503).json(body);
   });

@@ -1,4 +1,4 @@
-import { checkReadiness, type CheckSpec } from '@airlock/core';
+import { createReadiness, type CheckSpec } from '@airlock/core';
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
@@ -20,6 +20,10 @@ export interface HealthServerOptions {
  * a worker nobody can probe would be restarted in a loop by an orchestrator anyway).
  */
 export async function startHealthServer({ port, host, roles, checks, metrics, logger }: HealthServerOptions): Promise<Server> {
+  const readiness = createReadiness(checks, {
+    failed: (name, error) => logger.warn({ check: name, err: error }, 'readiness check failed'),
+    recovered: (name) => logger.info({ check: name }, 'readiness check recovered'),
+  });
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: string, type = 'application/json') => {
@@ -29,7 +33,7 @@ export async function startHealthServer({ port, host, roles, checks, metrics, lo
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, JSON.stringify({ error: { code: 'method_not_allowed', message: 'GET only' } }));
     if (url === '/healthz') return send(200, JSON.stringify({ status: 'ok' }));
     if (url === '/readyz') {
-      void checkReadiness(checks, (name, error) => logger.warn({ check: name, err: error }, 'readiness check failed')).then(({ ready, body }) =>
+      void readiness().then(({ ready, body }) =>
         send(ready ? 200 : 503, JSON.stringify({ status: body.status, roles, checks: body.checks })),
       );
       return;
