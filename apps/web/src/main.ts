@@ -50,11 +50,13 @@ const files = createFilesView($('files'), $('files-empty'), {
   },
 });
 
+const limits = await api.uploadLimits();
 const uploader = createUploader({
   target: $('uppy'),
   endpoint: new URL('uploads', base).href,
   token: tokens.current,
-  maxFileSize: await api.maxUploadSize(),
+  maxFileSize: limits.maxUploadSize,
+  chunkSize: limits.chunkSize,
   onActivity: () => void refresh(),
 });
 

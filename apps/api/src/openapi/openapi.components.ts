@@ -117,7 +117,11 @@ export const schemas: Record<string, Schema> = {
   Check: {
     type: 'object',
     required: ['ok'],
-    properties: { ok: { type: 'boolean' }, error: { type: 'string' } },
+    properties: {
+      ok: { type: 'boolean' },
+      error: { type: 'string', description: 'a short reason and the setting to check (details in the logs), e.g. "connection refused; check REDIS_URL"' },
+      required: { const: false, description: 'present when the check is informational: it never makes the process unready' },
+    },
     additionalProperties: true,
   },
   Readiness: {
@@ -134,6 +138,7 @@ export const schemas: Record<string, Schema> = {
           storage: ref('Check'),
           clamd: {
             allOf: [ref('Check')],
+            description: 'informational on the API (required: false): the scanner needs clamd, uploads do not; the scanner\'s own /readyz counts it',
             properties: {
               version: { type: 'string', examples: ['ClamAV 1.4.6'] },
               database: nullable({ type: 'string', description: 'signature database version; null when only test signatures are loaded' }),

@@ -121,6 +121,9 @@ export function tusRoutes(deps: Deps): Router {
     response.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
     // Not a tus header: the largest chunk a client may send with Upload-Checksum / Content-MD5.
     response.headers.set('Airlock-Checksum-Max-Chunk-Size', String(spool.maxChunkBytes));
+    // Not a tus header: CHUNK_SIZE, the bytes per PATCH our clients (dashboard, CLI) send, read
+    // before the first request so an operator behind a proxy with a small body limit can shrink it.
+    response.headers.set('Airlock-Chunk-Size', String(deps.config.chunkSize));
     await sendNodeResponse(res, response);
   });
 
