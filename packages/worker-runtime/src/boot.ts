@@ -33,7 +33,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
     config,
     db,
     producer,
-    storage: createStorage(config),
+    storage: createStorage(config.storage),
     scanner,
     engineVersion: cachedEngineVersion(scanner),
     redis: producerRedis,
