@@ -52,7 +52,7 @@ export interface AppDeps {
 
 /** The HTTP application, without listening: main.ts (and tests) own the server. */
 export function createApp(deps: AppDeps): Express {
-  const { config, db, tokens, logger } = deps;
+  const { config, tokens, logger } = deps;
 
   const app = express();
   app.disable('x-powered-by');

@@ -36,7 +36,7 @@ const producer = createProducer(redis);
 const tokens = createTokenVerifier(config);
 
 const scanner = new ClamdClient(config.clamd);
-const storage = createStorage(config);
+const storage = createStorage(config.storage);
 const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
 const locker = new RedisLocker({ redis, ttlMs: config.uploadLockTtlSeconds * 1000, onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock') });
 const metrics = createMetrics({ db, producer, redis, logger });
