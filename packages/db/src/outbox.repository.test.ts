@@ -153,6 +153,7 @@ describe.each(TEST_TARGETS)('outbox on $provider', (target) => {
       await db.outbox.purgeDelivered(at(300_003), 1000);
       expect(await eventsOf(delivered!.replace(/\.file\.failed$/, ''))).toEqual([]);
       expect(await eventsOf(abandoned!.replace(/\.file\.failed$/, ''))).toHaveLength(1); // never delivered: kept
+      expect(await db.outbox.countByState()).toMatchObject({ given_up: 1 });
     });
   });
 });

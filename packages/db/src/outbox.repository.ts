@@ -40,7 +40,12 @@ export interface OutboxRepository {
   purgeDelivered(before: Date, limit: number): Promise<number>;
   /** A file's events, oldest first (audit, tests). */
   listByFile(fileId: string): Promise<OutboxEvent[]>;
+  /** Rows by delivery state (GET /metrics): waiting or retrying, given up, delivered (or settled without sending). */
+  countByState(): Promise<Record<OutboxState, number>>;
 }
+
+export const OUTBOX_STATES = ['pending', 'given_up', 'delivered'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 /**
  * Inside the transaction of a status change that applied: inserts the event of `status`
@@ -107,6 +112,15 @@ export class PrismaOutboxRepository implements OutboxRepository {
     if (rows.length === 0) return 0;
     const { count } = await this.prisma.outboxEvent.deleteMany({ where: { id: { in: rows.map((row) => row.id) } } });
     return count;
+  }
+
+  async countByState(): Promise<Record<OutboxState, number>> {
+    const [pending, givenUp, delivered] = await Promise.all([
+      this.prisma.outboxEvent.count({ where: { deliveredAt: null, nextAttemptAt: { not: null } } }),
+      this.prisma.outboxEvent.count({ where: { deliveredAt: null, nextAttemptAt: null } }),
+      this.prisma.outboxEvent.count({ where: { deliveredAt: { not: null } } }),
+    ]);
+    return { pending, given_up: givenUp, delivered };
   }
 
   async listByFile(fileId: string): Promise<OutboxEvent[]> {
