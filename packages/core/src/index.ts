@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './types.js';
 export * from './file-json.js';
 export * from './readiness.js';
+export * from './events.js';

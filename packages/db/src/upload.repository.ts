@@ -1,6 +1,7 @@
 import { allowedSources, type FailureReason, type UploadSessionStatus, type UploadView } from '@airlock/core';
 import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 import { absorbPartials } from './concatenation.js';
+import { recordTerminalEvent } from './outbox.repository.js';
 import { reserve, settle, TooManyOpenUploadsError } from './quota.js';
 import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
 import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
@@ -120,6 +121,7 @@ export class PrismaUploadRepository implements UploadRepository {
       if (moved.count === 1) {
         const { fileId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true } });
         await settle(tx, fileId, 'released', at);
+        await recordTerminalEvent(tx, fileId, to, at);
       }
       return moved;
     });

@@ -1,6 +1,6 @@
 import { loadConfigOrExit, prepareDataDir } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
-import { ROLES, createProducer, isRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
+import { ROLES, createProducer, isRole, jobsOfRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
 import { type CheckSpec } from '@airlock/core';
 import { ClamdClient, clamdReadiness, cleanRefusal } from '@airlock/scanner';
 import { createStorage } from '@airlock/storage';
@@ -12,6 +12,7 @@ import { createWorkerMetrics } from './health/worker-metrics.js';
 import { createLogger } from './logger.js';
 import { createDispatch } from './registry.js';
 import { startSchedules } from './schedules.js';
+import { startOutboxRelay } from './webhooks/outbox-relay.js';
 
 /** Workers get this long after SIGTERM to finish or hand back their jobs. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -46,7 +47,8 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   });
   const shutdown = new AbortController();
 
-  const workers = selected.map((role) => {
+  // A role without jobs (the notifier) consumes no queue.
+  const workers = selected.filter((role) => jobsOfRole(role).length > 0).map((role) => {
     const dispatch = createDispatch(role, handlers);
     const connection = workerConnection(config.redisUrl);
     // Without a listener ioredis prints every reconnect failure as an unhandled error event.
@@ -71,6 +73,8 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
     worker.run().catch((error: unknown) => logger.error({ role, err: (error as Error).message }, 'worker stopped running'));
   }
   const schedules = selected.includes('janitor') ? startSchedules(config, producer, logger) : undefined;
+  // Webhooks come from the database's outbox, on a timer: they need no Redis.
+  const relay = selected.includes('notifier') ? startOutboxRelay({ db, webhook: config.webhook, logger: logger.child({ role: 'notifier' }) }) : undefined;
   logger.info({ roles: selected }, 'workers started');
   if (selected.includes('scanner')) {
     // Said once at start (each refused file says it again): with test signatures only and
@@ -92,6 +96,8 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
     schedules?.stop();
     health?.close();
     shutdown.abort();
+    // Running deliveries are cut short and put back as due (see outbox-relay.ts).
+    await relay?.stop();
     // close() stops taking jobs and waits for the running ones (an aborted scan hands its
     // job back); BullMQ never closes the connections it was handed, so they are quit here.
     await Promise.all(workers.map(({ worker }) => worker.close()));

@@ -1,5 +1,4 @@
-import { FAILURE_REASONS, FILE_STATUSES } from '@airlock/core';
-import { WEBHOOK_EVENTS } from '@airlock/queue';
+import { FAILURE_REASONS, FILE_STATUSES, WEBHOOK_EVENTS } from '@airlock/core';
 import type { Response, Responses, Schema, SecurityScheme } from './openapi.types.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -150,8 +149,13 @@ export const schemas: Record<string, Schema> = {
   },
   WebhookEvent: {
     type: 'object',
-    required: ['type', 'file'],
-    properties: { type: { type: 'string', enum: [...WEBHOOK_EVENTS] }, file: ref('File') },
+    required: ['id', 'type', 'created_at', 'file'],
+    properties: {
+      id: { type: 'string', description: 'The event id, `<file id>.<type>`: the same on every retry (also `Airlock-Event-Id`); de-duplicate on it' },
+      type: { type: 'string', enum: [...WEBHOOK_EVENTS] },
+      created_at: { type: 'string', format: 'date-time', description: 'When the status changed' },
+      file: { ...ref('File'), description: 'The file as GET /files/:id shows it when the delivery is made' },
+    },
   },
 };
 

@@ -3,7 +3,6 @@ import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
 import type { StorageDriver } from '@airlock/storage';
-import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import type { Logger } from 'pino';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
@@ -99,7 +98,7 @@ export function tusRoutes(deps: Deps): Router {
     // Its file was deleted (DELETE /files/:id): gone for every tus method, the DELETE included.
     if (view.file.deletedAt) return next(new AppError('E_GONE', 'upload gone: its file was deleted'));
     if (view.upload.status === 'open' && view.upload.expiresAt.getTime() <= Date.now()) {
-      if (await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date())) await notifyTerminal(deps, view.file.id, 'failed');
+      await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date());
       return next(new AppError('E_GONE', 'upload expired'));
     }
     if (view.upload.status === 'aborted') return next(new AppError('E_GONE', `upload ${view.file.failureReason ?? view.file.status}`));
@@ -209,7 +208,6 @@ export function tusRoutes(deps: Deps): Router {
       await deleteFile(deps, now.file, callerOf(req).userId);
       return void res.status(204).setHeader('Tus-Resumable', '1.0.0').end();
     }
-    await notifyTerminal(deps, view.file.id, 'failed');
     const { response } = await forward(req, res);
     // The row is terminated either way; bytes the store could not find are already gone.
     const status = response.status === 404 || response.status === 410 ? 204 : response.status;

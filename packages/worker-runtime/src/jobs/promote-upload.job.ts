@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { finalKey, finalRef, isNotFound, quarantineRef, quarantineSidecars, supportsRename, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
-import { notifyTerminal } from '../webhooks/notify.js';
 
 /**
  * upload.promote: clean bytes from quarantine to final storage, crash-resumable:
@@ -43,7 +42,6 @@ export function promoteUpload({ config, db, storage, producer }: WorkerDeps): Jo
     await Promise.all([source, ...quarantineSidecars(view.upload.id)].map((ref) => storage.delete(ref)));
     if (await db.files.transition(fileId, 'complete', new Date(), { storagePath: key })) {
       logger.info({ fileId, key, size: expected.size }, 'promote: complete');
-      await notifyTerminal({ config, producer, logger }, fileId, 'complete');
       return;
     }
     // The file ended while it was being promoted (its owner deleted it: failed / terminated):

@@ -4,7 +4,6 @@ import { cleanRefusal, type EngineVersion } from '@airlock/scanner';
 import { quarantineRef } from '@airlock/storage';
 import { engineLabel } from '../engine-version.js';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
-import { notifyTerminal } from '../webhooks/notify.js';
 
 /**
  * upload.scan: one read pass of the quarantined bytes through SHA-256 and clamd. Found →
@@ -61,26 +60,25 @@ export function scanUpload({ config, db, storage, scanner, producer, engineVersi
 
     if (refusal?.final) {
       logger.error({ fileId, reason: refusal.why }, 'scan: refusing to call a file clean');
-      if (await db.files.transition(fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' })) {
-        await notifyTerminal({ config, producer, logger }, fileId, 'scan_failed');
-      }
+      // Every terminal transition writes its webhook event in its own transaction (outbox).
+      await db.files.transition(fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' });
       return;
     }
     if (verdict === 'infected') {
-      if (await db.files.transition(fileId, 'quarantined', at)) await notifyTerminal({ config, producer, logger }, fileId, 'quarantined');
+      await db.files.transition(fileId, 'quarantined', at);
       return;
     }
     if (verdict === 'clean') {
       const expected = view.file.expectedSha256;
       if (expected && expected !== sha256) {
-        if (await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' })) await notifyTerminal({ config, producer, logger }, fileId, 'failed');
+        await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
         return;
       }
       await producer.enqueue('upload.promote', { fileId });
       return;
     }
     if (attempt >= config.clamd.maxAttempts) {
-      if (await db.files.transition(fileId, 'scan_failed', at)) await notifyTerminal({ config, producer, logger }, fileId, 'scan_failed');
+      await db.files.transition(fileId, 'scan_failed', at);
       logger.warn({ fileId, attempts: attempt, detail: record.detail }, 'scan: giving up');
       return;
     }
