@@ -108,22 +108,9 @@ module.exports = {
     {
       name: 'api-does-not-import-worker-runtime',
       severity: 'error',
-      comment: 'A worker is never started inside the web process; the API enqueues, workers work.',
-      from: {
-        path: '^apps/api/',
-        // EXCEPTION (issue 16, item 3), to be deleted with it: these three files call
-        // notifyTerminal from @airlock/worker-runtime/webhooks; the outbox work (events written
-        // in the settling transaction, delivered by the notifier) removes these imports.
-        pathNot: '^apps/api/src/(tus/chunk-guard|tus/tus\\.routes|files/delete-file)\\.ts$',
-      },
+      comment: 'A worker is never started inside the web process; the API enqueues, workers work (webhook events come from the outbox).',
+      from: { path: '^apps/api/' },
       to: { path: '^packages/worker-runtime/' },
-    },
-    {
-      name: 'api-does-not-import-worker-runtime-except-webhooks',
-      severity: 'error',
-      comment: 'The exception above covers @airlock/worker-runtime/webhooks only (issue 16: delete with it).',
-      from: { path: '^apps/api/src/(tus/chunk-guard|tus/tus\\.routes|files/delete-file)\\.ts$' },
-      to: { path: '^packages/worker-runtime/', pathNot: '^packages/worker-runtime/src/webhooks/index\\.ts$' },
     },
     {
       name: 'not-to-unresolvable',

@@ -31,7 +31,7 @@ export function resolveSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     try {
       content = readFileSync(file, 'utf8').trim();
     } catch (error) {
-      throw new Error(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new Error(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
     }
     if (content === '') throw new Error(`${name}_FILE: ${file} is empty`);
     resolved[name] = content;

@@ -12,7 +12,7 @@ import type { JobHandler, WorkerDeps } from '../handlers.js';
  * 4. scanning → complete.
  * A crash anywhere converges on the next delivery: each step checks where the bytes are.
  */
-export function promoteUpload({ config, db, storage, producer }: WorkerDeps): JobHandler<'upload.promote'> {
+export function promoteUpload({ db, storage }: WorkerDeps): JobHandler<'upload.promote'> {
   return async ({ fileId }, { logger }) => {
     const view = await db.uploads.findByFile(fileId);
     const file = view?.file;
