@@ -34,6 +34,8 @@ export interface NewUpload {
   defaultQuota: number;
   /** tus concatenation role; a `partial` upload is hidden from the files API. */
   concatRole?: 'partial' | 'final' | null;
+  /** A final upload's partial upload ids, in order (repeats kept). */
+  concatParts?: string[];
   /** The owner may have at most this many open uploads, this one included (TooManyOpenUploadsError). */
   maxOpenUploads?: number;
 }

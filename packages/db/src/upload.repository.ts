@@ -202,6 +202,7 @@ async function insertUpload(tx: PrismaTransaction, input: NewUpload, reservedByt
       chunkSize: input.chunkSize,
       status: OPEN,
       concatRole,
+      concatParts: input.concatParts?.join(' ') ?? null,
       expiresAt: input.expiresAt,
       lastActivityAt: input.now,
       createdAt: input.now,

@@ -77,6 +77,7 @@ export async function createFinalUpload(
         reserveBytes: total - distinct,
         defaultQuota: config.quotaBytes,
         concatRole: 'final',
+        concatParts: partialIds,
       },
       partialIds,
     )

@@ -162,7 +162,8 @@ export function tusRoutes(deps: Deps): Router {
       await tus.finishIfComplete(req.params.id as string, Number(offset));
     }
     // concatenation: HEAD of a partial upload carries Upload-Concat as given at creation.
-    if (response.status === 200 && (res as Loaded).locals.upload.upload.concatRole === 'partial') response.headers.set('Upload-Concat', 'partial');
+    const concat = concatHeader((res as Loaded).locals.upload, deps.config);
+    if (response.status === 200 && concat) response.headers.set('Upload-Concat', concat);
     await withExpiry(response, req.params.id as string);
     await sendNodeResponse(res, response);
   });
@@ -243,6 +244,8 @@ export function tusRoutes(deps: Deps): Router {
       // finished: the keys Airlock keeps (filename, filetype, sha256) come from the database.
       const metadata = finishedMetadata(res.locals.upload);
       if (metadata) res.setHeader('Upload-Metadata', metadata);
+      const concat = concatHeader(res.locals.upload, deps.config);
+      if (concat) res.setHeader('Upload-Concat', concat);
       return void res.status(200).end();
     }
     res.setHeader('Upload-Offset', size);
@@ -251,6 +254,16 @@ export function tusRoutes(deps: Deps): Router {
     if (hasBody(req)) return void res.status(413).type('text/plain').send(`the upload is complete at ${size} bytes; nothing can be appended\n`);
     res.status(204).end();
   }
+}
+
+/**
+ * concatenation: "The Server MUST include the Upload-Concat header in HEAD responses" as at
+ * creation: `partial`, or `final;` and the partial uploads' URLs (as this server hands them out).
+ */
+function concatHeader({ upload }: UploadView, config: Pick<Config, 'publicUrl'>): string | undefined {
+  if (upload.concatRole === 'partial') return 'partial';
+  if (upload.concatRole !== 'final' || !upload.concatParts) return undefined;
+  return `final;${upload.concatParts.map((id) => clientUrl(config, `${TUS_PATH}/${id}`)).join(' ')}`;
 }
 
 /** `Upload-Metadata` of a finished upload, from what the database keeps of it; undefined when none. */
