@@ -7,7 +7,9 @@ source "$ROOT/scripts/clamd.sh"
 source "$ROOT/scripts/s3.sh"
 source "$ROOT/scripts/chromium.sh"
 source "$ROOT/scripts/audit.sh"
+source "$ROOT/scripts/checks.sh"
 setup
+run_static_checks
 audit_dependencies
 ensure_redis
 ensure_clamd

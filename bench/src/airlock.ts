@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const JWT_SECRET = `bench-${randomBytes(24).toString('hex')}`;
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 /** Every variable Airlock reads (packages/config): none may leak in from the caller's shell. */
-const AIRLOCK_VARIABLES = /^(PORT|HOST|PUBLIC_URL|DATA_DIR|DATABASE_URL|REDIS_URL|STORAGE_BACKEND|S3_\w+|CLAMD_\w+|SCAN_\w+|MAX_UPLOAD_SIZE|CHUNK_SIZE|ALLOWED_TYPES|UPLOAD_EXPIRY_SECONDS|QUARANTINE_RETENTION_SECONDS|GC_INTERVAL_SECONDS|ORPHAN_GRACE_SECONDS|QUOTA_BYTES|RATE_LIMIT_PER_MINUTE|AUTH_\w+|SIGNED_URL_\w+|CORS_ORIGINS|WEBHOOK_\w+|LOG_LEVEL|WORKER_QUEUES|RECONCILE_AFTER_SECONDS|JOB_LOCK_SECONDS|IDLE_TIMEOUT_SECONDS)$/;
+const AIRLOCK_VARIABLES = /^(PORT|HOST|PUBLIC_URL|DATA_DIR|DATABASE_URL(_FILE)?|REDIS_URL(_FILE)?|AWS_REGION|STORAGE_BACKEND|S3_\w+|CLAMD_\w+|SCAN_\w+|MAX_UPLOAD_SIZE|CHUNK_SIZE|ALLOWED_TYPES|UPLOAD_EXPIRY_SECONDS|QUARANTINE_RETENTION_SECONDS|GC_INTERVAL_SECONDS|ORPHAN_GRACE_SECONDS|QUOTA_BYTES|RATE_LIMIT_PER_MINUTE|AUTH_\w+|SIGNED_URL_\w+|CORS_ORIGINS|WEBHOOK_\w+|LOG_LEVEL|WORKER_\w+|RECONCILE_AFTER_SECONDS|JOB_LOCK_SECONDS|IDLE_TIMEOUT_SECONDS)$/;
 
 export interface UploadStatus {
   upload_id: string;
@@ -71,6 +71,8 @@ export async function startAirlock(options: Options, dataDir: string, apiNodeArg
     CLAMD_HOST: options.clamd.host,
     CLAMD_PORT: String(options.clamd.port),
     SCAN_TIMEOUT_MS: '600000',
+    // No worker health server: nothing scrapes it here, and a busy default port must not stop the run.
+    WORKER_HEALTH_PORT: '0',
   };
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !AIRLOCK_VARIABLES.test(name))) as Record<string, string>;
   const spawnNode = (name: string, entry: string, nodeArgs: string[] = []) =>

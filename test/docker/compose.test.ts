@@ -32,9 +32,11 @@ describe('docker/compose.yml', () => {
     // docker-compose (Python) prints the resolved YAML; PyYAML, installed with it, turns it into JSON.
     const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { cwd: ROOT, env: deployed, encoding: 'utf8' });
     const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml, encoding: 'utf8' });
-    const { services } = JSON.parse(json) as { services: Record<string, { environment?: Record<string, string>; command?: string[]; healthcheck?: unknown }> };
+    const { services } = JSON.parse(json) as { services: Record<string, { environment?: Record<string, string>; command?: string[]; healthcheck?: unknown; profiles?: string[] }> };
 
-    expect(Object.keys(services).sort()).toEqual(['api', 'clamav', 'minio', 'minio-buckets', 'postgres', 'redis', 'worker']);
+    // `docker-compose config` shows every profile's services: the default stack is those without one.
+    const base = Object.keys(services).filter((name) => !services[name]!.profiles);
+    expect(base.sort()).toEqual(['api', 'clamav', 'minio', 'minio-buckets', 'postgres', 'redis', 'worker']);
     for (const name of ['api', 'worker']) {
       const config = loadConfig(services[name]!.environment);
       expect(config).toMatchObject({ production: true, databaseProvider: 'postgresql', storage: { backend: 's3' }, clamd: { host: 'clamav', port: 3310 } });
@@ -43,6 +45,32 @@ describe('docker/compose.yml', () => {
     expect(services.worker!.command).toEqual(['worker']);
     expect(services.redis!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
     for (const name of ['api', 'postgres', 'redis', 'clamav', 'minio']) expect(services[name]!.healthcheck, name).toBeTruthy();
+  });
+
+  it('has a "scale" profile: a second API and two containers of each worker role, each with a health check', () => {
+    const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, '--profile', 'scale', 'config'], { cwd: ROOT, env: deployed, encoding: 'utf8' });
+    const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml, encoding: 'utf8' });
+    type Service = { environment?: Record<string, string>; command?: string[]; healthcheck?: { test?: string[] }; profiles?: string[]; deploy?: { replicas?: number }; ports?: unknown[] };
+    const { services } = JSON.parse(json) as { services: Record<string, Service> };
+    const scaled = Object.keys(services).filter((name) => services[name]!.profiles?.includes('scale'));
+    expect(scaled.sort()).toEqual(['api-2', 'janitor', 'notifier', 'promoter', 'scanner', 'validator']);
+    expect(services['api-2']!.command).toEqual(['api']);
+    expect(services['api-2']!.ports).toHaveLength(1);
+    for (const role of ['validator', 'scanner', 'promoter', 'janitor', 'notifier']) {
+      const service = services[role]!;
+      expect(service.command, role).toEqual([role]);
+      expect(service.deploy?.replicas, role).toBe(2);
+      expect(service.healthcheck?.test?.join(' '), role).toContain('127.0.0.1:9090/healthz');
+      const config = loadConfig(service.environment);
+      expect(config, role).toMatchObject({ production: true, databaseProvider: 'postgresql', storage: { backend: 's3' }, workerHealthPort: 9090 });
+    }
+    // Every process of the scaled stack shares one database, one Redis and the same buckets.
+    const shared = ['api', 'api-2', 'worker', 'validator', 'scanner'].map((name) => {
+      const config = loadConfig(services[name]!.environment);
+      return [config.databaseUrl, config.redisUrl, config.storage.s3.bucket, config.storage.s3.quarantineBucket, config.auth.jwtSecret].join(' ');
+    });
+    expect(new Set(shared).size).toBe(1);
+    expect(loadConfig(services.scanner!.environment).workerConcurrency.default).toBe(2);
   });
 
   it('runs in production mode: without AUTH_JWT_SECRET the API and the workers refuse to start', () => {

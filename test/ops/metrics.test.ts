@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, waitForStatus } from '../support/http.js';
 import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 
 /** `name{labels} value` lines of a Prometheus text answer; 0 for a series that is absent. */
 async function scrape(stack: Stack) {
@@ -39,6 +40,7 @@ describe('GET /metrics', () => {
       'airlock_chunk_duration_seconds',
       'airlock_files',
       'airlock_queue_jobs',
+      'airlock_webhook_events',
       'airlock_scan_duration_seconds',
       'process_cpu_seconds_total',
       'nodejs_heap_size_used_bytes',
@@ -80,6 +82,9 @@ describe('GET /metrics', () => {
     expect(value('airlock_files{status="complete"}')).toBe(1);
     expect(value('airlock_files{status="assembling"}')).toBe(0);
     expect(value('airlock_queue_jobs{queue="airlock-validator",state="waiting"}')).toBe(0);
+    // The worker's notifier settles the event (no WEBHOOK_URL here: not sent, but not pending).
+    await waitFor(async () => (await scrape(stack)).value('airlock_webhook_events{state="delivered"}'), (n) => n === 1, { what: 'the complete event settled' });
+    expect((await scrape(stack)).value('airlock_webhook_events{state="pending"}')).toBe(0);
     await worker.stop();
   });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, startStack, type Stack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
@@ -46,12 +48,31 @@ describe('readiness (GET /readyz)', () => {
       expect(output.match(/NO official signature database/g)).toHaveLength(1);
     }));
 
-  it('is 503 when clamd does not answer', async () =>
-    withStack({ CLAMD_PORT: String(await closedPort()) }, async (stack) => {
+  it('stays 200 when clamd does not answer: clamd is reported, not required (the scanner readiness counts it)', async () => {
+    const port = String(await closedPort());
+    await withStack({ CLAMD_PORT: port }, async (stack) => {
       const { status, body } = await settled(stack, (body) => body.checks.redis!.ok);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ status: 'ready', checks: { db: { ok: true }, redis: { ok: true }, storage: { ok: true }, clamd: { ok: false, required: false } } });
+      // Public answer: a reason and the setting, never the address.
+      expect(body.checks.clamd!.error).toBe('connection refused; check CLAMD_HOST, CLAMD_PORT or CLAMD_SOCKET');
+      expect(JSON.stringify(body)).not.toContain(port);
+    });
+  });
+
+  it('checks storage read-only: probes write nothing, and a missing quarantine folder is 503 naming DATA_DIR', () =>
+    withStack({}, async (stack) => {
+      await settled(stack, (body) => body.status === 'ready');
+      for (let i = 0; i < 5; i += 1) expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
+      const quarantine = path.join(stack.dataDir, 'quarantine');
+      expect(fs.readdirSync(quarantine)).toEqual([]);
+      fs.rmSync(quarantine, { recursive: true });
+      const { status, body } = await readyz(stack);
       expect(status).toBe(503);
-      expect(body).toMatchObject({ status: 'unavailable', checks: { db: { ok: true }, redis: { ok: true }, clamd: { ok: false } } });
-      expect(body.checks.clamd!.error).toBeTruthy();
+      expect(body.checks.storage).toEqual({ ok: false, error: 'not found; check DATA_DIR' });
+      expect(JSON.stringify(body)).not.toContain(stack.dataDir);
+      // The full error is in the log, for the operator.
+      await waitFor(async () => stack.api.output(), (out) => out.includes('readiness check failed') && out.includes(quarantine), { what: 'the logged cause' });
     }));
 
   it('is 503 when Redis does not answer, while the API starts and stays alive', async () =>
@@ -60,6 +81,7 @@ describe('readiness (GET /readyz)', () => {
       const { status, body } = await settled(stack, (body) => body.checks.clamd!.ok);
       expect(status).toBe(503);
       expect(body).toMatchObject({ status: 'unavailable', checks: { db: { ok: true }, redis: { ok: false }, clamd: { ok: true } } });
+      expect(body.checks.redis!.error).toMatch(/; check REDIS_URL$/);
       // Metrics still answer: the queue series are left out, the rest is there.
       const metrics = await fetch(`${stack.url}/metrics`);
       expect(metrics.status).toBe(200);

@@ -1,60 +1,16 @@
-import { createHash, createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, uploadBytes } from '../support/http.js';
 import { ELF, PNG } from '../support/samples.js';
 import { startStack, type Proc, type Stack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
+import { startReceiver, verifySignature, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const SECRET = 'whsec-e2e-0123456789abcdef';
-
-interface Delivery {
-  at: number;
-  headers: http.IncomingHttpHeaders;
-  raw: string;
-  body: { type: string; file: { id: string; status: string; failure_reason: string | null } };
-  answered: number;
-}
-
-/**
- * A webhook receiver on 127.0.0.1 that records every delivery and answers 500 to the first
- * delivery for the file ids in `failFirst`.
- */
-async function startReceiver() {
-  const deliveries: Delivery[] = [];
-  const failFirst = new Set<string>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const body = JSON.parse(raw) as Delivery['body'];
-      const answered = failFirst.delete(body.file.id) ? 500 : 204;
-      deliveries.push({ at: Date.now(), headers: req.headers, raw, body, answered });
-      res.writeHead(answered).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/airlock`,
-    deliveries,
-    failFirst,
-    of: (fileId: string) => deliveries.filter((d) => d.body.file.id === fileId),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** The receiver's side of `Airlock-Signature`, written from the documented scheme (not the code under test). */
-function verify(header: string | undefined, raw: string): boolean {
-  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
-  if (!match) return false;
-  const expected = createHmac('sha256', SECRET).update(`${match[1]}.${raw}`).digest('hex');
-  return expected === match[2] && Math.abs(Date.now() / 1000 - Number(match[1])) < 300;
-}
+const verify = (header: string | undefined, raw: string) => verifySignature(SECRET, header, raw);
 
 describe('webhooks', () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   let stack: Stack;
   let worker: Proc;
   let token: string;
@@ -84,7 +40,8 @@ describe('webhooks', () => {
     expect(delivery!.headers['airlock-event-id']).toBe(`${up.file_id}.file.complete`);
     expect(verify(delivery!.headers['airlock-signature'] as string, delivery!.raw)).toBe(true);
     expect(verify(delivery!.headers['airlock-signature'] as string, delivery!.raw.replace('complete', 'completE'))).toBe(false);
-    expect(delivery!.body).toEqual({ type: 'file.complete', file: await fileJson(up.file_id) });
+    expect(delivery!.body).toEqual({ id: `${up.file_id}.file.complete`, type: 'file.complete', created_at: expect.any(String), file: await fileJson(up.file_id) });
+    expect(Date.parse(delivery!.body.created_at)).toBe(Date.parse((await fileJson(up.file_id)).updated_at)); // the moment of the change
     expect(delivery!.body.file).toMatchObject({ status: 'complete', checksum_sha256: sha256 });
   });
 
@@ -120,7 +77,7 @@ describe('webhooks', () => {
   it('sends each event once per file', async () => {
     // Give any stray duplicate a moment to arrive, then count.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const accepted = receiver.deliveries.filter((d) => d.answered < 300).map((d) => d.headers['airlock-event-id']);
+    const accepted = receiver.acknowledged();
     expect(new Set(accepted).size).toBe(accepted.length);
     expect(worker.output()).not.toContain(SECRET);
   });

@@ -72,6 +72,7 @@ describe.each(BACKENDS)('downloads of hostile file names, STORAGE_BACKEND=%s', (
     const saved = savedName(header);
     expect(saved).toBe(expected === FILE_ID ? up.file_id : expected);
     expect(Buffer.byteLength(saved)).toBeLessThanOrEqual(255);
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     expect(saved).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]/);
   });
 });

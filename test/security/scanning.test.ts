@@ -82,12 +82,11 @@ describe('in production, test signatures never make a file clean', () => {
     expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'quarantined' });
   });
 
-  it('reports clamd not ready on a production API, with the reason', async () => {
+  it('reports clamd not ready on a production API, with the reason (informational: the API itself stays ready)', async () => {
     const prod = await stack.startApi({ NODE_ENV: 'production' });
-    const res = await fetch(`${prod.url}/readyz`);
+    const res = await waitFor(() => fetch(`${prod.url}/readyz`), (r) => r.status === 200, { what: 'production API readiness' });
     const body = (await res.json()) as { checks: { clamd: Record<string, unknown> } };
-    expect(res.status).toBe(503);
-    expect(body.checks.clamd).toMatchObject({ ok: false, database: null, version: expect.stringMatching(/^ClamAV /) });
+    expect(body.checks.clamd).toMatchObject({ ok: false, required: false, database: null, version: expect.stringMatching(/^ClamAV /) });
     expect(body.checks.clamd.error).toMatch(/only test signatures.*ALLOW_TEST_SIGNATURES/);
     // The development API of the same stack is ready on the same clamd.
     expect(await waitFor(() => fetch(`${stack.url}/readyz`).then((r) => r.status), (s) => s === 200, { what: 'dev readiness' })).toBe(200);

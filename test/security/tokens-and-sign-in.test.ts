@@ -84,7 +84,7 @@ describe('the development sign-in', () => {
     expect((await page({ 'Sec-Fetch-Mode': 'navigate' })).body).toMatch(TOKEN_META);
   });
 
-  it.each([
+  it.each<Record<string, string>>([
     { 'X-Forwarded-For': '203.0.113.7' },
     { 'X-Forwarded-Proto': 'https' },
     { 'X-Forwarded-Host': 'uploads.example.com' },

@@ -87,7 +87,10 @@ export async function startStack(options: { provider?: Provider; env?: Record<st
       return { url: otherUrl, proc };
     },
     async startWorker(name, extra = {}) {
-      const proc = await launch(`apps/${name}/dist/main.js`, { ...env, ...extra }, async () => {});
+      // Each worker process serves /healthz, /readyz, /metrics: its own port, so test files
+      // running side by side never collide on the default.
+      const healthPort = String(await freePort());
+      const proc = await launch(`apps/${name}/dist/main.js`, { ...env, WORKER_HEALTH_PORT: healthPort, ...extra }, async () => {});
       procs.push(proc);
       return proc;
     },

@@ -29,7 +29,7 @@ describe('a creation that fails leaves nothing', () => {
   };
   const nothing = { reserved: 0, used: 0, files: 0, stored: [] };
 
-  const createWith = (token: string, length: number, body: Uint8Array, extra: Record<string, string> = {}) =>
+  const createWith = (token: string, length: number, body: Uint8Array<ArrayBuffer>, extra: Record<string, string> = {}) =>
     fetch(`${stack.url}/uploads`, {
       method: 'POST',
       headers: tusHeaders(token, { 'Upload-Length': String(length), 'Content-Type': 'application/offset+octet-stream', ...extra }),

@@ -15,6 +15,7 @@ import { requireAuth } from './http/auth.middleware.js';
 import { connectionHygiene } from './http/connection-hygiene.middleware.js';
 import { cors } from './http/cors.middleware.js';
 import { methodOverride } from './http/method-override.middleware.js';
+import { expectContinue } from './http/expect-continue.middleware.js';
 import { tusResumable } from './http/tus-resumable.middleware.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { rateLimit } from './http/rate-limit.middleware.js';
@@ -51,7 +52,7 @@ export interface AppDeps {
 
 /** The HTTP application, without listening: main.ts (and tests) own the server. */
 export function createApp(deps: AppDeps): Express {
-  const { config, db, tokens, logger } = deps;
+  const { config, tokens, logger } = deps;
 
   const app = express();
   app.disable('x-powered-by');
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(connectionHygiene);
   app.use(cors(config.corsOrigins));
   app.use(methodOverride);
+  app.use(expectContinue);
   app.use(tusResumable);
   // After the override: a POST overridden to PATCH is timed as the PATCH it is.
   app.use(httpMetrics(deps.metrics));

@@ -36,7 +36,7 @@ const producer = createProducer(redis);
 const tokens = createTokenVerifier(config);
 
 const scanner = new ClamdClient(config.clamd);
-const storage = createStorage(config);
+const storage = createStorage(config.storage);
 const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
 const locker = new RedisLocker({ redis, ttlMs: config.uploadLockTtlSeconds * 1000, onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock') });
 const metrics = createMetrics({ db, producer, redis, logger });
@@ -45,6 +45,9 @@ const leftovers = await spool.init();
 if (leftovers.length > 0) logger.info({ removed: leftovers }, 'checksum spool: removed what stopped processes left behind');
 const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger, metrics, spool });
 const server = http.createServer(app);
+// `Expect: 100-continue` is answered by the app once it has decided to read the body
+// (http/expect-continue.middleware.ts), not by Node before anything is checked.
+server.on('checkContinue', (req, res) => app(req, res));
 // Node's 300 s requestTimeout would cut a long PATCH of a large chunk on a slow link;
 // the socket's idle timeout cuts a stalled one instead.
 server.requestTimeout = 0;

@@ -27,6 +27,17 @@ export class ApiClient {
     await res.body?.cancel();
   }
 
+  /**
+   * `Airlock-Chunk-Size` from `OPTIONS /uploads` (the server's CHUNK_SIZE; no token needed),
+   * or null when the server does not say (an older server) or cannot be asked.
+   */
+  async advertisedChunkSize(): Promise<number | null> {
+    const res = await fetch(`${this.baseUrl}/uploads`, { method: 'OPTIONS', headers: { 'Tus-Resumable': '1.0.0' } }).catch(() => null);
+    await res?.body?.cancel();
+    const value = Number(res?.headers.get('airlock-chunk-size') ?? NaN);
+    return Number.isSafeInteger(value) && value > 0 ? value : null;
+  }
+
   /** null on 404, for lookups that try something else next. */
   async jsonOrNull<T>(method: string, path: string): Promise<T | null> {
     try {

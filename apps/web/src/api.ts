@@ -39,8 +39,11 @@ export interface Api {
   files(): Promise<FileItem[]>;
   downloadUrl(id: string): Promise<string>;
   deleteFile(id: string): Promise<void>;
-  /** `Tus-Max-Size` from `OPTIONS /uploads` (no token needed), or null. */
-  maxUploadSize(): Promise<number | null>;
+  /**
+   * From `OPTIONS /uploads` (no token needed): `Tus-Max-Size` and `Airlock-Chunk-Size` (the
+   * server's CHUNK_SIZE), each null when absent.
+   */
+  uploadLimits(): Promise<{ maxUploadSize: number | null; chunkSize: number | null }>;
 }
 
 /** `base` is where the API lives (the page is served by the API, so its own directory). */
@@ -66,10 +69,13 @@ export function createApi(base: URL, token: () => string): Api {
     files: async () => (await call<{ items: FileItem[] }>('GET', 'files?limit=100')).items,
     downloadUrl: async (id) => (await call<{ url: string }>('POST', `files/${encodeURIComponent(id)}/download-url`, {})).url,
     deleteFile: (id) => call<void>('DELETE', `files/${encodeURIComponent(id)}`),
-    async maxUploadSize() {
+    async uploadLimits() {
       const res = await fetch(new URL('uploads', base), { method: 'OPTIONS' }).catch(() => null);
-      const value = Number(res?.headers.get('Tus-Max-Size'));
-      return Number.isFinite(value) && value > 0 ? value : null;
+      const positive = (header: string) => {
+        const value = Number(res?.headers.get(header) ?? NaN);
+        return Number.isSafeInteger(value) && value > 0 ? value : null;
+      };
+      return { maxUploadSize: positive('Tus-Max-Size'), chunkSize: positive('Airlock-Chunk-Size') };
     },
   };
 }

@@ -50,11 +50,13 @@ const files = createFilesView($('files'), $('files-empty'), {
   },
 });
 
+const limits = await api.uploadLimits();
 const uploader = createUploader({
   target: $('uppy'),
   endpoint: new URL('uploads', base).href,
   token: tokens.current,
-  maxFileSize: await api.maxUploadSize(),
+  maxFileSize: limits.maxUploadSize,
+  chunkSize: limits.chunkSize,
   onActivity: () => void refresh(),
 });
 
@@ -72,7 +74,7 @@ function refresh(): Promise<void> {
 
 async function load(): Promise<void> {
   if (!tokens.current()) return account.signedOut('Paste a token to see your files and upload.');
-  let items: FileItem[] = [];
+  let items: FileItem[];
   try {
     // The list first, then the quota: a file that turned complete meanwhile is counted as stored.
     const list = await api.files();

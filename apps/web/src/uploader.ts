@@ -2,8 +2,8 @@ import Uppy from '@uppy/core';
 import Dashboard from '@uppy/dashboard';
 import Tus from '@uppy/tus';
 
-/** What the API advertises as `chunk_size` by default (CHUNK_SIZE): each PATCH is one chunk. */
-const CHUNK_SIZE = 8 * 1024 * 1024;
+/** The API's default CHUNK_SIZE, for a server that does not advertise `Airlock-Chunk-Size`. */
+const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 /** From this size a file goes up as parallel partial uploads joined by tus concatenation. */
 export const PARALLEL_FROM_BYTES = 64 * 1024 * 1024;
 const PARALLEL_PARTS = 3;
@@ -14,6 +14,8 @@ interface UploaderOptions {
   endpoint: string;
   token: () => string;
   maxFileSize: number | null;
+  /** The server's CHUNK_SIZE (`Airlock-Chunk-Size` on OPTIONS /uploads): each PATCH is one chunk. */
+  chunkSize: number | null;
   /** An upload started, finished or failed: time to look at the files list again. */
   onActivity: () => void;
 }
@@ -23,7 +25,7 @@ interface UploaderOptions {
  * localStorage under Uppy's fingerprint of the file, so adding the same file again after a
  * reload or a lost connection continues where the server stopped), forgotten once finished.
  */
-export function createUploader({ target, endpoint, token, maxFileSize, onActivity }: UploaderOptions) {
+export function createUploader({ target, endpoint, token, maxFileSize, chunkSize, onActivity }: UploaderOptions) {
   const uppy = new Uppy({
     id: 'airlock',
     autoProceed: false,
@@ -44,7 +46,7 @@ export function createUploader({ target, endpoint, token, maxFileSize, onActivit
       endpoint,
       // Read when each upload starts, so a token saved a moment ago is the one sent.
       headers: () => ({ Authorization: `Bearer ${token()}` }),
-      chunkSize: CHUNK_SIZE,
+      chunkSize: chunkSize ?? DEFAULT_CHUNK_SIZE,
       removeFingerprintOnSuccess: true,
       // Only the name and type travel as tus metadata (`filename`/`filetype` are added from them).
       allowedMetaFields: ['name', 'type'],

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { DEFAULT_ALLOWED_TYPES, envSchema, parseTrustProxy, resolveDataDir, type Env } from './schema.js';
+import { DEFAULT_ALLOWED_TYPES, envSchema, parseTrustProxy, parseWorkerConcurrency, resolveDataDir, type Env } from './schema.js';
+import { resolveSecretFiles } from './secret-files.js';
 
 export interface Config {
   port: number;
@@ -56,6 +57,8 @@ export interface Config {
   trustProxy: false | number | string[];
   auth: {
     jwtSecret: string | undefined;
+    /** AUTH_JWT_PREVIOUS_SECRET: accepted during a key rotation, only when `jwtSecret` does not verify. */
+    previousJwtSecret: string | undefined;
     jwksUrl: string | undefined;
     issuer: string | undefined;
     audience: string | undefined;
@@ -73,6 +76,10 @@ export interface Config {
   webhook: { url: string | undefined; secret: string | undefined };
   logLevel: string;
   workerQueues: string[] | undefined;
+  /** Jobs at once per worker role (WORKER_CONCURRENCY); roles not named use `default`. */
+  workerConcurrency: { default: number; roles: Record<string, number> };
+  /** Port of each worker process's /healthz, /readyz, /metrics (WORKER_HEALTH_PORT); 0 = none. */
+  workerHealthPort: number;
 }
 
 /** Thrown for a bad environment; its message is the one line the process prints. */
@@ -88,6 +95,11 @@ export class ConfigError extends Error {
  * looks at the environment: everything else gets a `Config`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    env = resolveSecretFiles(env);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -100,6 +112,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const backend = e.STORAGE_BACKEND ?? 'local';
   if (backend === 's3' && !e.S3_BUCKET) {
     throw new ConfigError('Invalid configuration: S3_BUCKET: required when STORAGE_BACKEND=s3');
+  }
+  // One key alone is a typo or a half-mounted secret: the SDK would silently fall back to its
+  // default chain (an instance role, another account) instead.
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    const missing = e.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
+    const present = e.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY';
+    throw new ConfigError(`Invalid configuration: ${missing}: required when ${present} is set (set both or neither)`);
+  }
+  let workerConcurrency: Config['workerConcurrency'];
+  try {
+    workerConcurrency = parseWorkerConcurrency(e.WORKER_CONCURRENCY);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: WORKER_CONCURRENCY: ${(error as Error).message}`);
   }
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)');
@@ -130,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       finalDir: path.join(dataDir, 'files'),
       s3: {
         endpoint: e.S3_ENDPOINT,
-        region: e.S3_REGION ?? 'us-east-1',
+        region: e.S3_REGION ?? e.AWS_REGION ?? 'us-east-1',
         bucket: e.S3_BUCKET,
         quarantineBucket: e.S3_QUARANTINE_BUCKET ?? e.S3_BUCKET,
         accessKeyId: e.S3_ACCESS_KEY_ID,
@@ -174,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     anonymousRateLimitPerMinute: e.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
     auth: {
       jwtSecret: e.AUTH_JWT_SECRET,
+      previousJwtSecret: e.AUTH_JWT_PREVIOUS_SECRET,
       jwksUrl: e.AUTH_JWKS_URL,
       issuer: e.AUTH_JWT_ISSUER,
       audience: e.AUTH_JWT_AUDIENCE,
@@ -197,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET },
     logLevel: e.LOG_LEVEL ?? 'info',
     workerQueues: e.WORKER_QUEUES,
+    workerConcurrency,
+    workerHealthPort: e.WORKER_HEALTH_PORT,
   };
 }
 
@@ -209,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function checkAuth(e: Env, production: boolean): void {
   if (production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL) {
     throw new ConfigError('Invalid configuration: AUTH_JWT_SECRET: required in production (NODE_ENV=production), or set AUTH_JWKS_URL');
+  }
+  if (e.AUTH_JWT_PREVIOUS_SECRET && !e.AUTH_JWT_SECRET) {
+    throw new ConfigError('Invalid configuration: AUTH_JWT_PREVIOUS_SECRET: only with AUTH_JWT_SECRET (the new secret of a rotation)');
   }
   if (!e.AUTH_JWKS_URL) return;
   const url = new URL(e.AUTH_JWKS_URL);

@@ -124,6 +124,8 @@ export const envSchema = z.object({
   STORAGE_BACKEND: z.enum(['local', 's3']).optional(),
   S3_ENDPOINT: url(['http:', 'https:']),
   S3_REGION: optionalText,
+  // The AWS SDK's own name for the region: used when S3_REGION is unset.
+  AWS_REGION: optionalText,
   S3_BUCKET: optionalText,
   S3_QUARANTINE_BUCKET: optionalText,
   S3_ACCESS_KEY_ID: optionalText,
@@ -160,6 +162,11 @@ export const envSchema = z.object({
   AUTH_JWT_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
     message: 'must be at least 32 characters',
   }),
+  // During a key rotation: tokens signed with the previous secret are still accepted (checked
+  // only when the current secret does not verify them). Remove it once old tokens expired.
+  AUTH_JWT_PREVIOUS_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
+    message: 'must be at least 32 characters',
+  }),
   AUTH_JWKS_URL: url(['http:', 'https:']),
   AUTH_JWT_ISSUER: optionalText,
   AUTH_JWT_AUDIENCE: optionalText,
@@ -172,6 +179,11 @@ export const envSchema = z.object({
   WEBHOOK_SECRET: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   WORKER_QUEUES: commaList,
+  // Jobs one worker process runs at once per role: `4` (every role), or `scanner=2,validator=8`
+  // (the others keep the default), or both: `4,scanner=2`.
+  WORKER_CONCURRENCY: optionalText,
+  // Each worker process serves /healthz, /readyz and /metrics here; 0 = no health server.
+  WORKER_HEALTH_PORT: integer(9090, 0),
   RECONCILE_AFTER_SECONDS: integer(300, 1),
   JOB_LOCK_SECONDS: integer(30, 1),
   IDLE_TIMEOUT_SECONDS: integer(60, 1),
@@ -210,6 +222,28 @@ export function parseTrustProxy(value: string | undefined): false | number | str
   const ok = items.every((item) => /^(loopback|linklocal|uniquelocal)$/.test(item) || /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(item));
   if (!ok || items.length === 0) throw new Error('expected a hop count (1) or a comma list of addresses/CIDRs (loopback, 10.0.0.0/8, ::1)');
   return items;
+}
+
+/** Jobs a worker runs at once when WORKER_CONCURRENCY says nothing about its role. */
+export const DEFAULT_WORKER_CONCURRENCY = 2;
+
+/**
+ * WORKER_CONCURRENCY: a whole number for every role and/or `role=n` pairs. Role names are
+ * checked by the worker runtime, which knows them (config depends on nothing).
+ */
+export function parseWorkerConcurrency(value: string | undefined): { default: number; roles: Record<string, number> } {
+  const result = { default: DEFAULT_WORKER_CONCURRENCY, roles: {} as Record<string, number> };
+  if (value === undefined) return result;
+  for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^(?:([a-z]+)=)?(\d+)$/.exec(item);
+    const count = match ? Number(match[2]) : 0;
+    if (!match || count < 1 || count > 1000) {
+      throw new Error(`expected a number (1–1000) or role=number pairs such as scanner=2,validator=8, got "${item}"`);
+    }
+    if (match[1]) result.roles[match[1]] = count;
+    else result.default = count;
+  }
+  return result;
 }
 
 export function resolveDataDir(value: string | undefined): string {

@@ -73,6 +73,8 @@ export interface UploadSession {
   status: UploadSessionStatus;
   /** tus concatenation: a `partial` upload's bytes become part of a `final` one. */
   concatRole: 'partial' | 'final' | null;
+  /** A final upload's partial upload ids, in the order they were listed; null otherwise. */
+  concatParts: string[] | null;
   expiresAt: Date;
   lastActivityAt: Date;
   createdAt: Date;

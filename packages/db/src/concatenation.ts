@@ -15,7 +15,9 @@ export class ConcatenationError extends Error {
  * Inside the final upload's creation transaction: checks every partial (the caller's,
  * `partial`, open, all bytes in), moves their quota reservations to the final file, and
  * retires them (session aborted, file `failed` / `terminated`, hidden). Returns the total
- * reservation taken over.
+ * reservation taken over. A retired partial writes no outbox event: it was never a file for
+ * its owner (hidden from the files API), its bytes live on in the final upload, whose own
+ * terminal status is reported.
  */
 export async function absorbPartials(tx: PrismaTransaction, ownerId: string, partialIds: string[], finalFileId: string, at: Date): Promise<bigint> {
   let reserved = 0n;

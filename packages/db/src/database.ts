@@ -1,6 +1,7 @@
 import { parseDatabaseUrl } from './database-url.js';
 import { PrismaFileRepository } from './file.repository.js';
 import { PrismaMaintenanceRepository } from './maintenance.repository.js';
+import { PrismaOutboxRepository } from './outbox.repository.js';
 import { createPrismaClient } from './prisma-client.js';
 import type { Database } from './repositories.js';
 import { PrismaStatsRepository } from './stats.repository.js';
@@ -22,6 +23,7 @@ export function createDatabase(databaseUrl: string): Database {
     files: new PrismaFileRepository(prisma),
     stats: new PrismaStatsRepository(prisma),
     maintenance: new PrismaMaintenanceRepository(prisma),
+    outbox: new PrismaOutboxRepository(prisma),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { allowedSources, isTerminal, type FileRecord, type FileStatus, type ScanAttempt, type ScanAuditEntry } from '@airlock/core';
+import { recordTerminalEvent } from './outbox.repository.js';
 import { settle, unstore } from './quota.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
@@ -18,7 +19,7 @@ export class PrismaFileRepository implements FileRepository {
   async transition(fileId: string, to: FileStatus, at: Date, patch: FilePatch = {}): Promise<boolean> {
     // One conditional UPDATE: of several racing callers (re-delivered jobs, a sweep and a
     // request), the database lets exactly one match the source statuses; only that one
-    // settles the quota, in the same transaction. `complete` also needs a clean scan in
+    // settles the quota and writes the outbox event, in the same transaction. `complete` also needs a clean scan in
     // that same UPDATE (contract section 8): no code path can promote an unscanned file.
     const move = (client: Pick<PrismaClient, 'file'>) =>
       client.file.updateMany({
@@ -29,6 +30,7 @@ export class PrismaFileRepository implements FileRepository {
     return this.prisma.$transaction(async (tx) => {
       if ((await move(tx)).count !== 1) return false;
       await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
+      await recordTerminalEvent(tx, fileId, to, at);
       return true;
     });
   }

@@ -5,6 +5,7 @@ export { InvalidCursorError } from './file-cursor.js';
 export { QuotaExceededError, TooManyOpenUploadsError } from './quota.js';
 export { ConcatenationError } from './concatenation.js';
 export type { ScanDurationStats, StatsRepository } from './stats.repository.js';
+export { OUTBOX_STATES, type OutboxEvent, type OutboxRepository, type OutboxState } from './outbox.repository.js';
 export type { MaintenanceCursor, MaintenanceRepository, StoredFile } from './maintenance.repository.js';
 export type {
   ChunkProgress,

@@ -104,6 +104,7 @@ export function toUploadView(session: UploadSession, fileRow: File): UploadView 
       chunkSize: session.chunkSize,
       status: toSessionStatus(session.status),
       concatRole: session.concatRole === 'partial' || session.concatRole === 'final' ? session.concatRole : null,
+      concatParts: session.concatParts ? session.concatParts.split(' ') : null,
       expiresAt: session.expiresAt,
       lastActivityAt: session.lastActivityAt,
       createdAt: session.createdAt,

@@ -1,6 +1,7 @@
 import type { FailureReason, FileRecord, FileStatus, ScanAttempt, ScanAuditEntry, UploadView } from '@airlock/core';
 import type { StatsRepository } from './stats.repository.js';
 import type { MaintenanceRepository } from './maintenance.repository.js';
+import type { OutboxRepository } from './outbox.repository.js';
 
 /**
  * The database as the rest of the service sees it. Prisma types never leave this
@@ -8,7 +9,9 @@ import type { MaintenanceRepository } from './maintenance.repository.js';
  *
  * Every status change is conditional ("from the statuses `allowedSources(to)` of
  * @airlock/core, to `to`") and reports whether it applied, so racing requests and
- * re-delivered jobs cannot move a row twice or backwards.
+ * re-delivered jobs cannot move a row twice or backwards. A terminal change that applied
+ * writes its outbox event (see outbox.repository.ts) in the same transaction; one that did
+ * not apply writes nothing.
  */
 
 export interface NewUpload {
@@ -31,6 +34,8 @@ export interface NewUpload {
   defaultQuota: number;
   /** tus concatenation role; a `partial` upload is hidden from the files API. */
   concatRole?: 'partial' | 'final' | null;
+  /** A final upload's partial upload ids, in order (repeats kept). */
+  concatParts?: string[];
   /** The owner may have at most this many open uploads, this one included (TooManyOpenUploadsError). */
   maxOpenUploads?: number;
 }
@@ -63,9 +68,9 @@ export interface UploadRepository {
    */
   discardCreated(uploadId: string): Promise<boolean>;
   /**
-   * Creates a `final` upload from finished `partial` ones, in one transaction: the final
-   * (with `input.reserveBytes` ignored) takes over the partials' quota reservations, so they
-   * count once; the partial sessions are aborted and their files become `failed` /
+   * Creates a `final` upload from finished `partial` ones, in one transaction: the final takes
+   * over the partials' quota reservations, so they count once (a partial listed several times
+   * is taken over once; `input.reserveBytes` reserves what its repetitions add); the partial sessions are aborted and their files become `failed` /
    * `terminated` and hidden. Throws ConcatenationError (nothing changed) when a partial is
    * missing, not the owner's, not partial, not open or not complete.
    */
@@ -95,8 +100,8 @@ export interface UploadRepository {
   finish(uploadId: string, bytesReceived: number, at: Date): Promise<boolean>;
   /**
    * Ends an upload that will receive no more bytes: session → aborted, file → `to`
-   * (conditional, see FileRepository.transition), its quota reservation released, in one
-   * transaction. false when nothing changed.
+   * (conditional, see FileRepository.transition), its quota reservation released and its
+   * outbox event written, in one transaction. false when nothing changed.
    */
   abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean>;
 }
@@ -124,8 +129,9 @@ export interface FileRepository {
   /**
    * Moves a file to `to` from any status allowed by the state machine, applying `patch` in
    * the same update. false (nothing changed) when the file is missing or its status does not
-   * allow the move. A terminal move settles the quota in the same transaction: the
-   * reservation is released, and a `complete` file's size counts as stored.
+   * allow the move. A terminal move settles the quota in the same transaction (the
+   * reservation is released, and a `complete` file's size counts as stored) and writes the
+   * move's outbox event there too.
    */
   transition(fileId: string, to: FileStatus, at: Date, patch?: FilePatch): Promise<boolean>;
   /**
@@ -190,6 +196,8 @@ export interface Database {
   readonly stats: StatsRepository;
   /** What garbage collection reads (expiry, retention, orphans). */
   readonly maintenance: MaintenanceRepository;
+  /** Terminal events waiting for (or past) their webhook delivery. */
+  readonly outbox: OutboxRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import { allowedSources, type FailureReason, type UploadSessionStatus, type UploadView } from '@airlock/core';
 import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 import { absorbPartials } from './concatenation.js';
+import { recordTerminalEvent } from './outbox.repository.js';
 import { reserve, settle, TooManyOpenUploadsError } from './quota.js';
 import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
 import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
@@ -48,7 +49,13 @@ export class PrismaUploadRepository implements UploadRepository {
   async concatenate(input: NewUpload, partialIds: string[]): Promise<UploadView> {
     return this.prisma.$transaction(async (tx) => {
       const created = await insertUpload(tx, input, 0n, 'final');
-      await absorbPartials(tx, input.ownerId, partialIds, created.file.id, input.now);
+      // A partial listed several times (tus: the client MAY) is taken over once; the bytes it
+      // adds again are `input.reserveBytes`, reserved here against the quota.
+      const takenOver = await absorbPartials(tx, input.ownerId, [...new Set(partialIds)], created.file.id, input.now);
+      if (input.reserveBytes > 0) {
+        await reserve(tx, input.ownerId, input.reserveBytes, input.defaultQuota, input.now);
+        await tx.file.update({ where: { id: created.file.id }, data: { reservedBytes: takenOver + toBigInt(input.reserveBytes) } });
+      }
       const session = await tx.uploadSession.findUniqueOrThrow({ where: { id: input.uploadId }, include: { file: true } });
       return toUploadView(session, session.file);
     });
@@ -114,6 +121,7 @@ export class PrismaUploadRepository implements UploadRepository {
       if (moved.count === 1) {
         const { fileId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true } });
         await settle(tx, fileId, 'released', at);
+        await recordTerminalEvent(tx, fileId, to, at);
       }
       return moved;
     });
@@ -194,6 +202,7 @@ async function insertUpload(tx: PrismaTransaction, input: NewUpload, reservedByt
       chunkSize: input.chunkSize,
       status: OPEN,
       concatRole,
+      concatParts: input.concatParts?.join(' ') ?? null,
       expiresAt: input.expiresAt,
       lastActivityAt: input.now,
       createdAt: input.now,

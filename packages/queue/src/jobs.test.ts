@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { JOBS, ROLES, jobsOfRole } from './jobs.js';
 
 describe('job catalogue', () => {
-  it('gives every role at least one job', () => {
-    for (const role of ROLES) expect(jobsOfRole(role).length).toBeGreaterThan(0);
+  it('gives every role at least one job, but the notifier (it reads the outbox table, not a queue)', () => {
+    for (const role of ROLES) expect(jobsOfRole(role).length > 0).toBe(role !== 'notifier');
   });
 
   it('uses BullMQ-safe deterministic job ids', () => {

@@ -3,17 +3,15 @@ import { z } from 'zod';
 /**
  * The job catalogue. Payloads carry ids only: never bytes, paths, tokens or secrets
  * (a job payload is stored in Redis and shown on the dashboard). Each job belongs to
- * one worker role; each role is one queue and one deployable app.
+ * one worker role; each role is one queue and one deployable app. The notifier role has no
+ * job: it delivers webhooks from the database's outbox table on a timer of its own, so that
+ * Redis being down loses no event (its queue stays, empty, for the dashboard and metrics).
  */
 export const ROLES = ['validator', 'scanner', 'promoter', 'janitor', 'notifier'] as const;
 export type Role = (typeof ROLES)[number];
 
 const fileJob = z.object({ fileId: z.string().min(1).max(64) }).strict();
 const emptyJob = z.object({}).strict();
-/** What a webhook tells (contract section 7): a file reached `complete` or another terminal status. */
-export const WEBHOOK_EVENTS = ['file.complete', 'file.quarantined', 'file.rejected', 'file.scan_failed', 'file.failed'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-const webhookJob = z.object({ fileId: fileJob.shape.fileId, event: z.enum(WEBHOOK_EVENTS) }).strict();
 
 export const JOBS = {
   /** Magic bytes of the assembled file against ALLOWED_TYPES. */
@@ -26,8 +24,6 @@ export const JOBS = {
   'maintenance.reconcile': { role: 'janitor', payload: emptyJob, jobId: () => 'reconcile' },
   /** Expiry, retention and garbage collection, from the database (every GC_INTERVAL_SECONDS). */
   'maintenance.gc': { role: 'janitor', payload: emptyJob, jobId: () => 'gc' },
-  /** POSTs one event to WEBHOOK_URL; the body is built from the database at delivery time. */
-  'webhook.deliver': { role: 'notifier', payload: webhookJob, jobId: (p: { fileId: string; event: WebhookEvent }) => `webhook-${p.fileId}-${p.event}` },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -1,4 +1,4 @@
-import type { EngineVersion } from './scanner.js';
+import type { EngineVersion, Scanner } from './scanner.js';
 
 /**
  * Whether a clean answer from this clamd may be trusted. clamd answers VERSION without a
@@ -16,4 +16,15 @@ export function cleanRefusal(version: EngineVersion, allowTestSignatures: boolea
     `clamd (${version.engine}) has only test signatures, no official database: ` +
     'no file is called clean while ALLOW_TEST_SIGNATURES is off (the production default); load the official database with freshclam'
   );
+}
+
+/**
+ * clamd's entry of a readiness answer (API and scanner): its version and signature database
+ * (`null`: test signatures only), and `ok: false` with the reason where those cannot call a
+ * file clean. Rejects when clamd does not answer.
+ */
+export async function clamdReadiness(scanner: Pick<Scanner, 'version'>, allowTestSignatures: boolean): Promise<Record<string, unknown>> {
+  const version = await scanner.version();
+  const refusal = cleanRefusal(version, allowTestSignatures);
+  return { version: version.engine, database: version.database, ...(refusal ? { ok: false, error: refusal } : {}) };
 }

@@ -69,6 +69,13 @@ export interface StorageDriver {
   /** Every object whose key starts with `prefix` in `area`, in no particular order; pages internally. */
   list(area: Area, prefix: string): AsyncIterable<{ key: string; size: number; lastModified: Date }>;
   /**
+   * Read-only reachability of an area, for readiness probes: local, its folder exists and this
+   * process may read and write it (checked, nothing written); S3, HeadBucket on its bucket (one
+   * request). Rejects with E_NOT_FOUND (no folder, no bucket) or E_STORAGE (denied, unreachable),
+   * the cause attached.
+   */
+  checkAccess(area: Area): Promise<void>;
+  /**
    * Copies an object (server-side on S3, across areas too). Throws E_NOT_FOUND when the
    * source is missing. The destination is replaced atomically.
    */

@@ -1,11 +1,31 @@
-import type { Config } from '@airlock/config';
 import type { StorageDriver } from './driver.js';
 import { createLocalDriver } from './local.driver.js';
 import { createS3Driver } from './s3.driver.js';
 
+/**
+ * What createStorage needs: the storage settings only (callers pass `config.storage`), so this
+ * package does not depend on @airlock/config.
+ */
+export interface StorageSettings {
+  backend: 'local' | 's3';
+  quarantineDir: string;
+  finalDir: string;
+  s3: {
+    endpoint: string | undefined;
+    region: string;
+    bucket: string | undefined;
+    quarantineBucket: string | undefined;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    forcePathStyle: boolean;
+    multipartThreshold: number;
+    partSize: number;
+  };
+}
+
 /** The driver STORAGE_BACKEND names; nothing else in the service knows which one it is. */
-export function createStorage(config: Config): StorageDriver {
-  const { backend, quarantineDir, finalDir, s3 } = config.storage;
+export function createStorage(settings: StorageSettings): StorageDriver {
+  const { backend, quarantineDir, finalDir, s3 } = settings;
   if (backend === 'local') return createLocalDriver({ quarantineDir, finalDir });
   return createS3Driver({ ...s3, bucket: s3.bucket!, quarantineBucket: s3.quarantineBucket ?? s3.bucket! });
 }

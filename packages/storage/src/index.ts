@@ -1,4 +1,4 @@
 export * from './driver.js';
 export * from './keys.js';
-export { createStorage } from './factory.js';
+export { createStorage, type StorageSettings } from './factory.js';
 export { assertValidKey, assertValidPrefix } from './object-key.validator.js';

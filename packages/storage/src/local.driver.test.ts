@@ -36,6 +36,17 @@ describe('local driver specifics', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it('checkAccess: rejects a folder that is gone or not writable, writing nothing', async () => {
+    const driver = createLocalDriver({ quarantineDir: join(root, 'q'), finalDir: join(root, 'f') });
+    await driver.checkAccess('quarantine');
+    await rm(join(root, 'q'), { recursive: true });
+    await expect(driver.checkAccess('quarantine')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    await mkdir(join(root, 'q'), { mode: 0o500 });
+    // root ignores permission bits; the check is then only meaningful for the missing folder.
+    if (process.getuid?.() !== 0) await expect(driver.checkAccess('quarantine')).rejects.toMatchObject({ code: 'E_STORAGE' });
+    expect(await readdir(join(root, 'q'))).toEqual([]);
+  });
+
   it('keeps both folders 0700 and every file and folder it writes owner-only, whatever the umask', async () => {
     const previous = process.umask(0);
     try {

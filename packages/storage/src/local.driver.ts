@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
-import { chmod, lstat, mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, lstat, mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { TEMP_SUFFIX, fsyncDirectory, writeFileAtomic } from './atomic-file.writer.js';
@@ -118,6 +119,18 @@ export function createLocalDriver(options: LocalDriverOptions): RenamingDriver {
       // Start at the deepest folder the prefix names whole; the rest is a string filter.
       const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
       yield* walk(root, base === '' ? root : join(root, ...base.split('/')), prefix);
+    },
+
+    async checkAccess(area: Area): Promise<void> {
+      const root = roots[area];
+      if (root === undefined) throw new StorageError('E_INVALID_KEY', `Unknown area ${JSON.stringify(area)}`);
+      try {
+        if (!(await stat(root)).isDirectory()) throw Object.assign(new Error(`${root} is not a directory`), { code: 'ENOTDIR' });
+        await access(root, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new StorageError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_STORAGE', `The ${area} folder is not usable`, { cause: error });
+      }
     },
 
     async copy(from: ObjectRef, to: ObjectRef): Promise<void> {

@@ -14,6 +14,7 @@ import { StorageError, type ByteRange } from './driver.js';
  */
 const MAX_KEY_BYTES = 1024;
 // C0 controls, DEL and backslash; `/` is handled per segment.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u001f\u007f\\]/;
 
 export function assertValidKey(key: string): void {

@@ -1,6 +1,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   type S3Client,
@@ -131,6 +132,19 @@ export function createS3Driver(config: S3DriverConfig): PresigningDriver & Multi
         const mapped = toStorageError(error, describe(ref));
         if (mapped.code === 'E_NOT_FOUND') return null;
         throw mapped;
+      }
+    },
+
+    async checkAccess(area: Area): Promise<void> {
+      if (area !== 'final' && area !== 'quarantine') throw new StorageError('E_INVALID_KEY', `Unknown area ${JSON.stringify(area)}`);
+      const Bucket = area === 'final' ? config.bucket : config.quarantineBucket;
+      try {
+        await client.send(new HeadBucketCommand({ Bucket }));
+      } catch (error) {
+        // HEAD has no body: a missing bucket is only a 404 here.
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404) throw new StorageError('E_NOT_FOUND', `The ${area} bucket does not exist`, { cause: error });
+        throw toStorageError(error, `the ${area} bucket`);
       }
     },
 

@@ -1,14 +1,18 @@
 import { loadConfigOrExit, prepareDataDir } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
-import { ROLES, createProducer, isRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
-import { ClamdClient, cleanRefusal } from '@airlock/scanner';
+import { ROLES, createProducer, isRole, jobsOfRole, producerConnection, queueName, workerConnection, type Role } from '@airlock/queue';
+import { type CheckSpec } from '@airlock/core';
+import { ClamdClient, clamdReadiness, cleanRefusal } from '@airlock/scanner';
 import { createStorage } from '@airlock/storage';
 import { Worker } from 'bullmq';
 import { cachedEngineVersion } from './engine-version.js';
 import { createHandlers } from './handlers.js';
+import { startHealthServer } from './health/health-server.js';
+import { createWorkerMetrics } from './health/worker-metrics.js';
 import { createLogger } from './logger.js';
 import { createDispatch } from './registry.js';
 import { startSchedules } from './schedules.js';
+import { startOutboxRelay } from './webhooks/outbox-relay.js';
 
 /** Workers get this long after SIGTERM to finish or hand back their jobs. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -21,6 +25,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, name);
   const selected = selectRoles(roles, config.workerQueues);
+  checkConcurrencyRoles(config.workerConcurrency.roles);
 
   prepareDataDir(config.dataDir);
   await migrate(config.databaseUrl);
@@ -29,11 +34,12 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   producerRedis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
   const producer = createProducer(producerRedis);
   const scanner = new ClamdClient(config.clamd);
+  const storage = createStorage(config.storage);
   const handlers = createHandlers({
     config,
     db,
     producer,
-    storage: createStorage(config),
+    storage,
     scanner,
     engineVersion: cachedEngineVersion(scanner),
     redis: producerRedis,
@@ -41,7 +47,8 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   });
   const shutdown = new AbortController();
 
-  const workers = selected.map((role) => {
+  // A role without jobs (the notifier) consumes no queue.
+  const workers = selected.filter((role) => jobsOfRole(role).length > 0).map((role) => {
     const dispatch = createDispatch(role, handlers);
     const connection = workerConnection(config.redisUrl);
     // Without a listener ioredis prints every reconnect failure as an unhandled error event.
@@ -54,13 +61,20 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
       },
       // A worker killed mid-job stops renewing its lock; after lockDuration the job is
       // stalled and handed to another worker (at-least-once delivery).
-      { connection, concurrency: 2, lockDuration: config.jobLockSeconds * 1000, stalledInterval: config.jobLockSeconds * 1000 },
+      // autorun off: no job is taken before the health server listens (a taken port stops the start).
+      { connection, autorun: false, concurrency: concurrencyOf(role, config.workerConcurrency), lockDuration: config.jobLockSeconds * 1000, stalledInterval: config.jobLockSeconds * 1000 },
     );
     worker.on('failed', (job, error) => logger.warn({ role, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'));
     worker.on('error', (error) => logger.error({ role, err: error.message }, 'worker error'));
-    return { worker, connection };
+    return { role, worker, connection };
   });
+  const health = await startWorkerHealth();
+  for (const { role, worker } of workers) {
+    worker.run().catch((error: unknown) => logger.error({ role, err: (error as Error).message }, 'worker stopped running'));
+  }
   const schedules = selected.includes('janitor') ? startSchedules(config, producer, logger) : undefined;
+  // Webhooks come from the database's outbox, on a timer: they need no Redis.
+  const relay = selected.includes('notifier') ? startOutboxRelay({ db, webhook: config.webhook, logger: logger.child({ role: 'notifier' }) }) : undefined;
   logger.info({ roles: selected }, 'workers started');
   if (selected.includes('scanner')) {
     // Said once at start (each refused file says it again): with test signatures only and
@@ -80,7 +94,10 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     schedules?.stop();
+    health?.close();
     shutdown.abort();
+    // Running deliveries are cut short and put back as due (see outbox-relay.ts).
+    await relay?.stop();
     // close() stops taking jobs and waits for the running ones (an aborted scan hands its
     // job back); BullMQ never closes the connections it was handed, so they are quit here.
     await Promise.all(workers.map(({ worker }) => worker.close()));
@@ -90,6 +107,46 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
     await db.close();
     logger.info('workers stopped');
   };
+  /**
+   * /healthz, /readyz and /metrics on WORKER_HEALTH_PORT (0: none). Readiness is this
+   * process's own dependencies: the database and Redis always, storage for the stages that
+   * touch bytes, clamd (with its signature policy) where the scanner runs.
+   */
+  async function startWorkerHealth() {
+    if (config.workerHealthPort === 0) return undefined;
+    const checks: Record<string, CheckSpec> = {
+      db: { setting: 'DATABASE_URL', probe: () => db.ping().then(() => ({})) },
+      redis: {
+        setting: 'REDIS_URL',
+        probe: async () => {
+          if ((await producerRedis.ping()) !== 'PONG') throw new Error('unexpected PING answer');
+          return {};
+        },
+      },
+    };
+    if (selected.some((role) => role !== 'notifier')) {
+      checks.storage = {
+        setting: config.storage.backend === 's3' ? 'S3_ENDPOINT, S3_BUCKET, S3_QUARANTINE_BUCKET and the S3 credentials' : 'DATA_DIR',
+        probe: async () => {
+          await Promise.all([storage.checkAccess('quarantine'), storage.checkAccess('final')]);
+          return { backend: storage.backend };
+        },
+      };
+    }
+    if (selected.includes('scanner')) {
+      checks.clamd = { setting: 'CLAMD_HOST, CLAMD_PORT or CLAMD_SOCKET', probe: () => clamdReadiness(scanner, config.allowTestSignatures) };
+    }
+    const metrics = createWorkerMetrics({ roles: workers, producer, redis: producerRedis });
+    try {
+      const server = await startHealthServer({ port: config.workerHealthPort, host: config.host, roles: selected, checks, metrics, logger });
+      logger.info({ port: config.workerHealthPort }, 'health server listening (/healthz, /readyz, /metrics)');
+      return server;
+    } catch (error) {
+      console.error(`Invalid configuration: WORKER_HEALTH_PORT: cannot listen on ${config.workerHealthPort} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose another port, or 0 for none`);
+      process.exit(1);
+    }
+  }
+
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 }
@@ -103,4 +160,16 @@ export function selectRoles(roles: Role[] | 'all', narrow: string[] | undefined)
     process.exit(1);
   }
   return narrow as Role[];
+}
+
+/** WORKER_CONCURRENCY for one role: its own `role=n`, else the number for every role. */
+export function concurrencyOf(role: Role, concurrency: { default: number; roles: Record<string, number> }): number {
+  return concurrency.roles[role] ?? concurrency.default;
+}
+
+function checkConcurrencyRoles(perRole: Record<string, number>): void {
+  const unknown = Object.keys(perRole).filter((role) => !isRole(role));
+  if (unknown.length === 0) return;
+  console.error(`Invalid configuration: WORKER_CONCURRENCY: unknown role(s) ${unknown.join(', ')}; expected ${ROLES.join(', ')}`);
+  process.exit(1);
 }

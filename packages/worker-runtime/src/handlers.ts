@@ -4,7 +4,6 @@ import type { JobName, JobPayload, Producer } from '@airlock/queue';
 import type { EngineVersion, Scanner } from '@airlock/scanner';
 import type { StorageDriver } from '@airlock/storage';
 import { collectGarbageJob } from './jobs/collect-garbage.job.js';
-import { deliverWebhook } from './jobs/deliver-webhook.job.js';
 import { promoteUpload } from './jobs/promote-upload.job.js';
 import { reconcile } from './jobs/reconcile.job.js';
 import { scanUpload } from './jobs/scan-upload.job.js';
@@ -44,6 +43,5 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'upload.promote': promoteUpload(deps),
     'maintenance.reconcile': reconcile(deps),
     'maintenance.gc': collectGarbageJob(deps),
-    'webhook.deliver': deliverWebhook(deps),
   };
 }

@@ -25,15 +25,27 @@ export function createTokenVerifier(config: Config): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey = hs
     ? new TextEncoder().encode(hs.value)
     : createRemoteJWKSet(new URL(jwksUrl!));
+  // Key rotation (AUTH_JWT_PREVIOUS_SECRET): the old secret is tried only when the current one
+  // does not match the signature, so every other check (expiry, issuer, …) is the same for both.
+  const previous = hs && config.auth.previousJwtSecret ? new TextEncoder().encode(config.auth.previousJwtSecret) : undefined;
   // Never accept `alg: none` or an algorithm the key was not meant for.
   const algorithms = hs ? ['HS256'] : ['RS256', 'ES256'];
+  const options = { algorithms, issuer, audience, requiredClaims: ['sub', 'exp'] };
+  const verifyAny = async (token: string) => {
+    try {
+      return await jwtVerify(token, key as Uint8Array, options);
+    } catch (error) {
+      if (!previous || !(error instanceof errors.JWSSignatureVerificationFailed)) throw error;
+      return jwtVerify(token, previous, options);
+    }
+  };
 
   return {
     devSecret: hs?.generated ?? false,
     async verify(token) {
       try {
-        // A token without `exp` would be valid forever: refused.
-        const { payload } = await jwtVerify(token, key as Uint8Array, { algorithms, issuer, audience, requiredClaims: ['sub', 'exp'] });
+        // A token without `exp` would be valid forever: refused (requiredClaims).
+        const { payload } = await verifyAny(token);
         if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub)) {
           throw new AppError('E_UNAUTHORIZED', 'token subject is missing or malformed');
         }

@@ -1,16 +1,13 @@
 import type { Config } from '@airlock/config';
 import { AppError, isEvidence, type FileRecord } from '@airlock/core';
 import type { Database } from '@airlock/db';
-import type { Producer } from '@airlock/queue';
 import { finalRef, quarantineRef, quarantineSidecars, type StorageDriver } from '@airlock/storage';
 import type { Locker } from '@tus/utils';
-import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import type { Logger } from 'pino';
 
 export interface DeleteFileDeps {
   config: Config;
   db: Database;
-  producer: Producer;
   logger: Logger;
   storage: StorageDriver;
   /** The tus upload lock: a PATCH writing into the upload is asked to stop first. */
@@ -30,7 +27,8 @@ const LOCK_WAIT_MS = 10_000;
  *   `failed` / `terminated` (quota released once, by that conditional transition; the stage
  *   that holds it finds nothing to do, and a promotion under way removes its copy), a
  *   `complete` file's bytes stop counting; then the row is marked deleted and the bytes are
- *   removed from quarantine and final storage. A webhook says `failed` for whatever ended here.
+ *   removed from quarantine and final storage. Whatever ended here has its `file.failed` event in
+ *   the outbox (written by the database layer with the transition).
  *
  * `by` names who deleted it, for the audit line. Throws E_NOT_FOUND when it was already deleted.
  */
@@ -44,7 +42,12 @@ export async function deleteFile(deps: DeleteFileDeps, file: FileRecord, by: str
   }
   const upload = await db.uploads.findByFile(file.id);
   const lock = upload ? deps.locker.newLock(upload.upload.id) : undefined;
-  if (lock) await lock.lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => {});
+  if (lock) {
+    await lock.lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => {}).catch((error: unknown) => {
+      // A writer that would not let go, or Redis down: nothing was changed; the client retries.
+      throw new AppError('E_UNAVAILABLE', 'the upload is busy; retry the delete shortly', { cause: error });
+    });
+  }
   try {
     const ended = await endWherever(deps, file, upload?.upload.id, upload?.upload.status === 'open', now);
     const current = ended ?? file;
@@ -69,16 +72,12 @@ export async function deleteFile(deps: DeleteFileDeps, file: FileRecord, by: str
  */
 async function endWherever(deps: DeleteFileDeps, file: FileRecord, uploadId: string | undefined, open: boolean, now: Date): Promise<FileRecord | undefined> {
   const { db } = deps;
-  const notify = () => notifyTerminal(deps, file.id, 'failed');
   if (open && uploadId) {
-    if (await db.uploads.abort(uploadId, 'failed', 'terminated', now)) await notify();
+    await db.uploads.abort(uploadId, 'failed', 'terminated', now);
     return undefined;
   }
   if (file.status !== 'assembling' && file.status !== 'scanning') return undefined;
-  if (await db.files.transition(file.id, 'failed', now, { failureReason: 'terminated' })) {
-    await notify();
-    return undefined;
-  }
+  if (await db.files.transition(file.id, 'failed', now, { failureReason: 'terminated' })) return undefined;
   // The pipeline finished it first: delete it as what it is now.
   return (await db.files.find(file.id)) ?? undefined;
 }

@@ -14,6 +14,8 @@ const EXPOSED = [
   'Tus-Extension',
   'Tus-Max-Size',
   'Tus-Checksum-Algorithm',
+  'Airlock-Chunk-Size',
+  'Airlock-Checksum-Max-Chunk-Size',
   'Retry-After',
   'RateLimit-Limit',
   'RateLimit-Remaining',

@@ -63,8 +63,19 @@ export function createMetrics({ db, producer, redis, logger }: MetricsDeps): Api
     },
   });
   new Gauge({
+    name: 'airlock_webhook_events',
+    help: 'Webhook events in the outbox table by state (pending: waiting or retrying; given_up: every attempt failed; delivered), from the database',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      const counts = await fromSource('database', () => db.outbox.countByState());
+      for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
+    },
+  });
+  new Gauge({
     name: 'airlock_queue_jobs',
-    help: 'BullMQ jobs by queue and state (waiting, prioritized and delayed are the backlog; failed are kept webhook deliveries)',
+    help: 'BullMQ jobs by queue and state (waiting, prioritized and delayed are the backlog)',
     labelNames: ['queue', 'state'] as const,
     registers,
     async collect() {

@@ -107,9 +107,9 @@ export const opsPaths: Record<string, PathItem> = {
     get: {
       operationId: 'ready',
       tags: ['operations'],
-      summary: 'Every dependency answered',
+      summary: 'The database, Redis and storage answered (storage read-only); clamd reported, not required',
       security: noAuth,
-      responses: { '200': json('Readiness', 'Ready'), '503': json('Readiness', 'A dependency did not answer') },
+      responses: { '200': json('Readiness', 'Ready'), '503': json('Readiness', 'A required dependency did not answer') },
     },
   },
   '/metrics': {

@@ -1,5 +1,4 @@
-import { FAILURE_REASONS, FILE_STATUSES } from '@airlock/core';
-import { WEBHOOK_EVENTS } from '@airlock/queue';
+import { FAILURE_REASONS, FILE_STATUSES, WEBHOOK_EVENTS } from '@airlock/core';
 import type { Response, Responses, Schema, SecurityScheme } from './openapi.types.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -117,7 +116,11 @@ export const schemas: Record<string, Schema> = {
   Check: {
     type: 'object',
     required: ['ok'],
-    properties: { ok: { type: 'boolean' }, error: { type: 'string' } },
+    properties: {
+      ok: { type: 'boolean' },
+      error: { type: 'string', description: 'a short reason and the setting to check (details in the logs), e.g. "connection refused; check REDIS_URL"' },
+      required: { const: false, description: 'present when the check is informational: it never makes the process unready' },
+    },
     additionalProperties: true,
   },
   Readiness: {
@@ -134,6 +137,7 @@ export const schemas: Record<string, Schema> = {
           storage: ref('Check'),
           clamd: {
             allOf: [ref('Check')],
+            description: 'informational on the API (required: false): the scanner needs clamd, uploads do not; the scanner\'s own /readyz counts it',
             properties: {
               version: { type: 'string', examples: ['ClamAV 1.4.6'] },
               database: nullable({ type: 'string', description: 'signature database version; null when only test signatures are loaded' }),
@@ -145,8 +149,13 @@ export const schemas: Record<string, Schema> = {
   },
   WebhookEvent: {
     type: 'object',
-    required: ['type', 'file'],
-    properties: { type: { type: 'string', enum: [...WEBHOOK_EVENTS] }, file: ref('File') },
+    required: ['id', 'type', 'created_at', 'file'],
+    properties: {
+      id: { type: 'string', description: 'The event id, `<file id>.<type>`: the same on every retry (also `Airlock-Event-Id`); de-duplicate on it' },
+      type: { type: 'string', enum: [...WEBHOOK_EVENTS] },
+      created_at: { type: 'string', format: 'date-time', description: 'When the status changed' },
+      file: { ...ref('File'), description: 'The file as GET /files/:id shows it when the delivery is made' },
+    },
   },
 };
 

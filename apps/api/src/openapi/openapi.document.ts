@@ -33,9 +33,10 @@ export const openApiDocument: Document = {
         operationId: 'fileEvent',
         summary: 'A file reached complete or another terminal status (sent when WEBHOOK_URL is set)',
         description:
-          'At-least-once, retried with exponential backoff (8 attempts) on anything but a 2xx within 10 s; redirects are not followed. ' +
+          'At-least-once: each event is written to an outbox table in the transaction of the status change and delivered from there by the notifier, ' +
+          'so no event is lost when Redis or a process fails; retried with exponential backoff (8 attempts) on anything but a 2xx within 10 s; redirects are not followed. ' +
           'Verify `Airlock-Signature: t=<unix>,v1=<hex>`: v1 = HMAC-SHA256 of `<t>.<raw body>` keyed with WEBHOOK_SECRET; refuse t older than 5 minutes. ' +
-          'De-duplicate on `Airlock-Event-Id`.',
+          'De-duplicate on `Airlock-Event-Id` (= `id` in the body).',
         security: [],
         parameters: [
           { name: 'Airlock-Signature', in: 'header', required: true, schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' } },

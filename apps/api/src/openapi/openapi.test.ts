@@ -88,7 +88,7 @@ describe('the OpenAPI document', () => {
       producer,
       tokens: createTokenVerifier(config),
       scanner: new ClamdClient(config.clamd),
-      storage: createStorage(config),
+      storage: createStorage(config.storage),
       signedUrls: createSignedUrls('s'.repeat(32)),
       locker: new RedisLocker({ redis }),
       logger,

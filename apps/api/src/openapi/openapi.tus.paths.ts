@@ -35,6 +35,7 @@ export const tusPaths: Record<string, PathItem> = {
             'Tus-Extension': { schema: { type: 'string', examples: ['creation,creation-with-upload,creation-defer-length,expiration,checksum,termination,concatenation'] } },
             'Tus-Max-Size': { schema: { type: 'integer' }, description: 'MAX_UPLOAD_SIZE' },
             'Tus-Checksum-Algorithm': { schema: { type: 'string', examples: ['sha1,md5,sha256'] } },
+            'Airlock-Chunk-Size': { schema: { type: 'integer' }, description: 'CHUNK_SIZE: the bytes per PATCH clients should send (also chunk_size in POST and GET /uploads/:id answers)' },
             'Airlock-Checksum-Max-Chunk-Size': { schema: { type: 'integer' }, description: 'CHECKSUM_MAX_CHUNK_BYTES: the largest chunk that may carry Upload-Checksum or Content-MD5' },
           },
         },

@@ -33,7 +33,7 @@ const MAX_URL_TTL_SECONDS = 7 * 24 * 3600;
  * every user's files, deleted ones included (`include_deleted=true` in the listing), with
  * `deleted_at`, `purged_at` and, for one file, the scan audit.
  */
-export function filesRoutes({ config, db, producer, logger, storage, authenticate, signedUrls, locker }: Deps): Router {
+export function filesRoutes({ config, db, logger, storage, authenticate, signedUrls, locker }: Deps): Router {
   const router = Router();
   router.use(['/files', '/me'], ...authenticate);
 
@@ -86,7 +86,7 @@ export function filesRoutes({ config, db, producer, logger, storage, authenticat
 
   router.delete('/files/:id', async (req, res) => {
     const file = await visibleFile(req);
-    await deleteFile({ config, db, producer, logger, storage, locker }, file, callerOf(req).userId);
+    await deleteFile({ config, db, logger, storage, locker }, file, callerOf(req).userId);
     res.status(204).end();
   });
 

@@ -10,6 +10,9 @@ import type { TokenVerifier } from '../auth/tokens.js';
 import { notFound } from '../http/errors.js';
 import { DASHBOARD_CSP, webRoutes } from './web.routes.js';
 
+/** The API's JSON error answer. */
+type ErrorBody = { error: { code: string; message: string } };
+
 const HTML = '<!doctype html><html><head><title>t</title></head><body></body></html>';
 
 function fakeTokens(devSecret: boolean): TokenVerifier {
@@ -72,7 +75,7 @@ describe('the web dashboard route', () => {
       expect((await fetch(`${web.base}/nope.js`)).status).toBe(404);
       const post = await fetch(`${web.base}/`, { method: 'POST' });
       expect(post.status).toBe(404);
-      expect((await post.json()).error.message).toBe('no such endpoint');
+      expect(((await post.json()) as ErrorBody).error.message).toBe('no such endpoint');
       expect(web.lines).toEqual([]);
     } finally {
       await web.close();
@@ -84,7 +87,7 @@ describe('the web dashboard route', () => {
     try {
       const res = await fetch(`${web.base}/`);
       expect(res.status).toBe(404);
-      expect((await res.json()).error).toEqual({ code: 'not_found', message: expect.stringContaining('web dashboard is not built') });
+      expect(((await res.json()) as ErrorBody).error).toEqual({ code: 'not_found', message: expect.stringContaining('web dashboard is not built') });
       expect(web.lines.join('')).toContain('web dashboard not built');
     } finally {
       await web.close();

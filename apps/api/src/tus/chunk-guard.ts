@@ -1,8 +1,6 @@
 import type { Config } from '@airlock/config';
 import { QuotaExceededError, TooManyOpenUploadsError, type Database } from '@airlock/db';
 import { detectSample, isAllowedType } from '@airlock/filetype';
-import type { Producer } from '@airlock/queue';
-import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import type { Logger } from 'pino';
 import type { ApiMetrics } from '../metrics/metrics.js';
 import { peek } from './chunk-streams.js';
@@ -20,7 +18,7 @@ const SAMPLE_BYTES = 64 * 1024;
  * - the first bytes of an upload (offset 0) must show an allowed type, else 415 and the
  *   upload is `rejected` and its bytes removed.
  */
-export function createChunkGuard(deps: { config: Config; db: Database; logger: Logger; producer: Producer; metrics: Pick<ApiMetrics, 'bytesReceived'> }): ChunkGuard {
+export function createChunkGuard(deps: { config: Config; db: Database; logger: Logger; metrics: Pick<ApiMetrics, 'bytesReceived'> }): ChunkGuard {
   const { config, db, logger, metrics } = deps;
   const expiryMs = config.uploadExpirySeconds * 1000;
   /** Where the request's write started, so `accepted` counts only the bytes it added. */
@@ -59,8 +57,7 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
           if (!isAllowedType(detection.mime, config.allowedTypes)) {
             stream.destroy();
             await discard?.();
-            const view = await db.uploads.find(uploadId);
-            if (view && (await db.uploads.abort(uploadId, 'rejected', null, new Date()))) await notifyTerminal(deps, view.file.id, 'rejected');
+            await db.uploads.abort(uploadId, 'rejected', null, new Date());
             logger.info({ uploadId, mime: detection.mime, by: detection.by }, 'upload rejected at the door');
             throw new RejectedUploadError(415, `type ${detection.mime} is not allowed`);
           }

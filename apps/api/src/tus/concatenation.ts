@@ -38,12 +38,16 @@ export async function createFinalUpload(
   const partialIds = parsePartials(header);
   const views = await Promise.all(partialIds.map((id) => db.uploads.find(id)));
   let total = 0;
+  let distinct = 0;
+  const seen = new Set<string>();
   for (const [index, view] of views.entries()) {
     if (!view || view.upload.ownerId !== caller.userId) throw new AppError('E_NOT_FOUND', `partial upload ${partialIds[index]} not found`);
     if (view.upload.concatRole !== 'partial' || view.upload.totalSize === null || view.upload.bytesReceived !== view.upload.totalSize) {
       throw new AppError('E_BAD_REQUEST', `upload ${partialIds[index]} is not a finished partial upload`);
     }
     total += view.upload.totalSize;
+    if (!seen.has(view.upload.id)) distinct += view.upload.totalSize;
+    seen.add(view.upload.id);
   }
   if (total > config.maxUploadSize) throw new AppError('E_TOO_LARGE', `the concatenated upload (${total} bytes) exceeds MAX_UPLOAD_SIZE`);
 
@@ -69,9 +73,11 @@ export async function createFinalUpload(
         chunkSize: config.chunkSize,
         expiresAt: new Date(now.getTime() + config.uploadExpirySeconds * 1000),
         now,
-        reserveBytes: 0,
+        // The partials' reservations move to the final; a partial listed twice adds its bytes again.
+        reserveBytes: total - distinct,
         defaultQuota: config.quotaBytes,
         concatRole: 'final',
+        concatParts: partialIds,
       },
       partialIds,
     )
@@ -84,7 +90,7 @@ export async function createFinalUpload(
     });
 
   const removePartials = () =>
-    Promise.all(partialIds.flatMap((id) => [quarantineRef(id), ...quarantineSidecars(id)]).map((ref) => storage.delete(ref)));
+    Promise.all([...seen].flatMap((id) => [quarantineRef(id), ...quarantineSidecars(id)]).map((ref) => storage.delete(ref)));
   try {
     await withTusContext({ caller, uploadId: upload.id }, async () => {
       await tus.store.create(upload);
@@ -106,7 +112,7 @@ export async function createFinalUpload(
   return (await db.uploads.find(upload.id))!;
 }
 
-/** `final;/uploads/a /uploads/b` or absolute URLs of this service; ids in order. */
+/** `final;/uploads/a /uploads/b` or absolute URLs of this service; ids in order, repeats kept. */
 function parsePartials(header: string): string[] {
   const urls = header.slice('final;'.length).trim().split(/\s+/).filter(Boolean);
   if (urls.length === 0 || urls.length > MAX_PARTS) throw new AppError('E_BAD_REQUEST', `Upload-Concat: final needs 1 to ${MAX_PARTS} partial upload URLs`);
@@ -121,6 +127,6 @@ function parsePartials(header: string): string[] {
     if (!isValidId(id)) throw new AppError('E_BAD_REQUEST', `invalid partial upload URL: ${url.slice(0, 100)}`);
     return id;
   });
-  if (new Set(ids).size !== ids.length) throw new AppError('E_BAD_REQUEST', 'a partial upload is listed twice');
+  // tus: the same partial MAY appear several times; its bytes are then concatenated again.
   return ids;
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { DataStore, type Upload } from '@tus/utils';
+import { tusContext } from './request-context.js';
 
 /** Checks a chunk before its bytes reach the store; may hand back another stream of the same bytes. */
 export interface ChunkGuard {
@@ -64,6 +65,7 @@ export class GuardedStore extends DataStore {
   }
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    tusContext()?.beforeBody?.();
     let admitted: Awaited<ReturnType<ChunkGuard['admit']>>;
     try {
       admitted = await this.guard.admit(id, offset, readable);

@@ -25,6 +25,12 @@ export interface TusRequestContext {
   spool?: SpoolTicket;
   /** `Content-MD5` of this request, decoded. */
   contentMd5?: Buffer;
+  /**
+   * Called by the store just before it reads the body: sends `100 Continue` to a client that
+   * asked for it (`Expect: 100-continue`), only once every check that can refuse the request
+   * has passed (authentication, ownership, limits, quota, the lock).
+   */
+  beforeBody?: () => void;
   /** `Content-Length` of this request, when sent. */
   contentLength?: number;
   /**

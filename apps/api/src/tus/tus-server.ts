@@ -42,7 +42,7 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
   const expiryMs = config.uploadExpirySeconds * 1000;
   const store = new GuardedStore(
     createQuarantineStore(config, { redis, logger }),
-    createChunkGuard({ config, db, logger, producer, metrics }),
+    createChunkGuard({ config, db, logger, metrics }),
   );
 
   const contextOf = (): TusRequestContext => {

@@ -3,12 +3,12 @@ import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
 import type { StorageDriver } from '@airlock/storage';
-import { notifyTerminal } from '@airlock/worker-runtime/webhooks';
 import type { Logger } from 'pino';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { callerOf, canSee } from '../http/auth.middleware.js';
 import { hasBody } from '../http/connection-hygiene.middleware.js';
+import { expectsContinue } from '../http/expect-continue.middleware.js';
 import { patchLimits } from '../http/patch-limits.middleware.js';
 import { readChecksums } from './checksum-headers.js';
 import type { ChecksumSpool } from './checksum-spool.js';
@@ -58,6 +58,7 @@ export function tusRoutes(deps: Deps): Router {
     const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
     const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
     if (view) context.routedId = view.upload.id;
+    if (expectsContinue(req)) context.beforeBody = () => void (res.headersSent || res.writeContinue());
     // Claimed before the body is read: over the cap → 413, spool full → 503, nothing read.
     if ((context.checksum || context.contentMd5) && req.method !== 'HEAD') context.spool = spool.reserve(context.contentLength);
     try {
@@ -97,7 +98,7 @@ export function tusRoutes(deps: Deps): Router {
     // Its file was deleted (DELETE /files/:id): gone for every tus method, the DELETE included.
     if (view.file.deletedAt) return next(new AppError('E_GONE', 'upload gone: its file was deleted'));
     if (view.upload.status === 'open' && view.upload.expiresAt.getTime() <= Date.now()) {
-      if (await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date())) await notifyTerminal(deps, view.file.id, 'failed');
+      await db.uploads.abort(view.upload.id, 'failed', 'expired', new Date());
       return next(new AppError('E_GONE', 'upload expired'));
     }
     if (view.upload.status === 'aborted') return next(new AppError('E_GONE', `upload ${view.file.failureReason ?? view.file.status}`));
@@ -119,6 +120,9 @@ export function tusRoutes(deps: Deps): Router {
     response.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
     // Not a tus header: the largest chunk a client may send with Upload-Checksum / Content-MD5.
     response.headers.set('Airlock-Checksum-Max-Chunk-Size', String(spool.maxChunkBytes));
+    // Not a tus header: CHUNK_SIZE, the bytes per PATCH our clients (dashboard, CLI) send, read
+    // before the first request so an operator behind a proxy with a small body limit can shrink it.
+    response.headers.set('Airlock-Chunk-Size', String(deps.config.chunkSize));
     await sendNodeResponse(res, response);
   });
 
@@ -158,7 +162,8 @@ export function tusRoutes(deps: Deps): Router {
       await tus.finishIfComplete(req.params.id as string, Number(offset));
     }
     // concatenation: HEAD of a partial upload carries Upload-Concat as given at creation.
-    if (response.status === 200 && (res as Loaded).locals.upload.upload.concatRole === 'partial') response.headers.set('Upload-Concat', 'partial');
+    const concat = concatHeader((res as Loaded).locals.upload, deps.config);
+    if (response.status === 200 && concat) response.headers.set('Upload-Concat', concat);
     await withExpiry(response, req.params.id as string);
     await sendNodeResponse(res, response);
   });
@@ -204,7 +209,6 @@ export function tusRoutes(deps: Deps): Router {
       await deleteFile(deps, now.file, callerOf(req).userId);
       return void res.status(204).setHeader('Tus-Resumable', '1.0.0').end();
     }
-    await notifyTerminal(deps, view.file.id, 'failed');
     const { response } = await forward(req, res);
     // The row is terminated either way; bytes the store could not find are already gone.
     const status = response.status === 404 || response.status === 410 ? 204 : response.status;
@@ -240,6 +244,8 @@ export function tusRoutes(deps: Deps): Router {
       // finished: the keys Airlock keeps (filename, filetype, sha256) come from the database.
       const metadata = finishedMetadata(res.locals.upload);
       if (metadata) res.setHeader('Upload-Metadata', metadata);
+      const concat = concatHeader(res.locals.upload, deps.config);
+      if (concat) res.setHeader('Upload-Concat', concat);
       return void res.status(200).end();
     }
     res.setHeader('Upload-Offset', size);
@@ -248,6 +254,16 @@ export function tusRoutes(deps: Deps): Router {
     if (hasBody(req)) return void res.status(413).type('text/plain').send(`the upload is complete at ${size} bytes; nothing can be appended\n`);
     res.status(204).end();
   }
+}
+
+/**
+ * concatenation: "The Server MUST include the Upload-Concat header in HEAD responses" as at
+ * creation: `partial`, or `final;` and the partial uploads' URLs (as this server hands them out).
+ */
+function concatHeader({ upload }: UploadView, config: Pick<Config, 'publicUrl'>): string | undefined {
+  if (upload.concatRole === 'partial') return 'partial';
+  if (upload.concatRole !== 'final' || !upload.concatParts) return undefined;
+  return `final;${upload.concatParts.map((id) => clientUrl(config, `${TUS_PATH}/${id}`)).join(' ')}`;
 }
 
 /** `Upload-Metadata` of a finished upload, from what the database keeps of it; undefined when none. */

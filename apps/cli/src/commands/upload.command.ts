@@ -7,6 +7,8 @@ import { JsonStateStore } from '../upload/state-store.js';
 import { uploadFile, type UploadResult } from '../upload/upload-file.js';
 import type { Command } from './command.js';
 
+/** For a server that does not advertise `Airlock-Chunk-Size`: the API's default CHUNK_SIZE. */
+const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 const FAILED_STATUSES = new Set(['quarantined', 'rejected', 'scan_failed', 'failed']);
 
 export const uploadCommand: Command = {
@@ -19,7 +21,8 @@ export const uploadCommand: Command = {
     '--wait-timeout S    seconds to wait for it (default 900)',
     '--sha256            read each new file once more first and send its SHA-256: the server',
     '                    then fails the file (checksum_mismatch) unless it got exactly these bytes',
-    '--chunk-size SIZE   bytes per PATCH request (default 8M)',
+    '--chunk-size SIZE   bytes per PATCH request (default: what the server advertises,',
+    '                    its CHUNK_SIZE; 8M if it does not say)',
     '--limit-rate SIZE   total bandwidth per second across all files, e.g. 20M',
   ],
   options: {
@@ -27,18 +30,21 @@ export const uploadCommand: Command = {
     wait: { type: 'boolean', default: false },
     'wait-timeout': { type: 'string', default: '900' },
     sha256: { type: 'boolean', default: false },
-    'chunk-size': { type: 'string', default: '8M' },
+    'chunk-size': { type: 'string' },
     'limit-rate': { type: 'string' },
   },
   async run({ client, display, settings, signal }, files, values) {
     if (files.length === 0) throw new UsageError('upload needs at least one file');
     const parallel = positiveInteger(values.parallel, '--parallel');
     const waitTimeout = positiveInteger(values['wait-timeout'], '--wait-timeout');
-    const chunkSize = size(values['chunk-size'], '--chunk-size');
+    const explicitChunkSize = values['chunk-size'] === undefined ? null : size(values['chunk-size'], '--chunk-size');
     const limit = values['limit-rate'] === undefined ? null : size(values['limit-rate'], '--limit-rate');
 
     // Fails fast on a bad token or an unreachable server, before any bytes or resume state are touched.
     const me = await client.json<{ user_id: string }>('GET', '/me');
+    // The server's CHUNK_SIZE unless the user chose: an operator behind a proxy with a small
+    // body limit shrinks chunks for every client at once.
+    const chunkSize = explicitChunkSize ?? (await client.advertisedChunkSize()) ?? DEFAULT_CHUNK_SIZE;
     const store = new JsonStateStore(settings.stateDir);
     const unique = [...new Map(files.map((file) => [realPathOr(file), file])).values()];
     const uploadSettings = {

@@ -30,6 +30,6 @@ describe('formatting', () => {
     expect(meter.eta(20 * 1024 * 1024)).toBe(2);
     const line = renderBar({ label: 'big.bin', phase: 'uploading', done: 10 * 1024 * 1024, total: 40 * 1024 * 1024, meter }, 100);
     expect(line.length).toBeLessThanOrEqual(100);
-    expect(line).toMatch(/big\.bin +uploading +\[█+░+\]  25% 10\.0 MiB\/40\.0 MiB 10\.0 MiB\/s ETA 0:03/);
+    expect(line).toMatch(/big\.bin +uploading +\[█+░+\] {2}25% 10\.0 MiB\/40\.0 MiB 10\.0 MiB\/s ETA 0:03/);
   });
 });

@@ -128,7 +128,7 @@ export class JsonStateStore implements UrlStorage {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         // A process killed while holding the lock leaves it behind; it is stale after a while.
         if (isOlderThan(lock, LOCK_STALE_MS)) fs.rmSync(lock, { recursive: true, force: true });
-        else if (Date.now() > deadline) throw new Error(`${lock} is held by another airlock process`);
+        else if (Date.now() > deadline) throw new Error(`${lock} is held by another airlock process`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     }

@@ -42,6 +42,17 @@ export function describeStorageDriver(
     const put = (ref: ObjectRef, bytes: Buffer | string) => driver.write(ref, bodyOf(bytes));
     const get = async (ref: ObjectRef) => readAll(await driver.read(ref));
 
+    describe('checkAccess (readiness)', () => {
+      it('resolves for both areas without writing anything', async () => {
+        await driver.checkAccess('quarantine');
+        await driver.checkAccess('final');
+        const left = [];
+        for await (const item of driver.list('quarantine', '')) left.push(item);
+        for await (const item of driver.list('final', '')) left.push(item);
+        expect(left).toEqual([]);
+      });
+    });
+
     describe('write and read', () => {
       it.each([0, 1, 1000])('round-trips %i bytes', async (size) => {
         const bytes = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 256));

@@ -3,7 +3,6 @@ import { pipeline } from 'node:stream/promises';
 import { finalKey, finalRef, isNotFound, quarantineRef, quarantineSidecars, supportsRename, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
 import type { Logger } from '../logger.js';
-import { notifyTerminal } from '../webhooks/notify.js';
 import { PermanentFailure, beginAttempt, endFile, failAttempt } from './stage-outcome.js';
 
 /**
@@ -19,7 +18,7 @@ import { PermanentFailure, beginAttempt, endFile, failAttempt } from './stage-ou
  * ends failed keeps no copy in final storage.
  */
 export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
-  const { config, db, storage, producer } = deps;
+  const { db, storage } = deps;
   return async ({ fileId }, { logger }) => {
     const view = await db.uploads.findByFile(fileId);
     const file = view?.file ?? (await db.files.find(fileId));
@@ -62,7 +61,6 @@ export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
     }
     if (await db.files.transition(fileId, 'complete', new Date(), { storagePath: key })) {
       logger.info({ fileId, key, size: expected.size }, 'promote: complete');
-      await notifyTerminal({ config, producer, logger }, fileId, 'complete');
       return;
     }
     // The file ended while it was being promoted (its owner deleted it: failed / terminated):

@@ -4,7 +4,6 @@ import { cleanRefusal, type EngineVersion, type ScanResult } from '@airlock/scan
 import { isNotFound, quarantineRef } from '@airlock/storage';
 import { engineLabel } from '../engine-version.js';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
-import { notifyTerminal } from '../webhooks/notify.js';
 import { endFile, stageJobOptions } from './stage-outcome.js';
 
 /**
@@ -90,19 +89,18 @@ export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
 
     if (refusal?.final) {
       logger.error({ fileId, reason: refusal.why }, 'scan: refusing to call a file clean');
-      if (await db.files.transition(fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' })) {
-        await notifyTerminal({ config, producer, logger }, fileId, 'scan_failed');
-      }
+      // Every terminal transition writes its webhook event in its own transaction (outbox).
+      await db.files.transition(fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' });
       return;
     }
     if (verdict === 'infected') {
-      if (await db.files.transition(fileId, 'quarantined', at)) await notifyTerminal({ config, producer, logger }, fileId, 'quarantined');
+      await db.files.transition(fileId, 'quarantined', at);
       return;
     }
     if (verdict === 'clean') {
       const expected = view.file.expectedSha256;
       if (expected && expected !== sha256) {
-        if (await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' })) await notifyTerminal({ config, producer, logger }, fileId, 'failed');
+        await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
         return;
       }
       await producer.enqueue('upload.promote', { fileId }, stageJobOptions(config));

@@ -3,7 +3,6 @@ import type { PipelineStage } from '@airlock/db';
 import { isNotFound } from '@airlock/storage';
 import type { WorkerDeps } from '../handlers.js';
 import type { Logger } from '../logger.js';
-import { notifyTerminal } from '../webhooks/notify.js';
 
 /**
  * How a pipeline stage fails (issue #14):
@@ -30,7 +29,7 @@ export function permanentIfMissing(error: unknown, what: string): unknown {
   return isNotFound(error) ? new PermanentFailure('bytes_missing', `${what}: the bytes are gone`, { cause: error }) : error;
 }
 
-type EndDeps = Pick<WorkerDeps, 'config' | 'db' | 'producer'>;
+type EndDeps = Pick<WorkerDeps, 'db'>;
 
 /**
  * BullMQ options of a validate or promote job the workers enqueue: one delivery more than the
@@ -42,13 +41,13 @@ export function stageJobOptions(config: WorkerDeps['config']): { attempts: numbe
 }
 
 /**
- * Ends the file in `to` with `reason` (one conditional transition from a pipeline status) and
- * reports it; false when the file had already moved on (another delivery, a deletion).
+ * Ends the file in `to` with `reason` (one conditional transition from a pipeline status, which
+ * writes the webhook event with it); false when the file had already moved on (another delivery, a deletion).
  */
 export async function endFile(deps: EndDeps, logger: Logger, fileId: string, to: 'failed' | 'scan_failed', reason: FailureReason | null): Promise<boolean> {
   if (!(await deps.db.files.transition(fileId, to, new Date(), { failureReason: reason }))) return false;
+  // The transition wrote its outbox event in the same transaction: the notifier reports it.
   logger.warn({ fileId, status: to, reason }, 'pipeline: the file ended');
-  await notifyTerminal({ config: deps.config, producer: deps.producer, logger }, fileId, to);
   return true;
 }
 

@@ -1,7 +1,6 @@
 import { detectFile, isAllowedType } from '@airlock/filetype';
 import { quarantineRef } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../handlers.js';
-import { notifyTerminal } from '../webhooks/notify.js';
 import { beginAttempt, endFile, failAttempt, permanentIfMissing } from './stage-outcome.js';
 
 /**
@@ -43,7 +42,7 @@ export function validateUpload(deps: WorkerDeps): JobHandler<'upload.validate'> 
     const now = new Date();
     if (!isAllowedType(detection.mime, config.allowedTypes)) {
       // Terminal: the bytes stay in quarantine until retention purges them.
-      if (await db.files.transition(fileId, 'rejected', now, { mimeType: detection.mime })) await notifyTerminal({ config, producer, logger }, fileId, 'rejected');
+      await db.files.transition(fileId, 'rejected', now, { mimeType: detection.mime });
       logger.info({ fileId, mime: detection.mime, by: detection.by }, 'validate: type not allowed, rejected');
       return;
     }

@@ -7,6 +7,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export const SIGNATURE_HEADER = 'Airlock-Signature';
 
+/** The event's stable id (`<file id>.<type>`, also `id` in the body): the same on every retry, receivers de-duplicate on it. */
+export const EVENT_ID_HEADER = 'Airlock-Event-Id';
+
 /** How old a signature a receiver should accept, by default. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 

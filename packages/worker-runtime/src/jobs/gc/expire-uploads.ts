@@ -1,5 +1,4 @@
 import type { MaintenanceCursor } from '@airlock/db';
-import { notifyTerminal } from '../../webhooks/notify.js';
 import { CONCURRENCY, forEachLimit, PAGE, type GcPass } from './gc-context.js';
 import { purgeFile, removeBytesAndMark } from './purge-file.js';
 import { BUSY } from './upload-lock.js';
@@ -30,7 +29,6 @@ export async function expireUploads(pass: GcPass): Promise<void> {
           if (!(await db.uploads.abort(upload.id, 'failed', 'expired', now))) return 'moved on';
           report.expired += 1;
           pass.logger.info({ uploadId: upload.id, fileId: fresh.file.id, expiresAt: fresh.upload.expiresAt.toISOString() }, 'gc: upload expired');
-          await notifyTerminal(pass, fresh.file.id, 'failed');
           // Still under the lock: no chunk can land between the abort and the deletions.
           await removeBytesAndMark(pass, { file: { ...fresh.file, status: 'failed', failureReason: 'expired' }, upload: { ...fresh.upload, status: 'aborted' } });
           return 'expired';
