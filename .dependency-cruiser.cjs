@@ -37,9 +37,6 @@ function workspaceSources() {
   return file;
 }
 
-/** The worker-runtime modules of today's handler-table cycle (see no-circular-worker-runtime-handlers). */
-const WORKER_RUNTIME_HANDLER_CYCLE = '^packages/worker-runtime/src/(handlers|jobs/[^/]+\\.job)\\.ts$';
-
 /** A workspace: apps/<name>, packages/<name>, test or bench. */
 const WORKSPACE = '^((?:apps|packages)/[^/]+|test|bench)/';
 
@@ -49,19 +46,8 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment: 'No circular imports (STYLE.md), type-only ones included.',
-      from: { pathNot: WORKER_RUNTIME_HANDLER_CYCLE },
+      from: {},
       to: { circular: true },
-    },
-    {
-      // EXCEPTION (issue 16, item 3), to be deleted with WORKER_RUNTIME_HANDLER_CYCLE: the
-      // type-only cycle handlers.ts ↔ jobs/*.job.ts in worker-runtime, which the pipeline work
-      // removes (pipeline owns the handler types and table; worker-runtime takes it as an
-      // argument). Any other cycle through these files is still an error.
-      name: 'no-circular-worker-runtime-handlers',
-      severity: 'error',
-      comment: 'No circular imports, except handlers.ts ↔ jobs/*.job.ts (issue 16: being removed).',
-      from: { path: WORKER_RUNTIME_HANDLER_CYCLE },
-      to: { circular: true, via: { pathNot: WORKER_RUNTIME_HANDLER_CYCLE } },
     },
     {
       name: 'no-package-imports-an-app',

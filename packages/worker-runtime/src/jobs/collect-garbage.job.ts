@@ -1,4 +1,4 @@
-import type { JobHandler, WorkerDeps } from '../handlers.js';
+import type { JobHandler, WorkerDeps } from '../job-types.js';
 import { expireUploads, purgeExpired } from './gc/expire-uploads.js';
 import { startPass, type GcDeps, type GcReport } from './gc/gc-context.js';
 import { reportMissingBytes } from './gc/missing-bytes.js';

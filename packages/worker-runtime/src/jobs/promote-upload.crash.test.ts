@@ -12,7 +12,7 @@ import { createLocalDriver } from '@airlock/storage/local';
 import { createS3Driver } from '@airlock/storage/s3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerDeps } from '../handlers.js';
+import type { WorkerDeps } from '../job-types.js';
 import { promoteUpload } from './promote-upload.job.js';
 
 /**
@@ -145,7 +145,7 @@ describe.each(BACKENDS)('promotion killed at every step converges to one complet
         };
       },
     });
-    return { provider: database.provider, users: database.users, uploads: database.uploads, files, stats: database.stats, maintenance: database.maintenance, ping: () => database.ping(), close: () => database.close() };
+    return { provider: database.provider, users: database.users, uploads: database.uploads, files, stats: database.stats, maintenance: database.maintenance, outbox: database.outbox, ping: () => database.ping(), close: () => database.close() };
   }
 
   function deps(storage: StorageDriver, database: Database): WorkerDeps {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { finalKey, finalRef, isNotFound, quarantineRef, quarantineSidecars, supportsRename, type ObjectRef, type StorageDriver } from '@airlock/storage';
-import type { JobHandler, WorkerDeps } from '../handlers.js';
+import type { JobHandler, WorkerDeps } from '../job-types.js';
 import type { Logger } from '../logger.js';
 import { PermanentFailure, beginAttempt, endFile, failAttempt } from './stage-outcome.js';
 

@@ -1,4 +1,4 @@
-import type { JobHandler, WorkerDeps } from '../handlers.js';
+import type { JobHandler, WorkerDeps } from '../job-types.js';
 import { stageJobOptions } from './stage-outcome.js';
 
 const BATCH = 500;

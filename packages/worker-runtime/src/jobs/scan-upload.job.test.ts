@@ -11,7 +11,7 @@ import { quarantineRef, type StorageDriver } from '@airlock/storage';
 import { createLocalDriver } from '@airlock/storage/local';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerDeps } from '../handlers.js';
+import type { WorkerDeps } from '../job-types.js';
 import { scanUpload } from './scan-upload.job.js';
 
 const UPLOAD = 'a'.repeat(32);

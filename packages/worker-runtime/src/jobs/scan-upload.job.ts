@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { cleanRefusal, type EngineVersion, type ScanResult } from '@airlock/scanner';
 import { isNotFound, quarantineRef } from '@airlock/storage';
 import { engineLabel } from '../engine-version.js';
-import type { JobHandler, WorkerDeps } from '../handlers.js';
+import type { JobHandler, WorkerDeps } from '../job-types.js';
 import { endFile, stageJobOptions } from './stage-outcome.js';
 
 /**

@@ -6,11 +6,11 @@ import { Readable } from 'node:stream';
 import { loadConfig } from '@airlock/config';
 import { createDatabase, migrate, type Database } from '@airlock/db';
 import type { Scanner } from '@airlock/scanner';
-import { finalKey, finalRef, quarantineRef, type StorageDriver } from '@airlock/storage';
+import { finalKey, finalRef, quarantineRef, type ByteRange, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import { createLocalDriver } from '@airlock/storage/local';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerDeps } from '../handlers.js';
+import type { WorkerDeps } from '../job-types.js';
 import { promoteUpload } from './promote-upload.job.js';
 import { scanUpload } from './scan-upload.job.js';
 import { validateUpload } from './validate-upload.job.js';
@@ -153,7 +153,7 @@ describe('a transient failure is retried until the budget, counted in the databa
   it('promote → failed / pipeline_error after STAGE_MAX_ATTEMPTS, leaving no copy in final storage', async () => {
     const { fileId } = await fileIn('scanning', { clean: true });
     // The copy lands but never verifies (storage hands back other bytes): transient, every time.
-    const corrupt: StorageDriver = { ...local, rename: undefined, read: async (ref, range) => (ref.area === 'final' ? Readable.from([Buffer.from('other')]) : local.read(ref, range)) } as unknown as StorageDriver;
+    const corrupt: StorageDriver = { ...local, rename: undefined, read: async (ref: ObjectRef, range?: ByteRange) => (ref.area === 'final' ? Readable.from([Buffer.from('other')]) : local.read(ref, range)) } as unknown as StorageDriver;
     const run = () => promoteUpload(deps(corrupt))({ fileId }, ctx);
     expect(await deliveries(run, BUDGET - 1)).toBe(BUDGET - 1);
     expect(await deliveries(run, 2)).toBe(0);

@@ -1,7 +1,7 @@
 import type { FailureReason, FileStatus } from '@airlock/core';
 import type { PipelineStage } from '@airlock/db';
 import { isNotFound } from '@airlock/storage';
-import type { WorkerDeps } from '../handlers.js';
+import type { WorkerDeps } from '../job-types.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -29,7 +29,7 @@ export function permanentIfMissing(error: unknown, what: string): unknown {
   return isNotFound(error) ? new PermanentFailure('bytes_missing', `${what}: the bytes are gone`, { cause: error }) : error;
 }
 
-type EndDeps = Pick<WorkerDeps, 'db'>;
+type EndDeps = Pick<WorkerDeps, 'config' | 'db'>;
 
 /**
  * BullMQ options of a validate or promote job the workers enqueue: one delivery more than the

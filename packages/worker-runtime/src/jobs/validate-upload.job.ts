@@ -1,6 +1,6 @@
 import { detectFile, isAllowedType } from '@airlock/filetype';
 import { quarantineRef } from '@airlock/storage';
-import type { JobHandler, WorkerDeps } from '../handlers.js';
+import type { JobHandler, WorkerDeps } from '../job-types.js';
 import { beginAttempt, endFile, failAttempt, permanentIfMissing } from './stage-outcome.js';
 
 /**
