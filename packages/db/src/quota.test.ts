@@ -82,7 +82,8 @@ describe.each(TEST_TARGETS)('quotas on $provider', (target) => {
   it('counts partial uploads once when they are concatenated, and refuses incomplete ones', async () => {
     const owner = uniqueId('owner');
     const parts = [await db.uploads.create({ ...upload(owner, 300), concatRole: 'partial' }), await db.uploads.create({ ...upload(owner, 200), concatRole: 'partial' })];
-    const finalInput = { ...upload(owner, 500), concatRole: 'final' as const };
+    // reserveBytes is what repeated partials add (none here): the partials' reservations move over.
+    const finalInput = { ...upload(owner, 500), reserveBytes: 0, concatRole: 'final' as const };
     await expect(db.uploads.concatenate(finalInput, parts.map((p) => p.upload.id))).rejects.toThrow(/not complete/);
     expect(await db.uploads.find(finalInput.uploadId)).toBeNull();
 

@@ -48,6 +48,7 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
       chunkSize: 8 * 1024 * 1024,
       status: 'open',
       concatRole: null,
+      concatParts: null,
       expiresAt: at(60_000),
       lastActivityAt: T0,
       createdAt: T0,
