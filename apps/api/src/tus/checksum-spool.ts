@@ -101,6 +101,8 @@ export class ChecksumSpool {
   }
 
   private async spool(source: Readable, algorithms: string[], limit: number): Promise<SpooledChunk> {
+    // Again each time: GC removes a spool directory left untouched for an hour, an idle
+    // process's own included.
     await fs.promises.mkdir(this.ownDir, { recursive: true, mode: 0o700 });
     const dir = await fs.promises.mkdtemp(path.join(this.ownDir, 'chunk-'));
     const file = path.join(dir, 'chunk');

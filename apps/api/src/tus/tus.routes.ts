@@ -132,7 +132,7 @@ export function tusRoutes(deps: Deps): Router {
     if (typeof concat === 'string' && concat.startsWith('final;')) {
       const view = await createFinalUpload(deps, callerOf(req), concat, req.headers['upload-metadata'] as string | undefined);
       const location = clientUrl(deps.config, `${TUS_PATH}/${view.upload.id}`);
-      res.status(201).setHeader('Location', location).setHeader('Tus-Resumable', '1.0.0');
+      res.status(201).setHeader('Location', location);
       return void res.json(uploadJson(view, location));
     }
     const { response, context } = await forward(req, res);
@@ -196,18 +196,14 @@ export function tusRoutes(deps: Deps): Router {
 
   router.delete(`${TUS_PATH}/:id`, ...auth, load, guardOpen, async (req, res) => {
     const view = (res as Loaded).locals.upload;
-    // tus termination covers finished uploads too: the file goes, wherever it is in the
-    // pipeline, exactly as with DELETE /files/:id.
-    if (view.upload.status === 'finished') {
-      await deleteFile(deps, view.file, callerOf(req).userId);
-      return void res.status(204).setHeader('Tus-Resumable', '1.0.0').end();
-    }
-    if (!(await db.uploads.abort(view.upload.id, 'failed', 'terminated', new Date()))) {
-      // It finished meanwhile: delete it as a finished upload.
-      const now = await db.uploads.find(view.upload.id);
-      if (!now) throw new AppError('E_NOT_FOUND', 'upload not found');
-      await deleteFile(deps, now.file, callerOf(req).userId);
-      return void res.status(204).setHeader('Tus-Resumable', '1.0.0').end();
+    const terminated = view.upload.status !== 'finished' && (await db.uploads.abort(view.upload.id, 'failed', 'terminated', new Date()));
+    if (!terminated) {
+      // tus termination covers finished uploads too (this one, or one that finished meanwhile):
+      // the file goes, wherever it is in the pipeline, exactly as with DELETE /files/:id.
+      const file = view.upload.status === 'finished' ? view.file : (await db.uploads.find(view.upload.id))?.file;
+      if (!file) throw new AppError('E_NOT_FOUND', 'upload not found');
+      await deleteFile(deps, file, callerOf(req).userId);
+      return void res.status(204).end();
     }
     const { response } = await forward(req, res);
     // The row is terminated either way; bytes the store could not find are already gone.
@@ -234,7 +230,6 @@ export function tusRoutes(deps: Deps): Router {
   /** All bytes are in: offset = length, from the database (quarantine may already be promoted away). */
   function answerFinished(req: Request, res: Loaded): void {
     const size = String(res.locals.upload.upload.totalSize ?? res.locals.upload.upload.bytesReceived);
-    res.setHeader('Tus-Resumable', '1.0.0');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Upload-Offset', size);
     if (req.method === 'HEAD') {
@@ -248,7 +243,6 @@ export function tusRoutes(deps: Deps): Router {
       if (concat) res.setHeader('Upload-Concat', concat);
       return void res.status(200).end();
     }
-    res.setHeader('Upload-Offset', size);
     if (req.headers['upload-offset'] !== size) return void res.status(409).end();
     // Bytes past the length of a finished upload are refused, never silently dropped.
     if (hasBody(req)) return void res.status(413).type('text/plain').send(`the upload is complete at ${size} bytes; nothing can be appended\n`);
