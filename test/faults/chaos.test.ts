@@ -62,11 +62,15 @@ describe('chaos: workers killed, Redis restarted, clamd cut, quarantine bytes de
         RATE_LIMIT_PER_MINUTE: '1000000',
         // The reconciler brings back what a Redis restart lost within seconds, not minutes.
         RECONCILE_AFTER_SECONDS: '3',
+        // A SIGKILLed worker's jobs run again once their lock lapses: seconds, not a minute.
+        JOB_LOCK_SECONDS: '5',
       },
     });
-    for (let i = 0; i < 2; i += 1) workers.push(await stack.startWorker('worker'));
+    for (let i = 0; i < 2; i += 1) workers.push(await stack.startWorker('worker', { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' }));
   }, 60_000);
   afterAll(async () => {
+    if (process.env.CHAOS_DUMP) workers.forEach((w, i) => fs.writeFileSync(`${process.env.CHAOS_DUMP}-worker${i}.log`, w.output()));
+    if (process.env.CHAOS_DUMP) fs.writeFileSync(`${process.env.CHAOS_DUMP}-api.log`, stack.api.output());
     await stack?.stop();
     await Promise.all([redis?.destroy(), clamd?.close(), receiver?.close()]);
   });
@@ -86,10 +90,12 @@ describe('chaos: workers killed, Redis restarted, clamd cut, quarantine bytes de
         return 'worker 0 SIGKILLed and restarted';
       },
       async () => {
+        // Long enough for three scan attempts with backoff (1 s, 2 s): were an unreachable
+        // clamd an attempt, files would end scan_failed here.
         await clamd.cut();
-        await sleep(3_000);
+        await sleep(6_000);
         await clamd.restore();
-        return 'clamd cut for 3 s';
+        return 'clamd cut for 6 s';
       },
       async () => {
         await redis.stop();
