@@ -64,6 +64,8 @@ describe('chaos: workers killed, Redis restarted, clamd cut, quarantine bytes de
         RECONCILE_AFTER_SECONDS: '3',
         // A SIGKILLed worker's jobs run again once their lock lapses: seconds, not a minute.
         JOB_LOCK_SECONDS: '5',
+        // Likewise the events a SIGKILLed notifier had claimed.
+        WEBHOOK_LEASE_SECONDS: '12',
       },
     });
     for (let i = 0; i < 2; i += 1) workers.push(await stack.startWorker('worker', { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' }));
