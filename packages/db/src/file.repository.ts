@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { allowedSources, isTerminal, type FileRecord, type FileStatus, type ScanAttempt, type ScanAuditEntry } from '@airlock/core';
+import { allowedSources, isTerminal, TERMINAL_STATUSES, type FileRecord, type FileStatus, type ScanAttempt, type ScanAuditEntry } from '@airlock/core';
 import { recordTerminalEvent } from './outbox.repository.js';
 import { settle, unstore } from './quota.js';
 import type { Prisma } from './generated/sqlite/client.js';
@@ -7,6 +7,9 @@ import type { PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
 import { decodeCursor, encodeCursor } from './file-cursor.js';
 import type { FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
+
+/** Terminal statuses whose size never counted as stored. */
+const ENDED_UNSTORED = TERMINAL_STATUSES.filter((status) => status !== 'complete');
 
 export class PrismaFileRepository implements FileRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -120,12 +123,20 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async markDeleted(fileId: string, at: Date): Promise<boolean> {
+    // One conditional UPDATE per kind of terminal file, so whether the size stops counting is
+    // decided by the very row the UPDATE matched: a file still on its way (open upload,
+    // pipeline) matches neither and is not hidden, so it can never become `complete` — and
+    // count as stored — after its deletion. A terminal status never changes again.
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.file.updateMany({ where: { id: fileId, deletedAt: null }, data: { deletedAt: at, updatedAt: at } });
-      if (count !== 1) return false;
-      const file = await tx.file.findUniqueOrThrow({ where: { id: fileId }, select: { ownerId: true, status: true, sizeBytes: true } });
-      if (file.status === 'complete' && file.sizeBytes) await unstore(tx, file.ownerId, file.sizeBytes, at);
-      return true;
+      const data = { deletedAt: at, updatedAt: at };
+      const complete = await tx.file.updateMany({ where: { id: fileId, deletedAt: null, status: 'complete' }, data });
+      if (complete.count === 1) {
+        const file = await tx.file.findUniqueOrThrow({ where: { id: fileId }, select: { ownerId: true, sizeBytes: true } });
+        if (file.sizeBytes) await unstore(tx, file.ownerId, file.sizeBytes, at);
+        return true;
+      }
+      const ended = await tx.file.updateMany({ where: { id: fileId, deletedAt: null, status: { in: ENDED_UNSTORED } }, data });
+      return ended.count === 1;
     });
   }
 

@@ -89,9 +89,11 @@ export interface UploadRepository {
   /**
    * Grows the file's reservation to `totalBytes` (a deferred-length upload as its bytes
    * arrive); no-op when it already holds that much. Throws QuotaExceededError when the
-   * owner's quota does not allow it, changing nothing.
+   * owner's quota does not allow it, changing nothing. false (nothing reserved) when the
+   * session is no longer open: checked in the reservation's own transaction, so a reservation
+   * racing a DELETE or the upload's finish is either released by it or never made.
    */
-  reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<void>;
+  reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<boolean>;
   /** Sets a deferred length once; false when it was already set or the session is not open. */
   declareLength(uploadId: string, totalSize: number, at: Date): Promise<boolean>;
   /**
@@ -152,7 +154,11 @@ export interface FileRepository {
   listScans(fileId: string): Promise<ScanAuditEntry[]>;
   /** Files not deleted (unless `includeDeleted`), newest first, paged by an opaque cursor. */
   list(query: FileQuery): Promise<FilePage>;
-  /** Hides the file from the files API (once; a complete file's bytes stop counting against the quota); false when missing or already deleted. */
+  /**
+   * Hides a terminal file from the files API, once; a complete file's bytes stop counting
+   * against the quota in the same transaction. false (nothing changed) when the file is
+   * missing, already deleted, or not terminal yet: end its upload or pipeline run first.
+   */
   markDeleted(fileId: string, at: Date): Promise<boolean>;
   /** Records that the bytes are gone (once); false when missing or already purged. */
   markPurged(fileId: string, at: Date): Promise<boolean>;

@@ -127,17 +127,25 @@ export class PrismaUploadRepository implements UploadRepository {
     });
   }
 
-  async reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<void> {
-    const session = await this.prisma.uploadSession.findUnique({ where: { id: uploadId }, select: { fileId: true, ownerId: true } });
-    if (!session) return;
-    await this.prisma.$transaction(async (tx) => {
-      // Grow only; the file row's update first takes the write lock (SQLite) / row lock.
-      await tx.file.update({ where: { id: session.fileId }, data: { updatedAt: at } });
-      const { reservedBytes } = await tx.file.findUniqueOrThrow({ where: { id: session.fileId }, select: { reservedBytes: true } });
+  async reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      // Only while the session is open, checked by the transaction's first write: it takes the
+      // session's row lock (PostgreSQL) / the write lock (SQLite), which abort and finish take
+      // first too. So a DELETE or the last byte either ends the upload before this (nothing is
+      // reserved here) or after it (and its settlement releases what this reserved): a
+      // reservation never outlives its upload.
+      const open = await tx.uploadSession.updateMany({ where: { id: uploadId, status: OPEN }, data: { updatedAt: at } });
+      if (open.count === 0) return false;
+      const { fileId, ownerId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true, ownerId: true } });
+      // Then the file row's lock, before the owner's (in reserve): the order of every terminal
+      // transition (file, then owner), so the two cannot deadlock on PostgreSQL.
+      const { reservedBytes } = await tx.file.update({ where: { id: fileId }, data: { updatedAt: at }, select: { reservedBytes: true } });
+      // Grow only.
       const wanted = toBigInt(totalBytes);
-      if (wanted <= reservedBytes) return;
-      await reserve(tx, session.ownerId, toNumber(wanted - reservedBytes), defaultQuota, at);
-      await tx.file.update({ where: { id: session.fileId }, data: { reservedBytes: wanted } });
+      if (wanted <= reservedBytes) return true;
+      await reserve(tx, ownerId, toNumber(wanted - reservedBytes), defaultQuota, at);
+      await tx.file.update({ where: { id: fileId }, data: { reservedBytes: wanted } });
+      return true;
     });
   }
 

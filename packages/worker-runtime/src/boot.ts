@@ -12,7 +12,7 @@ import { createWorkerMetrics } from './health/worker-metrics.js';
 import { createLogger } from './logger.js';
 import { createDispatch } from './registry.js';
 import { startSchedules } from './schedules.js';
-import { startOutboxRelay } from './webhooks/outbox-relay.js';
+import { RELAY_DEFAULTS, startOutboxRelay } from './webhooks/outbox-relay.js';
 
 /** Workers get this long after SIGTERM to finish or hand back their jobs. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -74,7 +74,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   }
   const schedules = selected.includes('janitor') ? startSchedules(config, producer, logger) : undefined;
   // Webhooks come from the database's outbox, on a timer: they need no Redis.
-  const relay = selected.includes('notifier') ? startOutboxRelay({ db, webhook: config.webhook, logger: logger.child({ role: 'notifier' }) }) : undefined;
+  const relay = selected.includes('notifier') ? startOutboxRelay({ db, webhook: config.webhook, logger: logger.child({ role: 'notifier' }) }, { ...RELAY_DEFAULTS, leaseMs: config.webhook.leaseSeconds * 1000 }) : undefined;
   logger.info({ roles: selected }, 'workers started');
   if (selected.includes('scanner')) {
     // Said once at start (each refused file says it again): with test signatures only and
