@@ -28,6 +28,7 @@ import { opsRoutes } from './routes/ops.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 import { createTus } from './tus/tus-server.js';
 import { tusRoutes } from './tus/tus.routes.js';
+import { ietfDraft } from './ietf/ietf-draft.middleware.js';
 import type { ChecksumSpool } from './tus/checksum-spool.js';
 
 export interface AppDeps {
@@ -101,13 +102,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(cors(config.corsOrigins));
   app.use(methodOverride);
   app.use(expectContinue);
+  const tus = createTus(deps);
+  // Resumable Uploads for HTTP (the IETF draft) beside tus, before tus's version check.
+  app.use(ietfDraft({ config, tus }));
   app.use(tusResumable);
   // After the override: a POST overridden to PATCH is timed as the PATCH it is.
   app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(queuesDashboard(deps));
-  app.use(tusRoutes({ ...deps, tus: createTus(deps), authenticate }));
+  app.use(tusRoutes({ ...deps, tus, authenticate }));
   app.use(filesRoutes({ ...deps, authenticate }));
   app.use('/downloads', anonymous);
   app.use(downloadsRoutes(deps));

@@ -1,0 +1,114 @@
+import type { ServerResponse } from 'node:http';
+import type { UploadView } from '@airlock/core';
+import type { InteropVersion } from './interop-version.js';
+import { completedUpload, mismatchingOffset, type Problem } from './problem-details.js';
+
+/** One draft request on its way through the tus layer. */
+export interface DraftExchange {
+  version: InteropVersion;
+  method: string;
+  /** `Upload-Offset` as the client sent it (PATCH). */
+  providedOffset?: number;
+  /** Set when a draft rule refused the request: the answer's body, whatever the route wrote. */
+  problem?: Problem;
+  /** The upload's length as this request declares it (after translation), when it does. */
+  length?: number;
+  /** `Upload-Limit` (interop version 6). */
+  limit: string;
+}
+
+type HeaderArg = Record<string, unknown> | unknown[] | undefined;
+
+/**
+ * Turns the tus answer of the shared route into the draft's answer, at the moment its head is
+ * written (whoever writes it: @tus/server through srvx, the route, the error handler):
+ * - no `Tus-*` headers; `Upload-Draft-Interop-Version` and `Upload-Complete` on every success;
+ * - HEAD answers 204 (draft: "the server MUST respond with 204 (No Content) or 200 (OK)"; -01
+ *   and -02 allowed only 204, tusd sends 204);
+ * - a wrong offset is the `mismatching-upload-offset` problem, an append to a finished upload
+ *   the `completed-upload` problem, a broken length rule `inconsistent-upload-length`.
+ */
+type Answer = ServerResponse & { locals?: { upload?: UploadView } };
+
+export function translateResponse(res: Answer, exchange: DraftExchange): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  let replacement: Buffer | undefined;
+
+  res.writeHead = ((status: number, reason?: unknown, headers?: HeaderArg) => {
+    if (typeof reason !== 'string') [reason, headers] = [undefined, reason as HeaderArg];
+    applyHeaders(res, headers);
+    const problem = exchange.problem ?? problemOf(res, exchange, status);
+    if (problem) {
+      replacement = Buffer.from(JSON.stringify(problem.body));
+      for (const name of res.getHeaderNames()) if (name.startsWith('upload-') || name === 'content-length') res.removeHeader(name);
+      res.setHeader('Content-Type', 'application/problem+json');
+      res.setHeader('Content-Length', replacement.length);
+      status = problem.status;
+    } else if (status < 300) {
+      status = successHeaders(res, exchange, status);
+    }
+    for (const name of ['tus-resumable', 'tus-version', 'upload-defer-length']) res.removeHeader(name);
+    res.setHeader('Upload-Draft-Interop-Version', String(exchange.version));
+    return writeHead(status);
+  }) as typeof res.writeHead;
+
+  res.write = ((...args: unknown[]) => {
+    if (!res.headersSent) res.writeHead(res.statusCode);
+    return replacement ? true : write(...args);
+  }) as typeof res.write;
+
+  res.end = ((...args: unknown[]) => {
+    if (!res.headersSent) res.writeHead(res.statusCode);
+    if (!replacement) return end(...args);
+    const callback = args.find((arg) => typeof arg === 'function');
+    return end(replacement, callback);
+  }) as typeof res.end;
+}
+
+function problemOf(res: Answer, exchange: DraftExchange, status: number): Problem | undefined {
+  if (exchange.method !== 'PATCH') return undefined;
+  // draft: "If the upload is already complete, the server MUST NOT modify the upload
+  // resource and MUST reject the request" (the tus route answered 204, 409 or 413).
+  if (res.locals?.upload?.upload.status === 'finished' && (status < 300 || status === 409 || status === 413)) return completedUpload();
+  if (status === 409 && exchange.providedOffset !== undefined) {
+    const expected = Number(res.getHeader('upload-offset'));
+    if (Number.isInteger(expected)) return mismatchingOffset(expected, exchange.providedOffset);
+  }
+  return undefined;
+}
+
+/** `Upload-Complete`, `Upload-Limit`; 200 → 204 for HEAD. Returns the status to send. */
+function successHeaders(res: Answer, exchange: DraftExchange, status: number): number {
+  if (exchange.version >= 6) res.setHeader('Upload-Limit', exchange.limit);
+  if (exchange.method === 'OPTIONS' || exchange.method === 'DELETE' || exchange.method === 'GET') return status;
+  if (!res.hasHeader('upload-offset') && exchange.method === 'POST') res.setHeader('Upload-Offset', '0');
+  const offset = res.getHeader('upload-offset');
+  // tus answers a POST or PATCH without Upload-Length: the length is the request's or the upload's.
+  const length = res.getHeader('upload-length') ?? exchange.length ?? res.locals?.upload?.upload.totalSize ?? undefined;
+  if (offset !== undefined) res.setHeader('Upload-Complete', length !== undefined && String(length) === String(offset) ? '?1' : '?0');
+  if (exchange.method !== 'HEAD') return status;
+  res.removeHeader('content-length');
+  return 204;
+}
+
+/** The headers handed to writeHead, merged into the response's own so they can be changed. */
+function applyHeaders(res: ServerResponse, headers: HeaderArg): void {
+  if (!headers) return;
+  if (Array.isArray(headers)) {
+    const pairs = Array.isArray(headers[0]) ? (headers as [string, string][]) : chunkPairs(headers as string[]);
+    const grouped = new Map<string, string[]>();
+    for (const [name, value] of pairs) grouped.set(name, [...(grouped.get(name) ?? []), String(value)]);
+    for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? values[0]! : values);
+    return;
+  }
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value as string);
+}
+
+function chunkPairs(flat: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  return pairs;
+}
+

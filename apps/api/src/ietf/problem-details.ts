@@ -1,0 +1,33 @@
+/**
+ * The problem types the draft registers (draft-04/-05 "Problem Types", RFC 9457 bodies), sent
+ * as `application/problem+json` to draft clients of every supported interop version.
+ */
+const BASE = 'https://iana.org/assignments/http-problem-types#';
+
+export interface Problem {
+  status: number;
+  body: { type: string; title: string; detail?: string; [member: string]: unknown };
+}
+
+/** PATCH at an offset other than the upload's: 409 with both offsets. */
+export function mismatchingOffset(expected: number, provided: number): Problem {
+  return {
+    status: 409,
+    body: {
+      type: `${BASE}mismatching-upload-offset`,
+      title: 'offset from request does not match offset of resource',
+      'expected-offset': expected,
+      'provided-offset': provided,
+    },
+  };
+}
+
+/** Appending to an upload that is already complete: 400, nothing is modified. */
+export function completedUpload(): Problem {
+  return { status: 400, body: { type: `${BASE}completed-upload`, title: 'upload is already completed' } };
+}
+
+/** Lengths that contradict each other (Upload-Length, Content-Length, Upload-Complete, the upload's own). */
+export function inconsistentLength(detail: string): Problem {
+  return { status: 400, body: { type: `${BASE}inconsistent-upload-length`, title: 'the upload lengths are inconsistent', detail } };
+}
