@@ -9,7 +9,7 @@ const PROBLEM = 'https://iana.org/assignments/http-problem-types#';
 const MAX = 1024 * 1024;
 
 /** Each rule of each interop version, through raw HTTP (see docs/IETF-RESUMABLE-UPLOAD.md). */
-describe.each([5, 6])('IETF resumable-upload draft, interop version %i', (version) => {
+describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (version) => {
   let stack: Stack;
   let token: string;
   let auth: Record<string, string>;
@@ -34,6 +34,7 @@ describe.each([5, 6])('IETF resumable-upload draft, interop version %i', (versio
     expect(res.status).toBe(201);
     expect(res.informational).toHaveLength(1);
     expect(res.informational[0]).toMatchObject({ status: 104, headers: { location: res.headers.location, 'upload-draft-interop-version': String(version) } });
+    expect(res.informational[0]!.headers['upload-limit']).toBe(version >= 6 ? `max-size=${MAX}` : undefined);
     expect(res.headers).toMatchObject({ 'upload-complete': '?1', 'upload-offset': '3000', 'upload-draft-interop-version': String(version) });
     expect(res.headers['tus-resumable']).toBeUndefined();
     const id = idOf(res.headers.location);
@@ -57,7 +58,14 @@ describe.each([5, 6])('IETF resumable-upload draft, interop version %i', (versio
     const head = await draftRequest(url, 'HEAD', version, auth);
     expect(head.status).toBe(204);
     expect(head.headers).toMatchObject({ 'upload-offset': '1000', 'upload-complete': '?0', 'cache-control': 'no-store' });
-    expect(head.headers['upload-limit']).toBe(version >= 6 ? `max-size=${MAX}` : undefined);
+    // The remaining lifetime: `expires` in 6, `max-age` from 7 (UPLOAD_EXPIRY_SECONDS: 86400).
+    if (version >= 6) expect(head.headers['upload-limit']).toMatch(new RegExp(`^max-size=${MAX}, ${version >= 7 ? 'max-age' : 'expires'}=(86399|86400)$`));
+    else expect(head.headers['upload-limit']).toBeUndefined();
+    // Offset retrieval with GET (interop 8; served to all): the headers of HEAD beside Airlock's JSON.
+    const get = await draftRequest(url, 'GET', version, auth);
+    expect(get.status).toBe(200);
+    expect(get.headers).toMatchObject({ 'upload-offset': '1000', 'upload-complete': '?0' });
+    expect(JSON.parse(get.body)).toMatchObject({ upload_id: id, bytes_received: 1000 });
 
     const last = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1000', 'Upload-Complete': '?1' }, randomBytes(500));
     expect(last.status).toBe(204);
@@ -70,6 +78,13 @@ describe.each([5, 6])('IETF resumable-upload draft, interop version %i', (versio
     const again = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1500', 'Upload-Complete': '?1' }, randomBytes(10));
     expect(again.status).toBe(400);
     expect(problemOf(again).type).toBe(`${PROBLEM}completed-upload`);
+    const behind = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1000', 'Upload-Complete': '?1' }, randomBytes(500));
+    expect(problemOf(behind).type).toBe(`${PROBLEM}completed-upload`);
+    // An empty completing append at the final offset (a lost final response retried): replayed.
+    const replay = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1500', 'Upload-Complete': '?1' });
+    expect(replay.status).toBe(204);
+    expect(replay.headers).toMatchObject({ 'upload-offset': '1500', 'upload-complete': '?1' });
+    expect(await status(stack.url, token, id)).toMatchObject({ bytes_received: 1500, total_size: 1500 });
   });
 
   it('answers a wrong offset with 409 and the mismatching-upload-offset problem', async () => {
@@ -77,6 +92,8 @@ describe.each([5, 6])('IETF resumable-upload draft, interop version %i', (versio
     const url = new URL(res.headers.location!, stack.url).href;
     const wrong = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '7', 'Upload-Complete': '?0' }, randomBytes(10));
     expect(wrong.status).toBe(409);
+    // draft: 409 "with … Upload-Complete … set to false … MUST include the correct offset".
+    expect(wrong.headers).toMatchObject({ 'upload-offset': '0', 'upload-complete': '?0' });
     expect(problemOf(wrong)).toMatchObject({ type: `${PROBLEM}mismatching-upload-offset`, 'expected-offset': 0, 'provided-offset': 7 });
   });
 
@@ -101,7 +118,7 @@ describe.each([5, 6])('IETF resumable-upload draft, interop version %i', (versio
     const url = new URL(res.headers.location!, stack.url).href;
     expect((await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Complete': '?0' }, randomBytes(5))).status).toBe(400);
     expect((await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0' }, randomBytes(5))).status).toBe(400);
-    for (const other of ['3', '4', '7', 'x']) {
+    for (const other of ['3', '4', '9', 'x']) {
       const refused = await draftRequest(`${stack.url}/uploads`, 'POST', 0, { ...auth, 'Upload-Draft-Interop-Version': other, 'Upload-Complete': '?0' });
       expect(refused.status).toBe(400);
     }
@@ -115,7 +132,10 @@ describe.each([5, 6])('IETF resumable-upload draft, interop version %i', (versio
   });
 
   it('applies the limits: over MAX_UPLOAD_SIZE → 413; a type outside ALLOWED_TYPES → 415 and rejected', async () => {
-    expect((await create({ 'Upload-Complete': '?0', 'Upload-Length': String(MAX + 1) })).status).toBe(413);
+    const tooLarge = await create({ 'Upload-Complete': '?0', 'Upload-Length': String(MAX + 1) });
+    expect(tooLarge.status).toBe(413);
+    // draft: a 413 for a limit "SHOULD include the Upload-Limit header field".
+    expect(tooLarge.headers['upload-limit']).toBe(version >= 6 ? `max-size=${MAX}` : undefined);
     const options = await draftRequest(`${stack.url}/uploads`, 'OPTIONS', version);
     expect(options.headers['upload-limit']).toBe(version >= 6 ? `max-size=${MAX}` : undefined);
     const elf = await create({ 'Upload-Complete': '?1' }, ELF);

@@ -72,12 +72,7 @@ export function translateCreation(req: Request, complete: boolean): void {
 
 function creationMetadata(req: Request): string {
   const sent = req.get('upload-metadata');
-  let metadata: Record<string, string | null> = {};
-  try {
-    metadata = sent ? Metadata.parse(sent) : {};
-  } catch {
-    throw new AppError('E_BAD_REQUEST', 'Upload-Metadata is malformed');
-  }
+  const metadata = parseMetadata(sent);
   const type = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (type && hasBody(req) && type !== PARTIAL_UPLOAD && type !== TUS_BODY && !metadata.filetype && !metadata.type) metadata.filetype = type;
   const disposition = req.get('content-disposition');
@@ -91,6 +86,14 @@ function creationMetadata(req: Request): string {
   }
   metadata[PROTOCOL_KEY] = DRAFT_PROTOCOL;
   return Metadata.stringify(metadata);
+}
+
+function parseMetadata(sent: string | undefined): Record<string, string | null> {
+  try {
+    return sent ? Metadata.parse(sent) : {};
+  } catch {
+    throw new AppError('E_BAD_REQUEST', 'Upload-Metadata is malformed');
+  }
 }
 
 /**

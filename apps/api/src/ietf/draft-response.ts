@@ -36,19 +36,22 @@ export function translateResponse(res: Answer, exchange: DraftExchange): void {
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   let replacement: Buffer | undefined;
 
-  res.writeHead = ((status: number, reason?: unknown, headers?: HeaderArg) => {
-    if (typeof reason !== 'string') [reason, headers] = [undefined, reason as HeaderArg];
-    applyHeaders(res, headers);
+  // writeHead(status, [reason], [headers]); the reason phrase is Node's for the final status.
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    applyHeaders(res, (typeof rest[0] === 'string' ? rest[1] : rest[0]) as HeaderArg);
     const problem = exchange.problem ?? problemOf(res, exchange, status);
     if (problem) {
       replacement = Buffer.from(JSON.stringify(problem.body));
       for (const name of res.getHeaderNames()) if (name.startsWith('upload-') || name === 'content-length') res.removeHeader(name);
+      for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
       res.setHeader('Content-Type', 'application/problem+json');
       res.setHeader('Content-Length', replacement.length);
       status = problem.status;
     } else if (status < 300) {
       status = successHeaders(res, exchange, status);
     }
+    // draft: a 413 for a limit "SHOULD include the Upload-Limit header field".
+    if (status === 413 && exchange.version >= 6) res.setHeader('Upload-Limit', exchange.limit);
     for (const name of ['tus-resumable', 'tus-version', 'upload-defer-length']) res.removeHeader(name);
     res.setHeader('Upload-Draft-Interop-Version', String(exchange.version));
     return writeHead(status);
@@ -70,8 +73,10 @@ export function translateResponse(res: Answer, exchange: DraftExchange): void {
 function problemOf(res: Answer, exchange: DraftExchange, status: number): Problem | undefined {
   if (exchange.method !== 'PATCH') return undefined;
   // draft: "If the upload is already complete, the server MUST NOT modify the upload
-  // resource and MUST reject the request" (the tus route answered 204, 409 or 413).
-  if (res.locals?.upload?.upload.status === 'finished' && (status < 300 || status === 409 || status === 413)) return completedUpload();
+  // resource and MUST reject the request" (the tus route answered 409 or 413). An empty
+  // `Upload-Complete: ?1` at the final offset (the route's 204) is the client retrying a lost
+  // final response: the server "can choose to replay" it, so it stays a success.
+  if (res.locals?.upload?.upload.status === 'finished' && (status === 409 || status === 413)) return completedUpload();
   if (status === 409 && exchange.providedOffset !== undefined) {
     const expected = Number(res.getHeader('upload-offset'));
     if (Number.isInteger(expected)) return mismatchingOffset(expected, exchange.providedOffset);
@@ -81,8 +86,9 @@ function problemOf(res: Answer, exchange: DraftExchange, status: number): Proble
 
 /** `Upload-Complete`, `Upload-Limit`; 200 → 204 for HEAD. Returns the status to send. */
 function successHeaders(res: Answer, exchange: DraftExchange, status: number): number {
-  if (exchange.version >= 6) res.setHeader('Upload-Limit', exchange.limit);
-  if (exchange.method === 'OPTIONS' || exchange.method === 'DELETE' || exchange.method === 'GET') return status;
+  if (exchange.version >= 6) res.setHeader('Upload-Limit', withLifetime(exchange, res.getHeader('upload-expires')));
+  if (exchange.method === 'OPTIONS' || exchange.method === 'DELETE') return status;
+  if (exchange.method === 'GET') return offsetOnGet(res, status);
   if (!res.hasHeader('upload-offset') && exchange.method === 'POST') res.setHeader('Upload-Offset', '0');
   const offset = res.getHeader('upload-offset');
   // tus answers a POST or PATCH without Upload-Length: the length is the request's or the upload's.
@@ -91,6 +97,30 @@ function successHeaders(res: Answer, exchange: DraftExchange, status: number): n
   if (exchange.method !== 'HEAD') return status;
   res.removeHeader('content-length');
   return 204;
+}
+
+/**
+ * `Upload-Limit` with the upload's remaining lifetime, from the `Upload-Expires` the tus route
+ * set (open uploads only): `expires` in interop version 6, renamed `max-age` in 7.
+ */
+function withLifetime(exchange: DraftExchange, expires: unknown): string {
+  const at = typeof expires === 'string' ? Date.parse(expires) : Number.NaN;
+  if (Number.isNaN(at)) return exchange.limit;
+  const seconds = Math.max(0, Math.floor((at - Date.now()) / 1000));
+  return `${exchange.limit}, ${exchange.version >= 7 ? 'max-age' : 'expires'}=${seconds}`;
+}
+
+/**
+ * Interop version 8: the offset may be retrieved with GET too, with the headers of HEAD; the
+ * body stays Airlock's upload status (draft: "Its meaning is not defined by this protocol").
+ */
+function offsetOnGet(res: Answer, status: number): number {
+  const upload = res.locals?.upload?.upload;
+  if (!upload) return status;
+  res.setHeader('Upload-Offset', String(upload.status === 'finished' ? (upload.totalSize ?? upload.bytesReceived) : upload.bytesReceived));
+  if (upload.totalSize !== null) res.setHeader('Upload-Length', String(upload.totalSize));
+  res.setHeader('Upload-Complete', upload.status === 'finished' ? '?1' : '?0');
+  return status;
 }
 
 /** The headers handed to writeHead, merged into the response's own so they can be changed. */

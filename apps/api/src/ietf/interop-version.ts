@@ -4,13 +4,16 @@ import { AppError } from '@airlock/core';
  * Interop versions of draft-ietf-httpbis-resumable-upload that Airlock serves, as sent in
  * `Upload-Draft-Interop-Version`:
  * - 5: draft-03 (tus-js-client 4.3.1 `protocol: 'ietf-draft-03'`): `Upload-Complete`, any
- *   Content-Type on PATCH;
- * - 6: draft-04 and -05 (`'ietf-draft-05'`): PATCH bodies are `application/partial-upload`,
- *   `Upload-Length` and `Upload-Limit` exist, errors are problem details.
- * Versions 3 and 4 (`Upload-Incomplete`, drafts -01/-02) and 7 onwards are refused (400): see
+ *   Content-Type on an append;
+ * - 6: draft-04 and -05 (`'ietf-draft-05'`): appends are `application/partial-upload`,
+ *   `Upload-Length`, `Upload-Limit` and problem details exist;
+ * - 7: draft-06 and -07, 8: draft-08 to the current one: what a server sends and checks is
+ *   6's (the changes are client duties, optional response fields, `max-age` for `expires`,
+ *   and offset retrieval with GET, which is served to every version).
+ * Versions 3 and 4 (`Upload-Incomplete`, drafts -01/-02) are refused (400): see
  * docs/IETF-RESUMABLE-UPLOAD.md for why.
  */
-export const INTEROP_VERSIONS = [5, 6] as const;
+export const INTEROP_VERSIONS = [5, 6, 7, 8] as const;
 export type InteropVersion = (typeof INTEROP_VERSIONS)[number];
 
 export const INTEROP_HEADER = 'upload-draft-interop-version';

@@ -7,12 +7,19 @@ const BASE = 'https://iana.org/assignments/http-problem-types#';
 export interface Problem {
   status: number;
   body: { type: string; title: string; detail?: string; [member: string]: unknown };
+  /** Header fields the draft requires beside the body. */
+  headers?: Record<string, string>;
 }
 
-/** PATCH at an offset other than the upload's: 409 with both offsets. */
+/**
+ * PATCH at an offset other than the upload's: 409 with both offsets; draft: "with … the
+ * `Upload-Complete` header field set to false. The response MUST include the correct offset in
+ * the `Upload-Offset` header field."
+ */
 export function mismatchingOffset(expected: number, provided: number): Problem {
   return {
     status: 409,
+    headers: { 'Upload-Offset': String(expected), 'Upload-Complete': '?0' },
     body: {
       type: `${BASE}mismatching-upload-offset`,
       title: 'offset from request does not match offset of resource',
