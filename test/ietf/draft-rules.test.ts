@@ -7,6 +7,7 @@ import { OCTETS, startStack, type Stack } from '../support/stack.js';
 
 const PROBLEM = 'https://iana.org/assignments/http-problem-types#';
 const MAX = 1024 * 1024;
+const ORIGIN = 'https://app.example';
 
 /** Each rule of each interop version, through raw HTTP (see docs/IETF-RESUMABLE-UPLOAD.md). */
 describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (version) => {
@@ -17,7 +18,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
   const appendType: Record<string, string> = version >= 6 ? { 'Content-Type': 'application/partial-upload' } : {};
 
   beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(MAX) } });
+    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(MAX), CORS_ORIGINS: ORIGIN } });
     token = await stack.token('alice');
     auth = { Authorization: `Bearer ${token}` };
   });
@@ -31,7 +32,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
   it('creates with the whole body: 104 with the Location first, then 201 complete, into the pipeline', async () => {
     const bytes = randomBytes(3000);
     const res = await create({ 'Upload-Complete': '?1', 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="whole.bin"' }, bytes);
-    expect(res.status).toBe(201);
+    expect(res.status, res.body).toBe(201);
     expect(res.informational).toHaveLength(1);
     expect(res.informational[0]).toMatchObject({ status: 104, headers: { location: res.headers.location, 'upload-draft-interop-version': String(version) } });
     expect(res.informational[0]!.headers['upload-limit']).toBe(version >= 6 ? `max-size=${MAX}` : undefined);
@@ -164,5 +165,18 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     const tusUrl = new URL(tus.headers.get('location')!, stack.url).href;
     const draftPatch = await draftRequest(tusUrl, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomBytes(10));
     expect(draftPatch.status).toBe(412);
+  });
+
+  it('lets a browser send and read the draft headers (CORS)', async () => {
+    const preflight = await draftRequest(`${stack.url}/uploads`, 'OPTIONS', version, {
+      Origin: ORIGIN,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'upload-draft-interop-version, upload-complete, content-disposition',
+    });
+    const allowed = String(preflight.headers['access-control-allow-headers']).toLowerCase();
+    for (const name of ['upload-draft-interop-version', 'upload-complete', 'content-disposition']) expect(allowed).toContain(name);
+    const res = await create({ Origin: ORIGIN, 'Upload-Complete': '?0' });
+    const exposed = String(res.headers['access-control-expose-headers']).toLowerCase();
+    for (const name of ['location', 'upload-offset', 'upload-complete', 'upload-limit', 'upload-draft-interop-version']) expect(exposed).toContain(name);
   });
 });
