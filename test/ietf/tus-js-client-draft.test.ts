@@ -42,6 +42,21 @@ describe.each(['ietf-draft-03', 'ietf-draft-05'] as const)('tus-js-client with p
     expect(file).toMatchObject({ checksum_sha256: sha256, size_bytes: size, status: 'complete' });
   }
 
+  /** An upload of the source stopped by `abort(terminate)` once `bytes` were sent. */
+  function abortedAt(bytes: number, terminate: boolean): Promise<ReturnType<typeof tusUpload>> {
+    return new Promise((resolve) => {
+      let aborting = false;
+      const run = tusUpload(stack.url, token, source.path, {
+        protocol,
+        onProgress(sent) {
+          if (sent < bytes || aborting) return;
+          aborting = true;
+          void run.upload.abort(terminate).then(() => resolve(run));
+        },
+      });
+    });
+  }
+
   it.each([
     ['in 5 MiB appends', {}],
     ['with the first chunk in the creation request', { uploadDataDuringCreation: true }],
@@ -59,19 +74,7 @@ describe.each(['ietf-draft-03', 'ietf-draft-05'] as const)('tus-js-client with p
   });
 
   it('resumes after an interruption with another client instance, from the server offset', async () => {
-    let firstRun!: ReturnType<typeof tusUpload>;
-    await new Promise<void>((resolve) => {
-      let aborting = false;
-      firstRun = tusUpload(stack.url, token, source.path, {
-        protocol,
-        onProgress(bytes) {
-          if (bytes >= 6 * MiB && !aborting) {
-            aborting = true;
-            void firstRun.upload.abort().then(() => resolve());
-          }
-        },
-      });
-    });
+    const firstRun = await abortedAt(6 * MiB, false);
     const id = uploadIdOf(firstRun.upload);
     const offsets: number[] = [];
     const second = tusUpload(stack.url, token, source.path, {
@@ -93,19 +96,7 @@ describe.each(['ietf-draft-03', 'ietf-draft-05'] as const)('tus-js-client with p
   });
 
   it('aborts with termination: the upload ends failed / terminated and its bytes are gone', async () => {
-    let run!: ReturnType<typeof tusUpload>;
-    await new Promise<void>((resolve) => {
-      let aborting = false;
-      run = tusUpload(stack.url, token, source.path, {
-        protocol,
-        onProgress(bytes) {
-          if (bytes >= 1 * MiB && !aborting) {
-            aborting = true;
-            void run.upload.abort(true).then(() => resolve());
-          }
-        },
-      });
-    });
+    const run = await abortedAt(1 * MiB, true);
     const id = uploadIdOf(run.upload);
     expect(await status(stack.url, token, id)).toMatchObject({ status: 'failed', failure_reason: 'terminated' });
     expect(fs.existsSync(path.join(stack.dataDir, 'quarantine', id))).toBe(false);
