@@ -102,16 +102,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(cors(config.corsOrigins));
   app.use(methodOverride);
   app.use(expectContinue);
-  const tus = createTus(deps);
   // Resumable Uploads for HTTP (the IETF draft) beside tus, before tus's version check.
-  app.use(ietfDraft({ config, tus }));
+  app.use(ietfDraft(deps));
   app.use(tusResumable);
   // After the override: a POST overridden to PATCH is timed as the PATCH it is.
   app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(queuesDashboard(deps));
-  app.use(tusRoutes({ ...deps, tus, authenticate }));
+  app.use(tusRoutes({ ...deps, tus: createTus(deps), authenticate }));
   app.use(filesRoutes({ ...deps, authenticate }));
   app.use('/downloads', anonymous);
   app.use(downloadsRoutes(deps));

@@ -3,7 +3,7 @@ import { AppError, type UploadView } from '@airlock/core';
 import type { NextFunction, Request, Response } from 'express';
 import { clientUrl } from '../http/public-url.js';
 import type { TusRequestContext } from '../tus/request-context.js';
-import { TUS_PATH, type Tus } from '../tus/tus-server.js';
+import { TUS_PATH } from '../tus/tus-server.js';
 import { DraftRefusal, setRequestHeader, translateAppend, translateCreation } from './draft-request.js';
 import { translateResponse, type DraftExchange } from './draft-response.js';
 import { interopVersionOf, uploadComplete, type InteropVersion } from './interop-version.js';
@@ -26,7 +26,7 @@ const UPLOAD_PATH = new RegExp(`^${TUS_PATH}/[^/]+$`);
  * `beforeTus`, which the tus route calls after the ownership check. Mounted before the tus
  * version check (`Tus-Resumable`), which a draft request does not send.
  */
-export function ietfDraft(deps: { config: Config; tus: Tus }) {
+export function ietfDraft(deps: { config: Config }) {
   const limit = `max-size=${deps.config.maxUploadSize}`;
 
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -40,7 +40,7 @@ export function ietfDraft(deps: { config: Config; tus: Tus }) {
     }
     if (version === undefined) {
       // A tus append to an upload the draft created is refused (and the reverse, below).
-      if (req.method === 'PATCH') locals.beforeTus = (context) => refuseSwitchOf(deps.tus, context, false);
+      if (req.method === 'PATCH') locals.beforeTus = refuseSwitchFor(false);
       return next();
     }
     const exchange: DraftExchange = { version, method: req.method, limit };
@@ -57,7 +57,7 @@ export function ietfDraft(deps: { config: Config; tus: Tus }) {
     locals.beforeTus = async (context) => {
       if (req.method === 'POST') return informOnCreation(deps.config, res, exchange, context);
       if (req.method !== 'PATCH') return;
-      await refuseSwitchOf(deps.tus, context, true);
+      await refuseSwitchFor(true)(context);
       const known = locals.upload?.upload.totalSize ?? null;
       const declared = req.get('upload-length');
       if (known === null || declared === undefined) return;
@@ -85,10 +85,11 @@ function translateRequest(req: Request, exchange: DraftExchange): void {
   }
 }
 
-async function refuseSwitchOf(tus: Tus, context: TusRequestContext, draftRequest: boolean): Promise<void> {
-  if (!context.routedId) return;
-  const upload = await tus.store.getUpload(context.routedId).catch(() => undefined);
-  if (upload) refuseSwitch(upload, draftRequest);
+/** An append in one protocol to an upload of the other is refused when @tus/server loads it (no extra read). */
+function refuseSwitchFor(draftRequest: boolean): BeforeTus {
+  return async (context) => {
+    context.onUpload = (upload) => refuseSwitch(upload, draftRequest);
+  };
 }
 
 /**

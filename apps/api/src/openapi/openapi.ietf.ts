@@ -37,7 +37,7 @@ const additions: Record<string, { params?: Parameter[]; bodies?: string[]; respo
     responses: {
       '400': problem('draft: `completed-upload` (the upload is already complete; nothing changes) or `inconsistent-upload-length`'),
       '409': problem('draft: `mismatching-upload-offset` with `expected-offset` and `provided-offset`; headers Upload-Offset (the server’s) and Upload-Complete: ?0'),
-      '412': { description: 'The upload was created with the other protocol (tus vs the draft): continue it with the one it was created with', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      '412': { description: 'The upload was created with the other protocol (tus vs the draft): continue it with the one it was created with', content: { 'text/plain': { schema: { type: 'string' } } } },
     },
   },
   terminateUpload: { params: [interop] },
