@@ -14,7 +14,7 @@ import { tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 import { newId } from './upload-id.js';
 import { clientUrl } from '../http/public-url.js';
-import { readUploadMetadata } from './upload-metadata.js';
+import { readUploadMetadata, uploadMetadataHeader } from './upload-metadata.js';
 
 export const TUS_PATH = '/uploads';
 
@@ -73,6 +73,7 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
       maxOpenUploads: config.uploadLimits.maxOpenUploads,
       defaultQuota: config.quotaBytes,
       concatRole: context.partial ? 'partial' : null,
+      uploadMetadata: uploadMetadataHeader(upload),
     })
       .catch(rethrowQuota);
     return {};
