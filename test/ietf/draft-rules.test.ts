@@ -59,6 +59,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     const head = await draftRequest(url, 'HEAD', version, auth);
     expect(head.status).toBe(204);
     expect(head.headers).toMatchObject({ 'upload-offset': '1000', 'upload-complete': '?0', 'cache-control': 'no-store' });
+    expect(head.headers['tus-resumable'] ?? head.headers['upload-metadata']).toBeUndefined();
     // The remaining lifetime: `expires` in 6, `max-age` from 7 (UPLOAD_EXPIRY_SECONDS: 86400).
     if (version >= 6) {
       const [, left] = new RegExp(`^max-size=${MAX}, ${version >= 7 ? 'max-age' : 'expires'}=(\\d+)$`).exec(head.headers['upload-limit'] ?? '') ?? [];

@@ -52,7 +52,8 @@ export function translateResponse(res: Answer, exchange: DraftExchange): void {
     }
     // draft: a 413 for a limit "SHOULD include the Upload-Limit header field".
     if (status === 413 && exchange.version >= 6) res.setHeader('Upload-Limit', exchange.limit);
-    for (const name of ['tus-resumable', 'tus-version', 'upload-defer-length']) res.removeHeader(name);
+    // tus's own headers; `Upload-Metadata` is a tus header too (the draft carries none).
+    for (const name of ['tus-resumable', 'tus-version', 'upload-defer-length', 'upload-metadata']) res.removeHeader(name);
     res.setHeader('Upload-Draft-Interop-Version', String(exchange.version));
     return writeHead(status);
   }) as typeof res.writeHead;
