@@ -62,7 +62,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     expect(head.headers['tus-resumable'] ?? head.headers['upload-metadata']).toBeUndefined();
     // The remaining lifetime: `expires` in 6, `max-age` from 7 (UPLOAD_EXPIRY_SECONDS: 86400).
     if (version >= 6) {
-      const [, left] = new RegExp(`^max-size=${MAX}, ${version >= 7 ? 'max-age' : 'expires'}=(\\d+)$`).exec(head.headers['upload-limit'] ?? '') ?? [];
+      const [, left] = new RegExp(`^max-size=${MAX}, ${version >= 7 ? 'max-age' : 'expires'}=(\\d+)$`).exec(String(head.headers['upload-limit'])) ?? [];
       expect(Number(left)).toBeGreaterThan(86_300);
       expect(Number(left)).toBeLessThanOrEqual(86_400);
     } else expect(head.headers['upload-limit']).toBeUndefined();
