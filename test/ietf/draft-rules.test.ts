@@ -34,7 +34,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     const res = await create({ 'Upload-Complete': '?1', 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="whole.bin"' }, bytes);
     expect(res.status, res.body).toBe(201);
     expect(res.informational).toHaveLength(1);
-    expect(res.informational[0]).toMatchObject({ status: 104, headers: { location: res.headers.location, 'upload-draft-interop-version': String(version) } });
+    expect(res.informational[0]).toMatchObject({ status: 104, message: 'Upload Resumption Supported', headers: { location: res.headers.location, 'upload-draft-interop-version': String(version) } });
     expect(res.informational[0]!.headers['upload-limit']).toBe(version >= 6 ? `max-size=${MAX}` : undefined);
     expect(res.headers).toMatchObject({ 'upload-complete': '?1', 'upload-offset': '3000', 'upload-draft-interop-version': String(version) });
     expect(res.headers['tus-resumable']).toBeUndefined();

@@ -5,7 +5,7 @@ export interface DraftResponse {
   headers: http.IncomingHttpHeaders;
   body: string;
   /** 1xx answers before the final one (104 Upload Resumption Supported). */
-  informational: { status: number; headers: http.IncomingHttpHeaders }[];
+  informational: { status: number; message: string; headers: http.IncomingHttpHeaders }[];
 }
 
 /**
@@ -30,7 +30,7 @@ export function draftRequest(
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text, informational }));
       res.on('error', reject);
     });
-    req.on('information', (info) => informational.push({ status: info.statusCode, headers: info.headers }));
+    req.on('information', (info) => informational.push({ status: info.statusCode, message: info.statusMessage, headers: info.headers }));
     req.on('error', reject);
     if (body && !chunked) req.setHeader('Content-Length', body.length);
     req.end(body);
