@@ -74,7 +74,7 @@ export function ietfDraft(deps: { config: Config }) {
 
 function translateRequest(req: Request, exchange: DraftExchange): void {
   // Served by the tus route from here on: it holds the request to the tus version it speaks.
-  req.headers['tus-resumable'] = '1.0.0';
+  setRequestHeader(req, 'tus-resumable', '1.0.0');
   if (req.method === 'POST' || req.method === 'PATCH') {
     const complete = uploadComplete(req.headers);
     if (complete === undefined) throw new AppError('E_BAD_REQUEST', 'Upload-Complete header is required');
