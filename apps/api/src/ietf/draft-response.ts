@@ -23,8 +23,8 @@ type HeaderArg = Record<string, unknown> | unknown[] | undefined;
  * Turns the tus answer of the shared route into the draft's answer, at the moment its head is
  * written (whoever writes it: @tus/server through srvx, the route, the error handler):
  * - no `Tus-*` headers; `Upload-Draft-Interop-Version` and `Upload-Complete` on every success;
- * - HEAD answers 204 (draft: "the server MUST respond with 204 (No Content) or 200 (OK)"; -01
- *   and -02 allowed only 204, tusd sends 204);
+ * - HEAD answers 204 (drafts -01 and -02 allowed only 204, -03 on allow 200 too; tusd and the
+ *   draft's examples use 204);
  * - a wrong offset is the `mismatching-upload-offset` problem, an append to a finished upload
  *   the `completed-upload` problem, a broken length rule `inconsistent-upload-length`.
  */
@@ -73,7 +73,7 @@ export function translateResponse(res: Answer, exchange: DraftExchange): void {
 
 function problemOf(res: Answer, exchange: DraftExchange, status: number): Problem | undefined {
   if (exchange.method !== 'PATCH') return undefined;
-  // draft: "If the upload is already complete, the server MUST NOT modify the upload
+  // draft-06 (-04: "… MUST respond with a 400"; dropped in 2026): "If the upload is already complete, the server MUST NOT modify the upload
   // resource and MUST reject the request" (the tus route answered 409 or 413). An empty
   // `Upload-Complete: ?1` at the final offset (the route's 204) is the client retrying a lost
   // final response: the server "can choose to replay" it, so it stays a success.

@@ -1,6 +1,7 @@
 /**
- * The problem types the draft registers (draft-04/-05 "Problem Types", RFC 9457 bodies), sent
- * as `application/problem+json` to draft clients of every supported interop version.
+ * The problem types the draft registers (RFC 9457 bodies: `mismatching-upload-offset` and
+ * `completed-upload` from draft-04, `inconsistent-upload-length` from draft-06), sent as
+ * `application/problem+json` to draft clients of every supported interop version.
  */
 const BASE = 'https://iana.org/assignments/http-problem-types#';
 
