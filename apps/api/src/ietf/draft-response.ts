@@ -73,10 +73,10 @@ export function translateResponse(res: Answer, exchange: DraftExchange): void {
 
 function problemOf(res: Answer, exchange: DraftExchange, status: number): Problem | undefined {
   if (exchange.method !== 'PATCH') return undefined;
-  // draft-06 (-04: "… MUST respond with a 400"; dropped in 2026): "If the upload is already complete, the server MUST NOT modify the upload
-  // resource and MUST reject the request" (the tus route answered 409 or 413). An empty
-  // `Upload-Complete: ?1` at the final offset (the route's 204) is the client retrying a lost
-  // final response: the server "can choose to replay" it, so it stays a success.
+  // draft-06: "If the upload is already complete, the server MUST NOT modify the upload
+  // resource and MUST reject the request" (-04: "… with a 400"; the rule went in 2026). The tus
+  // route answered 409 or 413. An empty `Upload-Complete: ?1` at the final offset (the route's
+  // 204) is a client retrying a lost final response: the server "can choose to replay" it.
   if (res.locals?.upload?.upload.status === 'finished' && (status === 409 || status === 413)) return completedUpload();
   if (status === 409 && exchange.providedOffset !== undefined) {
     const expected = Number(res.getHeader('upload-offset'));
