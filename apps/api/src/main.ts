@@ -17,6 +17,10 @@ import { ChecksumSpool } from './tus/checksum-spool.js';
 /** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
+// The IETF resumable-upload draft's interim status (apps/api/src/ietf): Node has no reason phrase
+// for it and would write `104 unknown` (clients ignore the phrase; a log or a trace reads it).
+http.STATUS_CODES[104] ??= 'Upload Resumption Supported';
+
 const startedAt = performance.now();
 const config = loadConfigOrExit();
 const logger = pino({
