@@ -6,10 +6,13 @@ import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
 import { decodeCursor, encodeCursor } from './file-cursor.js';
-import type { FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
+import type { DatabaseEvents, FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
 
 export class PrismaFileRepository implements FileRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events: DatabaseEvents = {},
+  ) {}
 
   async find(fileId: string): Promise<FileRecord | null> {
     const row = await this.prisma.file.findUnique({ where: { id: fileId } });
@@ -26,13 +29,16 @@ export class PrismaFileRepository implements FileRepository {
         where: { id: fileId, status: { in: allowedSources(to) }, ...(to === 'complete' ? { scanResult: 'clean' } : {}) },
         data: { ...toPatchData(patch), status: to, updatedAt: at },
       });
-    if (!isTerminal(to)) return (await move(this.prisma)).count === 1;
-    return this.prisma.$transaction(async (tx) => {
-      if ((await move(tx)).count !== 1) return false;
-      await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
-      await recordTerminalEvent(tx, fileId, to, at);
-      return true;
-    });
+    const moved = !isTerminal(to)
+      ? (await move(this.prisma)).count === 1
+      : await this.prisma.$transaction(async (tx) => {
+          if ((await move(tx)).count !== 1) return false;
+          await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
+          await recordTerminalEvent(tx, fileId, to, at);
+          return true;
+        });
+    if (moved) this.events.transitioned?.(to, patch.failureReason ?? null);
+    return moved;
   }
 
   async update(fileId: string, when: FileStatus, at: Date, patch: FilePatch): Promise<boolean> {
@@ -46,7 +52,7 @@ export class PrismaFileRepository implements FileRepository {
   async recordScan(attempt: ScanAttempt, checksumSha256: string | null): Promise<boolean> {
     // The summary update first: on SQLite a transaction that starts with a write takes the
     // write lock at once instead of failing to upgrade from a read.
-    return this.prisma.$transaction(async (tx) => {
+    const applied = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.file.updateMany({
         where: { id: attempt.fileId, status: 'scanning' },
         data: {
@@ -74,6 +80,8 @@ export class PrismaFileRepository implements FileRepository {
       });
       return count === 1;
     });
+    this.events.scanRecorded?.(attempt);
+    return applied;
   }
 
   async listScans(fileId: string): Promise<ScanAuditEntry[]> {
