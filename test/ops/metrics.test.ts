@@ -31,6 +31,7 @@ describe('GET /metrics', () => {
       'airlock_uploads_expired_total',
       'airlock_uploads_rejected_total',
       'airlock_files_terminal_total',
+      'airlock_scan_duration_seconds',
       'airlock_files_in_flight',
       'airlock_http_request_duration_seconds',
       'airlock_lock_wait_seconds',
@@ -99,17 +100,19 @@ describe('GET /metrics', () => {
     expect(after.text).not.toContain('/nope/');
   });
 
-  it('counts scans and the pipeline in the worker that did them, at the time; the API reads no history', async () => {
+  it('shows the worker\'s scan and the complete file service-wide on the API (from totals kept with each change), stages on the worker', async () => {
     const healthPort = await freePort();
     const worker = await stack.startWorker('worker', { WORKER_HEALTH_PORT: String(healthPort) });
     const workerUrl = `http://127.0.0.1:${healthPort}`;
     expect(await waitForStatus(stack.url, token, uploadId, TERMINAL)).toMatchObject({ status: 'complete' });
-    const work = await waitFor(() => scrape(workerUrl), (s) => s.value('airlock_files_terminal_total{status="complete",reason="none"}') === 1, { what: 'the worker to count the complete file' });
-    expect(work.value('airlock_scan_duration_seconds_count{result="clean"}')).toBe(1);
-    expect(work.value('airlock_scan_duration_seconds_bucket{le="120",result="clean"}')).toBe(1);
-    expect(work.value('airlock_scan_duration_seconds_sum{result="clean"}')).toBeGreaterThan(0);
-    expect(work.value('airlock_stage_duration_seconds_count{role="scanner",job="upload.scan",outcome="completed"}')).toBe(1);
     const api = await scrape(stack.url);
+    expect(api.value('airlock_files_terminal_total{status="complete",reason="none"}')).toBe(1);
+    expect(api.value('airlock_scan_duration_seconds_count{result="clean"}')).toBe(1);
+    expect(api.value('airlock_scan_duration_seconds_bucket{le="120",result="clean"}')).toBe(1);
+    expect(api.value('airlock_scan_duration_seconds_bucket{le="+Inf",result="clean"}')).toBe(1);
+    expect(api.value('airlock_scan_duration_seconds_sum{result="clean"}')).toBeGreaterThan(0);
+    const work = await waitFor(() => scrape(workerUrl), (s) => s.value('airlock_stage_duration_seconds_count{role="promoter",job="upload.promote",outcome="completed"}') === 1, { what: 'the worker to count the promotion' });
+    expect(work.value('airlock_stage_duration_seconds_count{role="scanner",job="upload.scan",outcome="completed"}')).toBe(1);
     expect(api.value('airlock_files_in_flight{status="assembling"}')).toBe(0);
     expect(api.value('airlock_queue_jobs{queue="airlock-validator",state="waiting"}')).toBe(0);
     // The worker's notifier settles the event (no WEBHOOK_URL here: not sent, but not pending).

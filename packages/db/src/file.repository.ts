@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { allowedSources, isTerminal, type FileRecord, type FileStatus, type ScanAttempt, type ScanAuditEntry } from '@airlock/core';
 import { recordTerminalEvent } from './outbox.repository.js';
 import { settle, unstore } from './quota.js';
+import { countScan, countTerminal } from './stats.repository.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
@@ -35,6 +36,7 @@ export class PrismaFileRepository implements FileRepository {
           if ((await move(tx)).count !== 1) return false;
           await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
           await recordTerminalEvent(tx, fileId, to, at);
+          await countTerminal(tx, to, patch.failureReason ?? null);
           return true;
         });
     if (moved) this.events.transitioned?.(to, patch.failureReason ?? null);
@@ -52,7 +54,7 @@ export class PrismaFileRepository implements FileRepository {
   async recordScan(attempt: ScanAttempt, checksumSha256: string | null): Promise<boolean> {
     // The summary update first: on SQLite a transaction that starts with a write takes the
     // write lock at once instead of failing to upgrade from a read.
-    const applied = await this.prisma.$transaction(async (tx) => {
+    return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.file.updateMany({
         where: { id: attempt.fileId, status: 'scanning' },
         data: {
@@ -78,10 +80,9 @@ export class PrismaFileRepository implements FileRepository {
           createdAt: attempt.at,
         },
       });
+      await countScan(tx, attempt);
       return count === 1;
     });
-    this.events.scanRecorded?.(attempt);
-    return applied;
   }
 
   async listScans(fileId: string): Promise<ScanAuditEntry[]> {

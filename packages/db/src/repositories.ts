@@ -196,8 +196,6 @@ export interface UserRepository {
 export interface DatabaseEvents {
   /** A file moved to `to` (this process's conditional change applied). */
   transitioned?(to: FileStatus, reason: FailureReason | null): void;
-  /** A scan attempt was written to the audit table. */
-  scanRecorded?(attempt: ScanAttempt): void;
 }
 
 export interface Database {

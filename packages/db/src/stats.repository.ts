@@ -1,5 +1,5 @@
-import { FILE_STATUSES, isTerminal } from '@airlock/core';
-import type { PrismaClient } from './prisma-client.js';
+import { FILE_STATUSES, isTerminal, scanBucketOf, type FailureReason, type FileStatus, type ScanAttempt, type ScanVerdict } from '@airlock/core';
+import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 
 /** The statuses a file passes through; their rows are the work in flight. */
 export const IN_FLIGHT_STATUSES = FILE_STATUSES.filter((status) => !isTerminal(status));
@@ -13,6 +13,41 @@ export interface StatsRepository {
    * counted when they happen (DatabaseEvents), not here.
    */
   countInFlight(): Promise<Record<InFlightStatus, number>>;
+  /** Files that reached each terminal status, ever, service-wide (one row per status and reason). */
+  terminalTotals(): Promise<TerminalTotal[]>;
+  /** Every scan attempt ever recorded, per result and duration bucket (not cumulative), service-wide. */
+  scanTotals(): Promise<ScanTotal[]>;
+}
+
+export interface TerminalTotal {
+  status: FileStatus;
+  reason: FailureReason | null;
+  count: number;
+}
+
+export interface ScanTotal {
+  result: ScanVerdict;
+  /** The bucket's upper bound in seconds as Prometheus writes it (`0.05` … `120`, `+Inf`). */
+  le: string;
+  count: number;
+  sumMs: number;
+}
+
+/**
+ * Inside the transaction of a terminal change that applied: one more file in `status`. An
+ * upsert in one statement (SQLite and PostgreSQL spell it alike), so the first file of a
+ * status, reached by two transactions at once, cannot fail either of them.
+ */
+export async function countTerminal(tx: PrismaTransaction, status: FileStatus, reason: FailureReason | null): Promise<void> {
+  await tx.$executeRaw`INSERT INTO "terminal_totals" ("status", "reason", "count") VALUES (${status}, ${reason ?? ''}, 1)
+    ON CONFLICT ("status", "reason") DO UPDATE SET "count" = "terminal_totals"."count" + 1`;
+}
+
+/** Inside the transaction that records a scan attempt: its duration into the histogram. */
+export async function countScan(tx: PrismaTransaction, attempt: Pick<ScanAttempt, 'result' | 'durationMs'>): Promise<void> {
+  const durationMs = Math.max(0, Math.round(attempt.durationMs));
+  await tx.$executeRaw`INSERT INTO "scan_totals" ("result", "le", "count", "sum_ms") VALUES (${attempt.result}, ${scanBucketOf(durationMs)}, 1, ${durationMs})
+    ON CONFLICT ("result", "le") DO UPDATE SET "count" = "scan_totals"."count" + 1, "sum_ms" = "scan_totals"."sum_ms" + ${durationMs}`;
 }
 
 export class PrismaStatsRepository implements StatsRepository {
@@ -25,6 +60,16 @@ export class PrismaStatsRepository implements StatsRepository {
       if (Object.hasOwn(counts, row.status)) counts[row.status as InFlightStatus] = row._count._all;
     }
     return counts;
+  }
+
+  async terminalTotals(): Promise<TerminalTotal[]> {
+    const rows = await this.prisma.terminalTotal.findMany();
+    return rows.map((row) => ({ status: row.status as FileStatus, reason: (row.reason || null) as FailureReason | null, count: Number(row.count) }));
+  }
+
+  async scanTotals(): Promise<ScanTotal[]> {
+    const rows = await this.prisma.scanTotal.findMany();
+    return rows.map((row) => ({ result: row.result as ScanVerdict, le: row.le, count: Number(row.count), sumMs: Number(row.sumMs) }));
   }
 }
 

@@ -3,6 +3,7 @@ import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 import { absorbPartials } from './concatenation.js';
 import { recordTerminalEvent } from './outbox.repository.js';
 import { reserve, settle, TooManyOpenUploadsError } from './quota.js';
+import { countTerminal } from './stats.repository.js';
 import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
 import type { ChunkProgress, DatabaseEvents, NewUpload, UploadRepository } from './repositories.js';
 
@@ -127,6 +128,7 @@ export class PrismaUploadRepository implements UploadRepository {
         const { fileId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true } });
         await settle(tx, fileId, 'released', at);
         await recordTerminalEvent(tx, fileId, to, at);
+        await countTerminal(tx, to, reason);
       }
       return moved;
     });

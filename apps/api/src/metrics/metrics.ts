@@ -4,14 +4,15 @@ import { ROLES, type Producer } from '@airlock/queue';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
+import { scanTotalsCollector, terminalTotalsCollector } from './totals.collectors.js';
 
 /**
  * The API's Prometheus metrics (contract section 7; docs/OPERATIONS.md has the table), one
  * registry per app (no global state: tests build as many as they like).
  *
- * Counters and histograms count this process's own events: sum them across replicas. The
- * gauges read at scrape time (queues, files in flight, outbox backlog) are service-wide and
- * the same in every replica: take `max`. Every scrape-time read is bounded (by the work in
+ * Counters and histograms kept in memory count this process's own events: sum them across
+ * replicas. The series read at scrape time (terminal and scan totals, queues, files in flight,
+ * outbox backlog) are service-wide and the same in every replica: take `max`. Every scrape-time read is bounded (by the work in
  * flight, never by history), and a source that fails or hangs leaves its series out.
  */
 export interface ApiMetrics {
@@ -24,9 +25,9 @@ export interface ApiMetrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Time to get an upload's lock (RedisLocker), by outcome. */
   lockWait: Histogram<'outcome'>;
-  /** Give to createDatabase: the lifecycle counters (finished, terminated, expired, rejected, terminal statuses). */
+  /** Give to createDatabase: this process's lifecycle counters (finished, terminated, expired, rejected). */
   lifecycle: ReturnType<typeof lifecycleMetrics>;
-  /** Adds the database's scrape-time series (files in flight, outbox backlog). */
+  /** Adds the database's scrape-time series (terminal and scan totals, files in flight, outbox backlog). */
   watchDatabase(db: Pick<Database, 'stats' | 'outbox'>): void;
 }
 
@@ -64,6 +65,8 @@ export function createMetrics({ producer, redis, logger }: MetricsDeps): ApiMetr
   queueMetrics(registry, { roles: ROLES, producer, redis, failed });
 
   function watchDatabase(db: Pick<Database, 'stats' | 'outbox'>): void {
+    registry.registerMetric(terminalTotalsCollector(() => fromSource('database', () => db.stats.terminalTotals(), failed)));
+    registry.registerMetric(scanTotalsCollector(() => fromSource('database', () => db.stats.scanTotals(), failed)));
     new Gauge({
       name: 'airlock_files_in_flight',
       help: 'Files in each non-terminal status, from the database (terminal statuses: airlock_files_terminal_total)',

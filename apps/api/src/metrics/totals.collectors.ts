@@ -1,0 +1,66 @@
+import { SCAN_DURATION_BUCKETS_MS, scanBucketLabel } from '@airlock/core';
+import type { ScanTotal, TerminalTotal } from '@airlock/db';
+import type { Metric } from 'prom-client';
+
+type Read<T> = () => Promise<T[] | undefined>;
+interface Value {
+  metricName?: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+/**
+ * A metric object of the shape prom-client's Registry reads (`name`, `help`, `type`, `get()`),
+ * for series whose values are kept elsewhere: prom-client's own Counter cannot be set, and its
+ * Histogram cannot take precomputed buckets. `aggregator: max`: every API reports the same.
+ */
+function collector(name: string, help: string, type: 'counter' | 'histogram', values: () => Promise<Value[]>): Metric {
+  const metric = {
+    name,
+    help,
+    type,
+    aggregator: 'max' as const,
+    async get() {
+      return { name, help, type, aggregator: metric.aggregator, values: await values() };
+    },
+  };
+  return metric as unknown as Metric;
+}
+
+/**
+ * `airlock_files_terminal_total{status,reason}`: files that reached each terminal status, ever,
+ * service-wide, from the `terminal_totals` rows the status changes increment (a few rows).
+ */
+export function terminalTotalsCollector(read: Read<TerminalTotal>): Metric {
+  return collector(
+    'airlock_files_terminal_total',
+    'Files that reached each terminal status (reason: the failure reason, none otherwise), service-wide, from the database',
+    'counter',
+    async () => ((await read()) ?? []).map(({ status, reason, count }) => ({ labels: { status, reason: reason ?? 'none' }, value: count })),
+  );
+}
+
+const NAME = 'airlock_scan_duration_seconds';
+
+/**
+ * `airlock_scan_duration_seconds{result}`: every scan attempt of every scanner, service-wide,
+ * cumulative as a Prometheus histogram must be, from the `scan_totals` rows each recorded
+ * attempt increments (at most 3 × 12 rows): no read of the audit table.
+ */
+export function scanTotalsCollector(read: Read<ScanTotal>): Metric {
+  const labels = [...SCAN_DURATION_BUCKETS_MS.map((bound) => scanBucketLabel(bound)), scanBucketLabel(null)];
+  return collector(NAME, 'Duration of scan attempts (clamd INSTREAM with the SHA-256 pass) by result, service-wide, from the database', 'histogram', async () => {
+    const rows = (await read()) ?? [];
+    return [...new Set(rows.map((row) => row.result))].flatMap((result) => {
+      const mine = rows.filter((row) => row.result === result);
+      const countIn = (le: string) => mine.find((row) => row.le === le)?.count ?? 0;
+      let cumulative = 0;
+      const buckets = labels.map((le) => {
+        cumulative += countIn(le);
+        return { metricName: `${NAME}_bucket`, labels: { le, result }, value: cumulative };
+      });
+      const sumMs = mine.reduce((sum, row) => sum + row.sumMs, 0);
+      return [...buckets, { metricName: `${NAME}_sum`, labels: { result }, value: sumMs / 1000 }, { metricName: `${NAME}_count`, labels: { result }, value: cumulative }];
+    });
+  });
+}
