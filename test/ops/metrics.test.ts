@@ -22,7 +22,12 @@ describe('GET /metrics', () => {
   });
 
   it('answers without a token, with the airlock_ metrics and the process defaults', async () => {
-    const families = (await scrape(stack.url)).families();
+    const first = await scrape(stack.url);
+    const families = first.families();
+    // Before any file ended or was scanned, the series are there at 0 (increase() needs the zero).
+    expect(first.text).toContain('airlock_files_terminal_total{status="scan_failed",reason="none"} 0');
+    expect(first.text).toContain('airlock_files_terminal_total{status="failed",reason="expired"} 0');
+    expect(first.text).toContain('airlock_scan_duration_seconds_count{result="infected"} 0');
     for (const name of [
       'airlock_bytes_received_total',
       'airlock_uploads_created_total',

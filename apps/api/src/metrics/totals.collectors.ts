@@ -1,4 +1,4 @@
-import { SCAN_DURATION_BUCKETS_MS, scanBucketLabel } from '@airlock/core';
+import { FAILURE_REASONS, SCAN_DURATION_BUCKETS_MS, TERMINAL_STATUSES, scanBucketLabel, type ScanVerdict } from '@airlock/core';
 import type { ScanTotal, TerminalTotal } from '@airlock/db';
 import type { Metric } from 'prom-client';
 
@@ -32,11 +32,21 @@ function collector(name: string, help: string, type: 'counter' | 'histogram', va
  * service-wide, from the `terminal_totals` rows the status changes increment (a few rows).
  */
 export function terminalTotalsCollector(read: Read<TerminalTotal>): Metric {
+  // Series that exist before their first file, at 0: increase() cannot see a series' first value.
+  const zero = new Map<string, Value>();
+  for (const status of TERMINAL_STATUSES) zero.set(`${status} none`, { labels: { status, reason: 'none' }, value: 0 });
+  for (const status of ['failed', 'scan_failed']) for (const reason of FAILURE_REASONS) zero.set(`${status} ${reason}`, { labels: { status, reason }, value: 0 });
   return collector(
     'airlock_files_terminal_total',
     'Files that reached each terminal status (reason: the failure reason, none otherwise), service-wide, from the database',
     'counter',
-    async () => ((await read()) ?? []).map(({ status, reason, count }) => ({ labels: { status, reason: reason ?? 'none' }, value: count })),
+    async () => {
+      const rows = await read();
+      if (!rows) return [];
+      const values = new Map(zero);
+      for (const { status, reason, count } of rows) values.set(`${status} ${reason ?? 'none'}`, { labels: { status, reason: reason ?? 'none' }, value: count });
+      return [...values.values()];
+    },
   );
 }
 
@@ -50,8 +60,12 @@ const NAME = 'airlock_scan_duration_seconds';
 export function scanTotalsCollector(read: Read<ScanTotal>): Metric {
   const labels = [...SCAN_DURATION_BUCKETS_MS.map((bound) => scanBucketLabel(bound)), scanBucketLabel(null)];
   return collector(NAME, 'Duration of scan attempts (clamd INSTREAM with the SHA-256 pass) by result, service-wide, from the database', 'histogram', async () => {
-    const rows = (await read()) ?? [];
-    return [...new Set(rows.map((row) => row.result))].flatMap((result) => {
+    const rows = await read();
+    if (!rows) return [];
+    // Every result from the start, at 0 (see above); a result the database knows but this code does not is kept too.
+    const results = new Set<ScanVerdict>(['clean', 'infected', 'error']);
+    for (const row of rows) results.add(row.result);
+    return [...results].flatMap((result) => {
       const mine = rows.filter((row) => row.result === result);
       const countIn = (le: string) => mine.find((row) => row.le === le)?.count ?? 0;
       let cumulative = 0;
