@@ -33,17 +33,23 @@ const logger = pino({
 prepareDataDir(config.dataDir);
 const applied = await migrate(config.databaseUrl);
 if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-const db = createDatabase(config.databaseUrl);
 const redis = producerConnection(config.redisUrl);
 redis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
 const producer = createProducer(redis);
+const metrics = createMetrics({ producer, redis, logger });
+const db = createDatabase(config.databaseUrl, metrics.lifecycle);
+metrics.watchDatabase(db);
 const tokens = createTokenVerifier(config);
 
 const scanner = new ClamdClient(config.clamd);
 const storage = createStorage(config.storage);
 const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
-const locker = new RedisLocker({ redis, ttlMs: config.uploadLockTtlSeconds * 1000, onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock') });
-const metrics = createMetrics({ db, producer, redis, logger });
+const locker = new RedisLocker({
+  redis,
+  ttlMs: config.uploadLockTtlSeconds * 1000,
+  onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock'),
+  onWait: (seconds, outcome) => metrics.lockWait.observe({ outcome }, seconds),
+});
 const spool = new ChecksumSpool(config.checksumSpool);
 const leftovers = await spool.init();
 if (leftovers.length > 0) logger.info({ removed: leftovers }, 'checksum spool: removed what stopped processes left behind');

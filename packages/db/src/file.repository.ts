@@ -2,17 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { allowedSources, isTerminal, TERMINAL_STATUSES, type FileRecord, type FileStatus, type ScanAttempt, type ScanAuditEntry } from '@airlock/core';
 import { recordTerminalEvent } from './outbox.repository.js';
 import { settle, unstore } from './quota.js';
+import { countScan, countTerminal } from './stats.repository.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
 import { decodeCursor, encodeCursor } from './file-cursor.js';
-import type { FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
+import type { DatabaseEvents, FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
 
 /** Terminal statuses whose size never counted as stored. */
 const ENDED_UNSTORED = TERMINAL_STATUSES.filter((status) => status !== 'complete');
 
 export class PrismaFileRepository implements FileRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events: DatabaseEvents = {},
+  ) {}
 
   async find(fileId: string): Promise<FileRecord | null> {
     const row = await this.prisma.file.findUnique({ where: { id: fileId } });
@@ -29,13 +33,17 @@ export class PrismaFileRepository implements FileRepository {
         where: { id: fileId, status: { in: allowedSources(to) }, ...(to === 'complete' ? { scanResult: 'clean' } : {}) },
         data: { ...toPatchData(patch), status: to, updatedAt: at },
       });
-    if (!isTerminal(to)) return (await move(this.prisma)).count === 1;
-    return this.prisma.$transaction(async (tx) => {
-      if ((await move(tx)).count !== 1) return false;
-      await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
-      await recordTerminalEvent(tx, fileId, to, at);
-      return true;
-    });
+    const moved = !isTerminal(to)
+      ? (await move(this.prisma)).count === 1
+      : await this.prisma.$transaction(async (tx) => {
+          if ((await move(tx)).count !== 1) return false;
+          await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
+          await recordTerminalEvent(tx, fileId, to, at);
+          await countTerminal(tx, to, patch.failureReason ?? null);
+          return true;
+        });
+    if (moved) this.events.transitioned?.(to, patch.failureReason ?? null);
+    return moved;
   }
 
   async update(fileId: string, when: FileStatus, at: Date, patch: FilePatch): Promise<boolean> {
@@ -75,6 +83,7 @@ export class PrismaFileRepository implements FileRepository {
           createdAt: attempt.at,
         },
       });
+      await countScan(tx, attempt);
       return count === 1;
     });
   }

@@ -196,6 +196,16 @@ export interface UserRepository {
   setQuota(userId: string, quotaBytes: number | null, at: Date): Promise<void>;
 }
 
+/**
+ * Told after a change committed, in the process that made it (each process counts its own
+ * changes, so summing the processes' counters gives the service's: GET /metrics). Called
+ * synchronously; it must not throw.
+ */
+export interface DatabaseEvents {
+  /** A file moved to `to` (this process's conditional change applied). */
+  transitioned?(to: FileStatus, reason: FailureReason | null): void;
+}
+
 export interface Database {
   readonly provider: 'sqlite' | 'postgresql';
   readonly users: UserRepository;

@@ -3,8 +3,9 @@ import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 import { absorbPartials } from './concatenation.js';
 import { recordTerminalEvent } from './outbox.repository.js';
 import { reserve, settle, TooManyOpenUploadsError } from './quota.js';
+import { countTerminal } from './stats.repository.js';
 import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
-import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
+import type { ChunkProgress, DatabaseEvents, NewUpload, UploadRepository } from './repositories.js';
 
 /** Only an `open` session accepts bytes or changes. */
 const OPEN: UploadSessionStatus = 'open';
@@ -13,7 +14,10 @@ const OPEN: UploadSessionStatus = 'open';
 class RolledBack extends Error {}
 
 export class PrismaUploadRepository implements UploadRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events: DatabaseEvents = {},
+  ) {}
 
   async create(input: NewUpload): Promise<UploadView> {
     return this.prisma.$transaction(async (tx) => {
@@ -104,16 +108,18 @@ export class PrismaUploadRepository implements UploadRepository {
 
   async finish(uploadId: string, bytesReceived: number, at: Date): Promise<boolean> {
     const session = { bytesReceived: toBigInt(bytesReceived), lastActivityAt: at };
-    return this.closeSession(uploadId, at, 'finished', session, (tx) =>
+    const finished = await this.closeSession(uploadId, at, 'finished', session, (tx) =>
       tx.file.updateMany({
         where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources('assembling') } },
         data: { status: 'assembling', sizeBytes: toBigInt(bytesReceived), updatedAt: at },
       }),
     );
+    if (finished) this.events.transitioned?.('assembling', null);
+    return finished;
   }
 
   async abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean> {
-    return this.closeSession(uploadId, at, 'aborted', {}, async (tx) => {
+    const aborted = await this.closeSession(uploadId, at, 'aborted', {}, async (tx) => {
       const moved = await tx.file.updateMany({
         where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources(to) } },
         data: { status: to, failureReason: reason, updatedAt: at },
@@ -122,9 +128,12 @@ export class PrismaUploadRepository implements UploadRepository {
         const { fileId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true } });
         await settle(tx, fileId, 'released', at);
         await recordTerminalEvent(tx, fileId, to, at);
+        await countTerminal(tx, to, reason);
       }
       return moved;
     });
+    if (aborted) this.events.transitioned?.(to, reason);
+    return aborted;
   }
 
   async reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<boolean> {

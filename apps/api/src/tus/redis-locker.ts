@@ -39,7 +39,11 @@ export interface RedisLockerOptions {
   prefix?: string;
   /** Problems that cannot be thrown to a caller: a lost lock, a failed renewal or unlock. */
   onError?: (error: unknown) => void;
+  /** Told how long each `lock()` waited and how it ended (GET /metrics). */
+  onWait?: (seconds: number, outcome: LockWaitOutcome) => void;
 }
+
+export type LockWaitOutcome = 'acquired' | 'timeout' | 'aborted' | 'error';
 
 /**
  * A tus `Locker` shared by every API process through Redis, with tusd's release protocol:
@@ -60,6 +64,7 @@ export class RedisLocker implements Locker {
   readonly heartbeatMs: number;
   readonly acquireTimeoutMs: number;
   readonly onError: (error: unknown) => void;
+  readonly onWait: (seconds: number, outcome: LockWaitOutcome) => void;
   private readonly prefix: string;
   private subscriber: Redis | undefined;
   private ownsSubscriber: boolean;
@@ -78,6 +83,7 @@ export class RedisLocker implements Locker {
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 30_000;
     this.prefix = options.prefix ?? 'airlock:';
     this.onError = options.onError ?? (() => {});
+    this.onWait = options.onWait ?? (() => {});
     if (this.heartbeatMs >= this.ttlMs) throw new RangeError('heartbeatMs must be shorter than ttlMs');
   }
 
@@ -155,6 +161,20 @@ class RedisLock implements Lock {
   ) {}
 
   async lock(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
+    const startedAt = performance.now();
+    let outcome: LockWaitOutcome = 'error';
+    try {
+      await this.acquire(signal, requestRelease);
+      outcome = 'acquired';
+    } catch (error) {
+      if (error === ERRORS.ERR_LOCK_TIMEOUT) outcome = signal.aborted ? 'aborted' : 'timeout';
+      throw error;
+    } finally {
+      this.locker.onWait((performance.now() - startedAt) / 1000, outcome);
+    }
+  }
+
+  private async acquire(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
     const { redis, ttlMs, acquireTimeoutMs } = this.locker;
     const deadline = Date.now() + acquireTimeoutMs;
     const token = randomUUID();
