@@ -34,7 +34,7 @@ export interface MetricsDeps {
 const SOURCE_TIMEOUT_MS = 2_000;
 
 /** BullMQ job states worth watching: backlog (waiting, prioritized, delayed), work, failures. */
-const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'paused'] as const;
+const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
 
 export function createMetrics({ db, producer, redis, logger }: MetricsDeps): ApiMetrics {
   const registry = new Registry();
