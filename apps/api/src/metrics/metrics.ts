@@ -1,5 +1,5 @@
 import type { Database } from '@airlock/db';
-import { ROLES, queueName, type Producer } from '@airlock/queue';
+import { ROLES, queueName, WATCHED_JOB_STATES as JOB_STATES, type Producer } from '@airlock/queue';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Logger } from 'pino';
@@ -32,9 +32,6 @@ export interface MetricsDeps {
 
 /** A scrape must answer even when a dependency does not: each source gets this long. */
 const SOURCE_TIMEOUT_MS = 2_000;
-
-/** BullMQ job states worth watching: backlog (waiting, prioritized, delayed), work, failures. */
-const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
 
 export function createMetrics({ db, producer, redis, logger }: MetricsDeps): ApiMetrics {
   const registry = new Registry();

@@ -1,9 +1,7 @@
-import { queueName, type Producer, type Role } from '@airlock/queue';
+import { queueName, WATCHED_JOB_STATES as JOB_STATES, type Producer, type Role } from '@airlock/queue';
 import type { Worker } from 'bullmq';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** BullMQ job states worth watching: backlog (waiting, prioritized, delayed), work, failures. */
-const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
 /** A scrape must answer even when Redis does not. */
 const SOURCE_TIMEOUT_MS = 2_000;
 
