@@ -99,6 +99,13 @@ module.exports = {
       to: { path: '^packages/worker-runtime/' },
     },
     {
+      name: 'testing-is-for-tests',
+      severity: 'error',
+      comment: '@airlock/testing (test environments) is for tests, fixtures, test-support subpaths and the bench; production code never imports it.',
+      from: { path: '^(apps|packages)/[^/]+/src/', pathNot: ['\\.(test|fixture)\\.ts$', '^packages/[^/]+/src/testing/', '^packages/testing/'] },
+      to: { path: '^packages/testing/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing (a typo, or a dependency missing from package.json).',

@@ -4,6 +4,7 @@
 # --no-build skips the build. Every other flag goes to the bench (pnpm bench --help).
 source "$(dirname "$0")/../scripts/lib.sh"
 source "$ROOT/scripts/clamd.sh"
+source "$ROOT/scripts/test-env.sh"
 ensure_node
 cd "$ROOT"
 
@@ -16,5 +17,5 @@ if [ "$build" = 1 ]; then
   say "building the API, the worker and the bench (turbo skips what is up to date)"
   pnpm exec turbo run build --filter=@airlock/bench... --output-logs=errors-only
 fi
-case " ${args[*]-} " in *" --help "* | *" -h "*) ;; *) ensure_clamd ;; esac
+case " ${args[*]-} " in *" --help "* | *" -h "*) ;; *) ensure_test_clamd ;; esac
 exec node bench/dist/main.js ${args[@]+"${args[@]}"}

@@ -1,10 +1,10 @@
-# Makes sure a Chromium is at CHROMIUM_PATH (default /usr/bin/chromium, Debian's `chromium`)
+# Makes sure a Chromium is at AIRLOCK_TEST_CHROMIUM_PATH (default /usr/bin/chromium, Debian's `chromium`)
 # for the browser tests (test/web, driven by playwright-core). When missing and running as
 # root: installs Debian's package with apt-get. Playwright's own browser download cannot work
 # here (only the npm registry and Debian's packages are reachable). Without a Chromium the
 # suite still runs and the dashboard test fails, saying why. Sourced after lib.sh.
 
-CHROMIUM_BIN="${CHROMIUM_PATH:-/usr/bin/chromium}"
+CHROMIUM_BIN="${AIRLOCK_TEST_CHROMIUM_PATH:-/usr/bin/chromium}"
 
 chromium_version() {
   # Debian's wrapper script prints a shell warning on stderr on some machines: keep it quiet.

@@ -59,7 +59,7 @@ ensure_clamd() {
     say "clamd: using the official signatures in $db"
   else
     db="$(write_test_signatures)"
-    loud "clamd: NO OFFICIAL SIGNATURES: using a TEST database that only knows the EICAR test file. Run freshclam (see README) before production use."
+    loud "clamd: NO OFFICIAL SIGNATURES: using a TEST database that only knows the EICAR test file. Run freshclam (see docs/DEPLOYMENT.md) before production use."
   fi
   # Stream limits follow MAX_UPLOAD_SIZE (clamd cannot scan beyond ~2 GiB at all); limits
   # exceeded are reported as Heuristics.Limits.Exceeded.* so they never pass as clean.

@@ -8,15 +8,15 @@ source "$ROOT/scripts/s3.sh"
 source "$ROOT/scripts/chromium.sh"
 source "$ROOT/scripts/audit.sh"
 source "$ROOT/scripts/checks.sh"
+source "$ROOT/scripts/test-env.sh"
 setup
 run_static_checks
 audit_dependencies
-ensure_redis
-ensure_clamd
+ensure_test_redis
+ensure_test_clamd
 ensure_s3
 ensure_test_tools
 ensure_chromium
 cd "$ROOT"
-export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 say "running the test suite"
 node "$ROOT/scripts/run-tests.mjs" "$@"

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@airlock/testing';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { pool } from './client.js';
@@ -43,7 +44,7 @@ export interface Airlock extends Target {
 }
 
 /**
- * The real Airlock: the built API and worker processes, started the way test/support/stack.ts
+ * The real Airlock: the built API and worker processes, started the way @airlock/testing/stack
  * starts them, on a fresh DATA_DIR, a fresh database (SQLite file, or a PostgreSQL database with
  * --postgres) and a private redis-server (so no test run sharing the machine flushes our queues).
  */
@@ -201,15 +202,4 @@ async function freshPostgres(adminUrl: string): Promise<string> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }

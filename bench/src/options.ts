@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { testEnvironment } from '@airlock/testing';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -39,7 +40,7 @@ const USAGE = `pnpm bench [flags]   (contract section 9)
   --runs N                 repeat every measurement N times and report the median (default 1)
   --only a,b               scenarios: ${SCENARIOS.join(',')} (default: all)
   --postgres               Airlock on PostgreSQL (a fresh database, dropped at the end) instead of SQLite
-  --postgres-url URL       admin URL for --postgres (default $TEST_POSTGRES_URL or postgresql://postgres@127.0.0.1:5432/test)
+  --postgres-url URL       admin URL for --postgres (default $AIRLOCK_TEST_POSTGRES_URL or postgresql://postgres@127.0.0.1:5432/test)
   --profile                instead of the bench: CPU-profile the API (and bare @tus/server) during the
                            single stream and print the top costs (profiles in bench/results/profiles/)
   --single-mib N           single stream size (default 1024)
@@ -98,8 +99,8 @@ export function parseOptions(argv: string[]): Options {
     quick,
     profile: values.profile ?? false,
     postgres: values.postgres ?? false,
-    postgresUrl: values['postgres-url'] ?? process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test',
-    clamd: { host: process.env.CLAMD_HOST || '127.0.0.1', port: Number(process.env.CLAMD_PORT || 3310) },
+    postgresUrl: values['postgres-url'] ?? testEnvironment().postgresUrl,
+    clamd: testEnvironment().clamd,
     dir: values.dir ?? os.tmpdir(),
     only,
     runs: int('runs', 1),

@@ -1,21 +1,15 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { expectTusError, expectTusResumable, OFFSET_OCTETS, tusClient } from '../support/tus-raw.js';
+import { describe, expect, it } from 'vitest';
+import { OCTETS, useStack } from '../support/stack.js';
+import { expectTusError, expectTusResumable, OFFSET_OCTETS, userClient } from '../support/tus-raw.js';
 
 /** tus 1.0.0, "Checksum" extension (docs/TUS-CONFORMANCE.md, section checksum). */
 const MAX_CHECKSUM_CHUNK = 4096;
 const digest = (algorithm: string, data: string | Buffer) => createHash(algorithm).update(data).digest('base64');
 
 describe('tus checksum', () => {
-  let stack: Stack;
-  let tus: ReturnType<typeof tusClient>;
-
-  beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, CHECKSUM_MAX_CHUNK_BYTES: String(MAX_CHECKSUM_CHUNK) } });
-    tus = tusClient(stack.url, await stack.token('alice'));
-  });
-  afterAll(() => stack?.stop());
+  const stack = useStack({ env: { ALLOWED_TYPES: OCTETS, CHECKSUM_MAX_CHUNK_BYTES: String(MAX_CHECKSUM_CHUNK) } });
+  const tus = userClient(stack, 'alice');
 
   const offsetOf = async (url: string) => (await tus.head(url)).headers.get('upload-offset');
 

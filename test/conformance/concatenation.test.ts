@@ -1,24 +1,16 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { b64, expectTusError, expectTusResumable, tusClient } from '../support/tus-raw.js';
+import { describe, expect, it } from 'vitest';
+import { OCTETS, useStack } from '../support/stack.js';
+import { b64, expectTusError, expectTusResumable, userClient } from '../support/tus-raw.js';
 import { waitFor } from '../support/wait.js';
 
 /** tus 1.0.0, "Concatenation" extension (docs/TUS-CONFORMANCE.md, section concatenation). */
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('tus concatenation', () => {
-  let stack: Stack;
-  let tus: ReturnType<typeof tusClient>;
-  let bob: ReturnType<typeof tusClient>;
-
-  beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS } });
-    await stack.startWorker('worker');
-    tus = tusClient(stack.url, await stack.token('alice'));
-    bob = tusClient(stack.url, await stack.token('bob'));
-  });
-  afterAll(() => stack?.stop());
+  const stack = useStack({ env: { ALLOWED_TYPES: OCTETS }, workers: { worker: {} } });
+  const tus = userClient(stack, 'alice');
+  const bob = userClient(stack, 'bob');
 
   /** A finished partial upload of `text`. */
   const partial = async (text: string, client = tus) => {

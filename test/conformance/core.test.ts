@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { slowRequest } from '../support/slow-body.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { b64, expectTusError, expectTusResumable, OFFSET_OCTETS, tusClient } from '../support/tus-raw.js';
+import { OCTETS, useStack } from '../support/stack.js';
+import { b64, expectTusError, expectTusResumable, OFFSET_OCTETS, tusClient, userClient } from '../support/tus-raw.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -15,16 +15,9 @@ const UNKNOWN = '/uploads/0123456789abcdef0123456789abcdef';
 const PDF = '%PDF-1.4\n% not allowed here\n';
 
 describe('tus core protocol', () => {
-  let stack: Stack;
-  let tus: ReturnType<typeof tusClient>;
-  let bob: ReturnType<typeof tusClient>;
-
-  beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(64 * 1024) } });
-    tus = tusClient(stack.url, await stack.token('alice'));
-    bob = tusClient(stack.url, await stack.token('bob'));
-  });
-  afterAll(() => stack?.stop());
+  const stack = useStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(64 * 1024) } });
+  const tus = userClient(stack, 'alice');
+  const bob = userClient(stack, 'bob');
 
   // --- Tus-Version, Tus-Extension, Tus-Max-Size, OPTIONS --------------------------------------
 

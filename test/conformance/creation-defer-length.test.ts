@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { b64, expectTusError, OFFSET_OCTETS, tusClient } from '../support/tus-raw.js';
+import { describe, expect, it } from 'vitest';
+import { OCTETS, useStack } from '../support/stack.js';
+import { b64, expectTusError, OFFSET_OCTETS, userClient } from '../support/tus-raw.js';
 
 /** tus 1.0.0, "Creation" extension, deferred length (docs/TUS-CONFORMANCE.md, section creation-defer-length). */
 const MAX = 1024 * 1024;
 
 describe('tus creation-defer-length', () => {
-  let stack: Stack;
-  let tus: ReturnType<typeof tusClient>;
-
-  beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(64 * 1024) } });
-    tus = tusClient(stack.url, await stack.token('alice'));
-  });
-  afterAll(() => stack?.stop());
+  const stack = useStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(64 * 1024) } });
+  const tus = userClient(stack, 'alice');
 
   const deferred = (headers: Record<string, string> = {}) => tus.open({ 'Upload-Defer-Length': '1', ...headers });
 

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { expectTusError, expectTusResumable, OFFSET_OCTETS, tusClient } from '../support/tus-raw.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OCTETS, useStack } from '../support/stack.js';
+import { expectTusError, expectTusResumable, OFFSET_OCTETS, userClient } from '../support/tus-raw.js';
 
 /** tus 1.0.0, "Creation With Upload" extension (docs/TUS-CONFORMANCE.md, section creation-with-upload). */
 const MAX = 1024 * 1024;
@@ -34,16 +34,12 @@ function postExpecting(base: string, token: string, headers: Record<string, stri
 }
 
 describe('tus creation-with-upload', () => {
-  let stack: Stack;
+  const stack = useStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(64 * 1024) } });
+  const tus = userClient(stack, 'alice');
   let token: string;
-  let tus: ReturnType<typeof tusClient>;
-
   beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(64 * 1024) } });
     token = await stack.token('alice');
-    tus = tusClient(stack.url, token);
   });
-  afterAll(() => stack?.stop());
 
   it('creation-with-upload/OPTIONS: MUST advertise creation-with-upload, and only with creation', async () => {
     const extensions = (await tus.options()).headers.get('tus-extension')!.split(',');

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { b64, expectTusError, expectTusResumable, tusClient } from '../support/tus-raw.js';
+import { describe, expect, it } from 'vitest';
+import { OCTETS, useStack } from '../support/stack.js';
+import { b64, expectTusError, expectTusResumable, tusClient, userClient } from '../support/tus-raw.js';
 import { waitFor } from '../support/wait.js';
 
 /** tus 1.0.0, "Creation" extension (docs/TUS-CONFORMANCE.md, section creation). */
 const MAX = 1024 * 1024;
 
 describe('tus creation', () => {
-  let stack: Stack;
-  let tus: ReturnType<typeof tusClient>;
-
-  beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(64 * 1024) } });
-    tus = tusClient(stack.url, await stack.token('alice'));
-  });
-  afterAll(() => stack?.stop());
+  const stack = useStack({ env: { ALLOWED_TYPES: OCTETS, MAX_UPLOAD_SIZE: String(MAX), CHUNK_SIZE: String(64 * 1024) } });
+  const tus = userClient(stack, 'alice');
 
   it('creation/OPTIONS: MUST add creation to Tus-Extension', async () => {
     expect((await tus.options()).headers.get('tus-extension')!.split(',')).toContain('creation');

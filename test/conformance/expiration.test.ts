@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { expectTusError, tusClient } from '../support/tus-raw.js';
+import { describe, expect, it } from 'vitest';
+import { OCTETS, useStack } from '../support/stack.js';
+import { expectTusError, userClient } from '../support/tus-raw.js';
 import { waitFor } from '../support/wait.js';
 
 /** tus 1.0.0, "Expiration" extension (docs/TUS-CONFORMANCE.md, section expiration). */
@@ -9,14 +9,8 @@ const EXPIRY_SECONDS = 3;
 const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 describe('tus expiration', () => {
-  let stack: Stack;
-  let tus: ReturnType<typeof tusClient>;
-
-  beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, UPLOAD_EXPIRY_SECONDS: String(EXPIRY_SECONDS) } });
-    tus = tusClient(stack.url, await stack.token('alice'));
-  });
-  afterAll(() => stack?.stop());
+  const stack = useStack({ env: { ALLOWED_TYPES: OCTETS, UPLOAD_EXPIRY_SECONDS: String(EXPIRY_SECONDS) } });
+  const tus = userClient(stack, 'alice');
 
   /** Polls HEAD until the upload answers 410 (it expired); never a bare sleep. */
   const untilGone = (url: string) =>

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PNG } from '../support/samples.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { expectTusError, expectTusResumable, tusClient } from '../support/tus-raw.js';
+import { OCTETS, useStack } from '../support/stack.js';
+import { expectTusError, expectTusResumable, userClient } from '../support/tus-raw.js';
 import { waitFor } from '../support/wait.js';
 
 /** tus 1.0.0, "Termination" extension (docs/TUS-CONFORMANCE.md, section termination). */
 describe('tus termination', () => {
-  let stack: Stack;
-  let tus: ReturnType<typeof tusClient>;
-  let bob: ReturnType<typeof tusClient>;
-
-  beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS } });
-    await stack.startWorker('worker');
-    tus = tusClient(stack.url, await stack.token('alice'));
-    bob = tusClient(stack.url, await stack.token('bob'));
-  });
-  afterAll(() => stack?.stop());
+  const stack = useStack({ env: { ALLOWED_TYPES: OCTETS }, workers: { worker: {} } });
+  const tus = userClient(stack, 'alice');
+  const bob = userClient(stack, 'bob');
 
   const me = async () => (await (await tus.send('GET', '/me')).json()) as { used_bytes: number; reserved_bytes: number };
   const untilStatus = (url: string, statuses: string[]) =>

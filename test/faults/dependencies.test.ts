@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG } from '../support/samples.js';
-import { privatePostgres, privateRedis, type PrivateService } from '../support/services.js';
+import { privatePostgres, privateRedis, type PrivateService } from '@airlock/testing';
 import { OCTETS, startStack, type Stack } from '../support/stack.js';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];

@@ -2,7 +2,8 @@ import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, tusHeaders } from '../support/http.js';
 import { OCTETS, startStack, type Proc, type Stack } from '../support/stack.js';
-import { BACKENDS, s3TestClient, storageProbe, type StorageProbe } from '../support/storage.js';
+import { s3TestClient } from '@airlock/testing';
+import { BACKENDS, storageProbe, type StorageProbe } from '@airlock/testing/stack';
 import { waitFor } from '../support/wait.js';
 
 /**

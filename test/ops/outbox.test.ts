@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, tusHeaders, uploadBytes, waitForStatus } from '../support/http.js';
 import { PNG } from '../support/samples.js';
-import { privateRedis, type PrivateService } from '../support/services.js';
+import { privateRedis, type PrivateService } from '@airlock/testing';
 import { startStack, type Proc, type Stack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
-import { startReceiver, verifySignature, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { startReceiver, verifySignature, type WebhookReceiver } from '@airlock/testing/stack';
 
 const SECRET = 'whsec-outbox-0123456789abcdef';
 

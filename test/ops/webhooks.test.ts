@@ -4,7 +4,7 @@ import { createUpload, patch, uploadBytes } from '../support/http.js';
 import { ELF, PNG } from '../support/samples.js';
 import { startStack, type Proc, type Stack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
-import { startReceiver, verifySignature, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { startReceiver, verifySignature, type WebhookReceiver } from '@airlock/testing/stack';
 
 const SECRET = 'whsec-e2e-0123456789abcdef';
 const verify = (header: string | undefined, raw: string) => verifySignature(SECRET, header, raw);

@@ -1,30 +1,21 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createDatabase, type Database } from '@airlock/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, uploadBytes, waitForStatus } from '../support/http.js';
 import { ELF, EICAR, PNG, TEXT_THEN_BINARY, zipOf } from '../support/samples.js';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
+import { useStackDatabase } from '../support/database.js';
+import { useStack } from '../support/stack.js';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('the pipeline against the real clamd', () => {
-  let stack: Stack;
-  let worker: Proc;
-  let db: Database;
+  const stack = useStack({ env: { ALLOWED_TYPES: 'image/*,application/pdf,text/plain,application/zip' }, workers: { worker: { LOG_LEVEL: 'info' } } });
+  const db = useStackDatabase(stack);
   let token: string;
-
   beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: 'image/*,application/pdf,text/plain,application/zip' } });
-    worker = await stack.startWorker('worker', { LOG_LEVEL: 'info' });
-    db = createDatabase(stack.env.DATABASE_URL!);
     token = await stack.token('alice');
-  });
-  afterAll(async () => {
-    await db?.close();
-    await stack?.stop();
   });
 
   const finalFile = (key: string) => path.join(stack.dataDir, 'files', key);
@@ -81,7 +72,7 @@ describe('the pipeline against the real clamd', () => {
   });
 
   it('logs every scan attempt as one JSON line with the file id', () => {
-    const lines = worker
+    const lines = stack.workers.worker!
       .output()
       .split('\n')
       .filter((line) => line.includes('"audit":"scan"'));

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase, type Database } from '@airlock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
-import { OCTETS, startStack, type Proc, type Stack } from '../support/stack.js';
-import { storageProbe, type StorageProbe } from '../support/storage.js';
+import { useStorageProbe } from '@airlock/testing/stack';
+import { useStackDatabase } from '../support/database.js';
+import { OCTETS, useStack, type Proc } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 const MiB = 1024 * 1024;
@@ -16,25 +16,15 @@ const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'
  * only. (Every other crash point is covered by promote-upload.crash.test.ts.)
  */
 describe('the promoter killed mid-promotion on S3', () => {
-  let probe: StorageProbe;
-  let stack: Stack;
-  let db: Database;
+  const probe = useStorageProbe('s3', () => stack.dataDir);
+  const stack = useStack({ env: () => ({ ALLOWED_TYPES: OCTETS, JOB_LOCK_SECONDS: '2', LOG_LEVEL: 'info', ...probe.env }), workers: { validator: {}, scanner: {} } });
+  const db = useStackDatabase(stack);
   let token: string;
   const procs: Proc[] = [];
-
   beforeAll(async () => {
-    probe = await storageProbe('s3', () => stack.dataDir);
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, JOB_LOCK_SECONDS: '2', LOG_LEVEL: 'info', ...probe.env } });
-    db = createDatabase(stack.env.DATABASE_URL!);
-    procs.push(await stack.startWorker('validator'), await stack.startWorker('scanner'));
     token = await stack.token('alice');
   });
-  afterAll(async () => {
-    await Promise.all(procs.map((proc) => proc.stop()));
-    await db?.close();
-    await stack?.stop();
-    await probe?.remove();
-  });
+  afterAll(() => Promise.all(procs.map((proc) => proc.stop())));
 
   it('converges to one complete, bytes in final storage only', async () => {
     const doomed = await stack.startWorker('promoter');

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 import { launchChromium } from '../web/browser.js';
 
@@ -11,19 +11,14 @@ import { launchChromium } from '../web/browser.js';
  * origin.
  */
 describe('admin UI hardening', () => {
-  let stack: Stack;
+  // info: request lines (with their status) are logged, so the browser test can see the 403.
+  const stack = useStack({ env: { LOG_LEVEL: 'info' } });
   let admin: string;
   let user: string;
   const QUEUE = 'airlock-janitor';
-
   beforeAll(async () => {
-    // info: request lines (with their status) are logged, so the browser test can see the 403.
-    stack = await startStack({ env: { LOG_LEVEL: 'info' } });
     admin = await stack.token('root', { role: 'admin' });
     user = await stack.token('alice');
-  });
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   const request = (path: string, init: RequestInit = {}) => fetch(`${stack.url}${path}`, { redirect: 'manual', ...init });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, waitForStatus } from '../support/http.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { BACKENDS, storageProbe, type StorageProbe } from '../support/storage.js';
+import { BACKENDS, useStorageProbe } from '@airlock/testing/stack';
+import { OCTETS, useStack } from '../support/stack.js';
 
 /**
  * #12 item 8: a file downloads whatever its name, with one sanitised Content-Disposition on
@@ -35,19 +35,11 @@ function savedName(header: string): string {
 }
 
 describe.each(BACKENDS)('downloads of hostile file names, STORAGE_BACKEND=%s', (backend) => {
-  let probe: StorageProbe;
-  let stack: Stack;
+  const probe = useStorageProbe(backend, () => stack.dataDir);
+  const stack = useStack({ env: () => ({ ALLOWED_TYPES: OCTETS, ...probe.env }), workers: { worker: {} } });
   let token: string;
-
   beforeAll(async () => {
-    probe = await storageProbe(backend, () => stack.dataDir);
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, ...probe.env } });
-    await stack.startWorker('worker');
     token = await stack.token('mallory');
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await probe?.remove();
   });
 
   it.each(HOSTILE)('%s', async (_, rawName, expected) => {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../support/databases.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROVIDERS } from '@airlock/testing';
 import { quarantinePath } from '../support/files.js';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG, TEXT_THEN_BINARY } from '../support/samples.js';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
@@ -18,24 +18,18 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
  * scan audit (SHA-256 included), and then retention purges the bytes.
  */
 describe.each(PROVIDERS)('evidence the uploader cannot erase, on %s', (provider) => {
-  let stack: Stack;
-  let worker: Proc;
+  // The collector every second, with an orphan grace period of 1 s: it gets every chance to
+  // remove what the owner deleted, long before retention ends.
+  const stack = useStack({
+    provider,
+    env: { QUARANTINE_RETENTION_SECONDS: String(RETENTION_SECONDS), ORPHAN_GRACE_SECONDS: '1', GC_INTERVAL_SECONDS: '1' },
+    workers: { worker: { LOG_LEVEL: 'info' } },
+  });
   let owner: string;
   let admin: string;
-
   beforeAll(async () => {
-    // The collector every second, with an orphan grace period of 1 s: it gets every chance to
-    // remove what the owner deleted, long before retention ends.
-    stack = await startStack({
-      provider,
-      env: { QUARANTINE_RETENTION_SECONDS: String(RETENTION_SECONDS), ORPHAN_GRACE_SECONDS: '1', GC_INTERVAL_SECONDS: '1' },
-    });
-    worker = await stack.startWorker('worker', { LOG_LEVEL: 'info' });
     owner = await stack.token(`uploader-${provider}`);
     admin = await stack.token('auditor', { role: 'admin' });
-  });
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   const api = async (path: string, token: string, method = 'GET') => {
@@ -46,15 +40,15 @@ describe.each(PROVIDERS)('evidence the uploader cannot erase, on %s', (provider)
     const up = await uploadBytes(stack.url, owner, bytes, { filename });
     return { ...up, status: (await waitForStatus(stack.url, owner, up.upload_id, TERMINAL, 60_000)).status };
   };
-  const gcPasses = () => worker.output().split('\n').filter((line) => line.includes('"msg":"gc: pass done"')).length;
+  const gcPasses = () => stack.workers.worker!.output().split('\n').filter((line) => line.includes('"msg":"gc: pass done"')).length;
 
   it('records the SHA-256 of an infected file in its row, its scan audit and the audit log', async () => {
     const infected = await finished(Buffer.from(EICAR), 'eicar.txt');
     expect(infected.status).toBe('quarantined');
     const { body } = await api(`/files/${infected.file_id}`, owner);
     expect(body).toMatchObject({ status: 'quarantined', checksum_sha256: sha256(Buffer.from(EICAR)), scan: { result: 'infected' } });
-    await waitFor(async () => worker.output(), (out) => out.split('\n').some((line) => line.includes('"audit":"scan"') && line.includes(infected.file_id)), { what: 'the scan audit line' });
-    const line = worker.output().split('\n').find((l) => l.includes('"audit":"scan"') && l.includes(infected.file_id))!;
+    await waitFor(async () => stack.workers.worker!.output(), (out) => out.split('\n').some((line) => line.includes('"audit":"scan"') && line.includes(infected.file_id)), { what: 'the scan audit line' });
+    const line = stack.workers.worker!.output().split('\n').find((l) => l.includes('"audit":"scan"') && l.includes(infected.file_id))!;
     expect(JSON.parse(line)).toMatchObject({ fileId: infected.file_id, result: 'infected', sha256: sha256(Buffer.from(EICAR)) });
   });
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createDatabase, type Database } from '@airlock/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG, zipOf } from '../support/samples.js';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
+import { useStackDatabase } from '../support/database.js';
+import { useStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 // Issue #12, item 7: scans that cannot pass silently. Real API, real workers, the real clamd
@@ -12,19 +12,11 @@ const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'
 const ALLOWED_TYPES = 'image/*,text/plain,application/zip';
 
 describe('an encrypted archive is never complete', () => {
-  let stack: Stack;
-  let db: Database;
+  const stack = useStack({ env: { ALLOWED_TYPES }, workers: { worker: {} } });
+  const db = useStackDatabase(stack);
   let token: string;
-
   beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES } });
-    await stack.startWorker('worker');
-    db = createDatabase(stack.env.DATABASE_URL!);
     token = await stack.token('alice');
-  });
-  afterAll(async () => {
-    await db?.close();
-    await stack?.stop();
   });
 
   it('quarantines a password-protected ZIP: clamd cannot look inside, so it reports it', async () => {
@@ -42,22 +34,13 @@ describe('an encrypted archive is never complete', () => {
 });
 
 describe('in production, test signatures never make a file clean', () => {
-  let stack: Stack;
-  let worker: Proc;
-  let db: Database;
+  // ALLOW_TEST_SIGNATURES unset (workers inherit this environment): off with NODE_ENV=production.
+  beforeAll(() => expect(process.env.ALLOW_TEST_SIGNATURES).toBeUndefined());
+  const stack = useStack({ env: { ALLOWED_TYPES }, workers: { worker: { NODE_ENV: 'production', LOG_LEVEL: 'info' } } });
+  const db = useStackDatabase(stack);
   let token: string;
-
   beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES } });
-    // ALLOW_TEST_SIGNATURES unset (workers inherit this environment): off with NODE_ENV=production.
-    expect(process.env.ALLOW_TEST_SIGNATURES).toBeUndefined();
-    worker = await stack.startWorker('worker', { NODE_ENV: 'production', LOG_LEVEL: 'info' });
-    db = createDatabase(stack.env.DATABASE_URL!);
     token = await stack.token('alice');
-  });
-  afterAll(async () => {
-    await db?.close();
-    await stack?.stop();
   });
 
   it('ends a file clamd answers OK for in scan_failed / test_signatures_only, and says why', async () => {
@@ -73,8 +56,8 @@ describe('in production, test signatures never make a file clean', () => {
     expect(audit!.detail).toMatch(/^stream: OK; not clean: clamd \(ClamAV [^)]+\) has only test signatures/);
     expect(audit!.engineVersion).toMatch(/^ClamAV [\d.]+$/);
     // The worker said so at start, and for the file.
-    await waitFor(async () => worker.output(), (out) => out.includes('refusing to call a file clean'), { what: 'the refusal in the log' });
-    expect(worker.output()).toContain('!!! clamd (ClamAV');
+    await waitFor(async () => stack.workers.worker!.output(), (out) => out.includes('refusing to call a file clean'), { what: 'the refusal in the log' });
+    expect(stack.workers.worker!.output()).toContain('!!! clamd (ClamAV');
   });
 
   it('still quarantines what the test signatures do find', async () => {

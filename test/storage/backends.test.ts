@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, tusHeaders, uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, ELF } from '../support/samples.js';
 import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { BACKENDS, storageProbe, S3_ENDPOINT, type StorageProbe } from '../support/storage.js';
+import { testEnvironment } from '@airlock/testing';
+import { BACKENDS, storageProbe, type StorageProbe } from '@airlock/testing/stack';
 import { waitFor } from '../support/wait.js';
 
 const MiB = 1024 * 1024;
@@ -62,7 +63,7 @@ describe.each(BACKENDS)('with STORAGE_BACKEND=%s', (backend) => {
 
     const { status: code, body } = await downloadUrl(up.file_id);
     expect(code).toBe(200);
-    expect(body.url.startsWith(backend === 's3' ? S3_ENDPOINT : stack.url)).toBe(true);
+    expect(body.url.startsWith(backend === 's3' ? testEnvironment().s3.endpoint : stack.url)).toBe(true);
     const whole = await fetch(body.url);
     expect(whole.status).toBe(200);
     expect(whole.headers.get('content-disposition')).toMatch(/^attachment/);

@@ -10,7 +10,20 @@ export type Headers = Record<string, string | undefined>;
 export const OFFSET_OCTETS = 'application/offset+octet-stream';
 
 export function tusClient(base: string, token: string) {
-  const send = (method: string, url: string, headers: Headers = {}, body?: Uint8Array<ArrayBuffer> | string) => {
+  return clientOf(async () => ({ base, token }));
+}
+
+/**
+ * The client of `user` on a suite's stack (useStack): the URL and a token are taken at each
+ * request, so it can be made in the describe body, before the stack runs.
+ */
+export function userClient(stack: { url: string; token(user: string): Promise<string> }, user: string) {
+  return clientOf(async () => ({ base: stack.url, token: await stack.token(user) }));
+}
+
+function clientOf(target: () => Promise<{ base: string; token: string }>) {
+  const send = async (method: string, url: string, headers: Headers = {}, body?: Uint8Array<ArrayBuffer> | string) => {
+    const { base, token } = await target();
     const all: Record<string, string> = {};
     for (const [name, value] of Object.entries({ 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${token}`, ...headers })) {
       if (value !== undefined) all[name] = value;

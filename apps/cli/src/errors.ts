@@ -1,4 +1,4 @@
-/** Exit codes: documented in the README's command-line client section. */
+/** Exit codes: documented in docs/CLIENTS.md, Command-line client. */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
 export interface ErrorDoc {

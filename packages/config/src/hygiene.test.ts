@@ -97,8 +97,8 @@ describe('AUTH_JWT_PREVIOUS_SECRET', () => {
   });
 });
 
-describe('README', () => {
-  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+describe('docs/CONFIGURATION.md', () => {
+  const readme = readFileSync(new URL('../../../docs/CONFIGURATION.md', import.meta.url), 'utf8');
   it('documents every variable of the schema and every *_FILE', () => {
     const names = [...Object.keys(envSchema.shape), ...SECRET_VARIABLES.map((name) => `${name}_FILE`)];
     const missing = names.filter((name) => !readme.includes(`\`${name}\``));

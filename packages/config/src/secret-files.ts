@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 /**
  * Secrets that may also come from a file (`<NAME>_FILE`, as Docker and Kubernetes secrets are
  * mounted): the file's content, trimmed, stands for the variable. One home for the list: the
- * README and the config test read it from here.
+ * docs/CONFIGURATION.md and the config test read it from here.
  */
 export const SECRET_VARIABLES = [
   'AUTH_JWT_SECRET',

@@ -24,8 +24,10 @@ interface Migration {
   sql: string;
 }
 
-// src/migrate.ts and dist/migrate.js sit at the same depth: packages/db/<dir>/ → repo root.
-const MIGRATIONS_ROOT = new URL('../../../prisma/migrations/', import.meta.url);
+// The build copies prisma/migrations into the package (packages/db/migrations, one of its
+// "files"), so a deployed package (pnpm deploy, the Docker image) carries its SQL with it.
+// src/migrate.ts and dist/migrate.js sit at the same depth: packages/db/<dir>/ → the package.
+const MIGRATIONS_ROOT = new URL('../migrations/', import.meta.url);
 
 function readMigrations(provider: 'sqlite' | 'postgresql'): Migration[] {
   const dir = fileURLToPath(new URL(`${provider}/`, MIGRATIONS_ROOT));

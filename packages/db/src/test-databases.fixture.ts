@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { scratchPostgres, type ScratchDatabase } from '@airlock/testing';
 import { createDatabase } from './database.js';
 import { migrate } from './migrate.js';
 import type { Database } from './repositories.js';
@@ -11,28 +11,12 @@ import type { Database } from './repositories.js';
  * The databases every integration suite runs against, through `describe.each`: the same
  * assertions must hold on the embedded default (SQLite) and on PostgreSQL.
  */
-export interface TestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 export interface TestTarget {
   provider: 'sqlite' | 'postgresql';
   /** A fresh, empty database (no schema yet). */
   create(): Promise<TestDatabase>;
-}
-
-/** The maintenance database the CI's PostgreSQL provides (trust auth). */
-const POSTGRES_ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export const TEST_TARGETS: TestTarget[] = [
@@ -46,17 +30,7 @@ export const TEST_TARGETS: TestTarget[] = [
   },
   {
     provider: 'postgresql',
-    async create() {
-      const name = `airlock_test_${randomBytes(6).toString('hex')}`;
-      await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
-      const url = new URL(POSTGRES_ADMIN_URL);
-      url.pathname = `/${name}`;
-      return {
-        url: url.toString(),
-        // FORCE: a failed test may leave pooled connections behind.
-        drop: () => withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-      };
-    },
+    create: () => scratchPostgres('airlock_test'),
   },
 ];
 

@@ -1,9 +1,7 @@
-import { queueName, type Producer, type Role } from '@airlock/queue';
+import { queueName, WATCHED_JOB_STATES as JOB_STATES, type Producer, type Role } from '@airlock/queue';
 import { Gauge, type Registry } from 'prom-client';
 import { fromSource, type SourceFailure } from './source.js';
 
-/** BullMQ job states worth watching: backlog (waiting, prioritized, delayed), work, failures. */
-const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'paused'] as const;
 
 export interface QueueMetricsDeps {
   /** The queues to report: the API reports every role's, a worker process its own. */

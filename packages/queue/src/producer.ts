@@ -3,6 +3,12 @@ import type { Redis } from 'ioredis';
 import { JOBS, ROLES, queueName, type JobName, type JobPayload, type Role } from './jobs.js';
 
 /** Defaults for every job: retried with backoff, and removed when done so a job id can be reused. */
+/**
+ * BullMQ job states worth watching, the `state` label of `airlock_queue_jobs` (API and workers):
+ * backlog (waiting, prioritized, delayed), work, failures. BullMQ 6 has no `paused` state.
+ */
+export const WATCHED_JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
+
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1_000 },

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { testEnvironment } from '@airlock/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClamdClient } from './clamd.client.js';
 import { startFakeClamd, type FakeClamd } from './testing/fake-clamd.js';
 import { EICAR, zipOf } from './testing/samples.js';
 
-// The real clamd that npm test starts (scripts/clamd.sh).
-const real = new ClamdClient({ host: process.env.CLAMD_HOST ?? '127.0.0.1', port: Number(process.env.CLAMD_PORT ?? 3310) });
+// The real clamd that npm test starts (scripts/clamd.sh; AIRLOCK_TEST_CLAMD_*).
+const real = new ClamdClient(testEnvironment().clamd);
 
 async function* chunks(...parts: Buffer[]) {
   for (const part of parts) yield part;

@@ -1,41 +1,29 @@
 import {
-  AbortMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
+import { removeBucket, requireS3, s3Connection } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supportsMultipartCleaning } from './driver.js';
 import { createLocalDriver } from './local.driver.js';
 import { createS3Client, createS3Driver } from './s3.driver.js';
 import { collect } from './testing/index.js';
 
-// The Swift S3 that scripts/s3.sh starts (tempauth user test:tester, secret testing).
-const endpoint = process.env.AIRLOCK_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:8085';
-const connection = {
-  endpoint,
-  region: 'us-east-1',
-  accessKeyId: process.env.AIRLOCK_TEST_S3_ACCESS_KEY ?? 'test:tester',
-  secretAccessKey: process.env.AIRLOCK_TEST_S3_SECRET_KEY ?? 'testing',
-  forcePathStyle: true,
-};
+const connection = s3Connection();
 const MiB = 1024 * 1024;
 
 let client: S3Client;
 const buckets: string[] = [];
 beforeAll(async () => {
-  const health = await fetch(`${endpoint}/healthcheck`).catch(() => null);
-  if (!health?.ok) throw new Error(`No S3 server at ${endpoint}: run \`source scripts/lib.sh; source scripts/s3.sh; ensure_s3\``);
+  await requireS3();
   client = createS3Client(connection);
 });
 afterAll(async () => {
-  for (const Bucket of buckets) await emptyAndDelete(Bucket);
+  for (const Bucket of buckets) await removeBucket(client, Bucket);
   client?.destroy();
 });
 
@@ -44,16 +32,6 @@ async function bucket(): Promise<string> {
   await client.send(new CreateBucketCommand({ Bucket: name }));
   buckets.push(name);
   return name;
-}
-
-async function emptyAndDelete(Bucket: string): Promise<void> {
-  for (const u of (await client.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? []) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket, Key: u.Key, UploadId: u.UploadId }));
-  }
-  for (const o of (await client.send(new ListObjectsV2Command({ Bucket }))).Contents ?? []) {
-    await client.send(new DeleteObjectCommand({ Bucket, Key: o.Key }));
-  }
-  await client.send(new DeleteBucketCommand({ Bucket }));
 }
 
 /** Starts a multipart upload with one part, as @tus/s3-store does, and leaves it open. */

@@ -1,35 +1,21 @@
 import {
-  AbortMultipartUploadCommand,
   CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
+import { removeBucket, requireS3, s3Connection } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createS3Client, createS3Driver, type S3DriverConfig } from './s3.driver.js';
 import { bodyOf, collect, describeStorageDriver, patternedBody, sha256 } from './testing/index.js';
 
-// The Swift S3 that scripts/s3.sh starts (tempauth user test:tester, secret testing).
-const endpoint = process.env.AIRLOCK_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:8085';
-const connection = {
-  endpoint,
-  region: 'us-east-1',
-  accessKeyId: process.env.AIRLOCK_TEST_S3_ACCESS_KEY ?? 'test:tester',
-  secretAccessKey: process.env.AIRLOCK_TEST_S3_SECRET_KEY ?? 'testing',
-  forcePathStyle: true,
-};
+const connection = s3Connection();
 const MiB = 1024 * 1024;
 
 let client: S3Client;
 beforeAll(async () => {
-  const health = await fetch(`${endpoint}/healthcheck`).catch(() => null);
-  if (!health?.ok) {
-    throw new Error(`No S3 server at ${endpoint}: run \`source scripts/lib.sh; source scripts/s3.sh; ensure_s3\``);
-  }
+  await requireS3();
   client = createS3Client(connection);
 });
 afterAll(() => client?.destroy());
@@ -40,20 +26,7 @@ async function makeBuckets(): Promise<{ bucket: string; quarantineBucket: string
   const bucket = `airlock-test-${id}-final`;
   const quarantineBucket = `airlock-test-${id}-quarantine`;
   for (const Bucket of [bucket, quarantineBucket]) await client.send(new CreateBucketCommand({ Bucket }));
-  return { bucket, quarantineBucket, remove: () => Promise.all([emptyAndDelete(bucket), emptyAndDelete(quarantineBucket)]).then(() => {}) };
-}
-
-async function emptyAndDelete(Bucket: string): Promise<void> {
-  for (const u of (await client.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? []) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket, Key: u.Key, UploadId: u.UploadId }));
-  }
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) await client.send(new DeleteObjectCommand({ Bucket, Key: o.Key }));
-    token = page.NextContinuationToken;
-  } while (token);
-  await client.send(new DeleteBucketCommand({ Bucket }));
+  return { bucket, quarantineBucket, remove: () => Promise.all([removeBucket(client, bucket), removeBucket(client, quarantineBucket)]).then(() => {}) };
 }
 
 async function openUploads(...buckets: string[]): Promise<string[]> {

@@ -5,12 +5,13 @@ import { AppError } from '@airlock/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
+import { testRedisUrl } from '@airlock/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from './errors.js';
 import { rateLimit, type RateLimitOptions } from './rate-limit.middleware.js';
 
 // Integration test against the real Redis, in a spare DB and under a random prefix.
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const REDIS_URL = testRedisUrl(14);
 const prefix = `test-rate-${randomUUID()}:`;
 const T0 = 1_700_000_000_000;
 let redis: Redis;

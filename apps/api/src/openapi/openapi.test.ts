@@ -12,6 +12,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { createTokenVerifier } from '../auth/tokens.js';
@@ -25,7 +26,7 @@ import { HTTP_METHODS, type HttpMethod } from './openapi.types.js';
 // The document against the app itself: the real createApp (real Redis for the queues the
 // dashboard lists, a throwaway SQLite), its Express 5 router walked, and each documented
 // operation called over HTTP.
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const REDIS_URL = testRedisUrl(14);
 
 /** `/files/:id` → `/files/{id}` (Express 5 path syntax → OpenAPI). */
 const toOpenApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');

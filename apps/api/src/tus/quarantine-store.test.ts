@@ -8,24 +8,21 @@ import { FileStore } from '@tus/file-store';
 import { Upload, type DataStore } from '@tus/utils';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { s3Connection, s3ServiceEnv, testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuarantineStore, QuarantineS3Store, S3_METADATA_PREFIX } from './quarantine-store.js';
 
 // Integration test against the Swift S3 of scripts/s3.sh and the real Redis (a spare DB).
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
-const S3_ENDPOINT = process.env.AIRLOCK_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:8085';
+const REDIS_URL = testRedisUrl(14);
 const MiB = 1024 * 1024;
 const logger = pino({ level: 'silent' });
 
 const s3Env = (bucket: string) => ({
   DATA_DIR: os.tmpdir(),
   STORAGE_BACKEND: 's3',
-  S3_ENDPOINT,
+  ...s3ServiceEnv(),
   S3_BUCKET: 'unused-final',
   S3_QUARANTINE_BUCKET: bucket,
-  S3_ACCESS_KEY_ID: process.env.AIRLOCK_TEST_S3_ACCESS_KEY ?? 'test:tester',
-  S3_SECRET_ACCESS_KEY: process.env.AIRLOCK_TEST_S3_SECRET_KEY ?? 'testing',
-  S3_FORCE_PATH_STYLE: 'true',
   S3_PART_SIZE: String(5 * MiB),
 });
 
@@ -82,7 +79,7 @@ describe('QuarantineS3Store on Swift with a Redis metadata cache', () => {
   beforeAll(async () => {
     config = loadConfig(s3Env(bucket));
     s3 = new S3({
-      endpoint: S3_ENDPOINT,
+      endpoint: s3Connection().endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
       credentials: { accessKeyId: config.storage.s3.accessKeyId!, secretAccessKey: config.storage.s3.secretAccessKey! },

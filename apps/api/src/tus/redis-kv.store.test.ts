@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Upload } from '@tus/utils';
 import { Redis } from 'ioredis';
+import { testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisKvStore } from './redis-kv.store.js';
 
 // Integration test against the real Redis, in a spare DB and under a random prefix.
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const REDIS_URL = testRedisUrl(14);
 
 describe('RedisKvStore', () => {
   const base = `test-kv-${randomUUID()}:`;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ERRORS } from '@tus/utils';
 import { Redis } from 'ioredis';
+import { testRedisUrl } from '@airlock/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockError, RedisLocker, type RedisLockerOptions } from './redis-locker.js';
 
 // Integration test against the real Redis, in a spare DB and under a random prefix.
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const REDIS_URL = testRedisUrl(14);
 const prefix = `test-locker-${randomUUID()}:`;
 const connections: Redis[] = [];
 const lockers: RedisLocker[] = [];

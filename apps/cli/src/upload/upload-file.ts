@@ -32,7 +32,7 @@ export interface UploadSettings {
   protocol: UploadProtocol;
 }
 
-/** One element of `airlock upload --json`'s `uploads` (documented in the README). */
+/** One element of `airlock upload --json`'s `uploads` (documented in docs/CLIENTS.md). */
 export interface UploadResult {
   path: string;
   filename: string;

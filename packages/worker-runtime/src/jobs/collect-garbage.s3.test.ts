@@ -9,6 +9,7 @@ import { createDatabase, migrate, type Database } from '@airlock/db';
 import { producerConnection } from '@airlock/queue';
 import { createS3Driver } from '@airlock/storage/s3';
 import { pino } from 'pino';
+import { requireS3, s3ServiceEnv, s3TestClient, testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectGarbage } from './collect-garbage.job.js';
 import { createUploadLocks, uploadLockKey } from './gc/upload-lock.js';
@@ -25,8 +26,7 @@ const COMMANDS = ['CreateBucketCommand', 'DeleteBucketCommand', 'PutObjectComman
 const sdk = createRequire(createRequire(import.meta.url).resolve('@airlock/storage'))('@aws-sdk/client-s3') as Record<(typeof COMMANDS)[number], Command> & {
   S3Client: new (config: Record<string, unknown>) => S3;
 };
-const endpoint = process.env.AIRLOCK_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:8085';
-const S3_ENV = { S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: process.env.AIRLOCK_TEST_S3_ACCESS_KEY ?? 'test:tester', S3_SECRET_ACCESS_KEY: process.env.AIRLOCK_TEST_S3_SECRET_KEY ?? 'testing', S3_FORCE_PATH_STYLE: 'true' };
+const S3_ENV = s3ServiceEnv();
 const MiB = 1024 * 1024;
 const HOUR = 3600_000;
 
@@ -39,14 +39,10 @@ describe('garbage collection on S3 (Swift)', () => {
   let db: Database;
 
   beforeAll(async () => {
-    const health = await fetch(`${endpoint}/healthcheck`).catch(() => null);
-    if (!health?.ok) throw new Error(`No S3 server at ${endpoint}: run \`source scripts/lib.sh; source scripts/s3.sh; ensure_s3\``);
-    client = new sdk.S3Client({
-      endpoint, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-      credentials: { accessKeyId: S3_ENV.S3_ACCESS_KEY_ID, secretAccessKey: S3_ENV.S3_SECRET_ACCESS_KEY },
-    });
+    await requireS3();
+    client = s3TestClient() as unknown as typeof client;
     for (const Bucket of [bucket, quarantineBucket]) await client.send(new sdk.CreateBucketCommand({ Bucket: Bucket! }));
-    redis = producerConnection(process.env.AIRLOCK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = producerConnection(testRedisUrl());
     await once(redis, 'ready');
     const url = `file:${join(root, 'airlock.db')}`;
     await migrate(url);

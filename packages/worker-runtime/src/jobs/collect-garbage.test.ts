@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -11,18 +10,13 @@ import { producerConnection } from '@airlock/queue';
 import { finalKey, finalRef, quarantineRef, type Area, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import { createLocalDriver } from '@airlock/storage/local';
 import { pino } from 'pino';
+import { scratchPostgres, testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectGarbage } from './collect-garbage.job.js';
 import type { GcDeps } from './gc/gc-context.js';
 import { createUploadLocks, uploadLockKey } from './gc/upload-lock.js';
 
-// The worker runtime does not depend on `pg`; @airlock/db does, and this test borrows its copy
-// to create a fresh PostgreSQL database per scenario.
-const pg = createRequire(createRequire(import.meta.url).resolve('@airlock/db'))('pg') as {
-  Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
-};
-const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.AIRLOCK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testRedisUrl();
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const OWNER = 'gc-owner';
@@ -38,12 +32,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   await redis?.quit();
 });
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
 
 /** Same labels, same ids in every world, so the states of separate runs can be compared. */
 const idOf = (label: string) => createHash('sha256').update(label).digest('hex').slice(0, 32);
@@ -63,12 +51,9 @@ async function world(provider: 'sqlite' | 'postgresql'): Promise<World> {
   const root = mkdtempSync(join(tmpdir(), 'airlock-gc-'));
   let url = `file:${join(root, 'airlock.db')}`;
   if (provider === 'postgresql') {
-    const name = `airlock_gc_${randomBytes(6).toString('hex')}`;
-    await admin(`CREATE DATABASE ${name}`);
-    const parsed = new URL(POSTGRES_ADMIN_URL);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
-    cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    const scratch = await scratchPostgres('airlock_gc');
+    url = scratch.url;
+    cleanups.push(scratch.drop);
   }
   await migrate(url);
   const db = createDatabase(url);

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +10,7 @@ import { finalKey, finalRef, quarantineRef, quarantineSidecars, type StorageDriv
 import { createLocalDriver } from '@airlock/storage/local';
 import { createS3Driver } from '@airlock/storage/s3';
 import { pino } from 'pino';
+import { createBucket, removeBucket, requireS3, s3ServiceEnv, s3TestClient } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerDeps } from '../job-types.js';
 import { promoteUpload } from './promote-upload.job.js';
@@ -24,11 +24,7 @@ import { promoteUpload } from './promote-upload.job.js';
  * (the final key) is recorded, after the stat, after the rename or the copy, after the verify,
  * between the quarantine deletes, before the final transition.
  */
-const sdk = createRequire(createRequire(import.meta.url).resolve('@airlock/storage'))('@aws-sdk/client-s3') as Record<string, new (input: Record<string, unknown>) => object> & {
-  S3Client: new (config: Record<string, unknown>) => { send(command: object): Promise<{ Contents?: { Key?: string }[] }>; destroy(): void };
-};
-const endpoint = process.env.AIRLOCK_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:8085';
-const S3_ENV = { S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: process.env.AIRLOCK_TEST_S3_ACCESS_KEY ?? 'test:tester', S3_SECRET_ACCESS_KEY: process.env.AIRLOCK_TEST_S3_SECRET_KEY ?? 'testing', S3_FORCE_PATH_STYLE: 'true' };
+const S3_ENV = s3ServiceEnv();
 const BYTES = randomBytes(256 * 1024 + 3);
 const SHA256 = createHash('sha256').update(BYTES).digest('hex');
 const silent = pino({ level: 'silent' });
@@ -70,7 +66,7 @@ const root = mkdtempSync(join(tmpdir(), 'airlock-promote-crash-'));
 const [bucket, quarantineBucket] = ['final', 'quarantine'].map((area) => `airlock-crash-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}-${area}`) as [string, string];
 const local = createLocalDriver({ quarantineDir: join(root, 'quarantine'), finalDir: join(root, 'files') });
 let s3: StorageDriver | undefined;
-let s3Client: InstanceType<typeof sdk.S3Client> | undefined;
+let s3Client: ReturnType<typeof s3TestClient> | undefined;
 
 const BACKENDS: Backend[] = [
   { name: 'local (rename)', storage: () => local },
@@ -80,22 +76,15 @@ const BACKENDS: Backend[] = [
     name: 's3',
     storage: () => s3!,
     async setup() {
-      const health = await fetch(`${endpoint}/healthcheck`).catch(() => null);
-      if (!health?.ok) throw new Error(`No S3 server at ${endpoint}: run \`source scripts/lib.sh; source scripts/s3.sh; ensure_s3\``);
-      s3Client = new sdk.S3Client({
-        endpoint, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-        credentials: { accessKeyId: S3_ENV.S3_ACCESS_KEY_ID, secretAccessKey: S3_ENV.S3_SECRET_ACCESS_KEY },
-      });
-      for (const Bucket of [bucket, quarantineBucket]) await s3Client.send(new sdk.CreateBucketCommand!({ Bucket }));
+      await requireS3();
+      const client = (s3Client = s3TestClient());
+      for (const Bucket of [bucket, quarantineBucket]) await createBucket(client, Bucket);
       const config = loadConfig({ DATA_DIR: root, STORAGE_BACKEND: 's3', S3_BUCKET: bucket, S3_QUARANTINE_BUCKET: quarantineBucket, ...S3_ENV });
       s3 = createS3Driver({ ...config.storage.s3, bucket, quarantineBucket });
     },
     async teardown() {
       if (!s3Client) return;
-      for (const Bucket of [bucket, quarantineBucket]) {
-        for (const o of (await s3Client.send(new sdk.ListObjectsV2Command!({ Bucket }))).Contents ?? []) await s3Client.send(new sdk.DeleteObjectCommand!({ Bucket, Key: o.Key }));
-        await s3Client.send(new sdk.DeleteBucketCommand!({ Bucket }));
-      }
+      for (const Bucket of [bucket, quarantineBucket]) await removeBucket(s3Client, Bucket);
       s3Client.destroy();
     },
   },

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +11,7 @@ import type { Scanner } from '@airlock/scanner';
 import { quarantineRef, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import { createLocalDriver } from '@airlock/storage/local';
 import { pino } from 'pino';
+import { scratchPostgres } from '@airlock/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHandlers, type WorkerDeps } from '../handlers.js';
 import { createDispatch } from '../registry.js';
@@ -24,10 +24,6 @@ import { createDispatch } from '../registry.js';
  * a job that fails is dropped (BullMQ's retries spent, or Redis lost it): only the reconciler
  * brings it back.
  */
-const pg = createRequire(createRequire(import.meta.url).resolve('@airlock/db'))('pg') as {
-  Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
-};
-const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const silent = pino({ level: 'silent' });
 const STAGE_MAX_ATTEMPTS = 3;
 const SCAN_MAX_ATTEMPTS = 2;
@@ -36,21 +32,12 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
-
 async function database(provider: 'sqlite' | 'postgresql', root: string): Promise<Database> {
   let url = `file:${join(root, 'airlock.db')}`;
   if (provider === 'postgresql') {
-    const name = `airlock_reconcile_${randomBytes(6).toString('hex')}`;
-    await admin(`CREATE DATABASE ${name}`);
-    const parsed = new URL(POSTGRES_ADMIN_URL);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
-    cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    const scratch = await scratchPostgres('airlock_reconcile');
+    url = scratch.url;
+    cleanups.push(scratch.drop);
   }
   await migrate(url);
   const db = createDatabase(url);

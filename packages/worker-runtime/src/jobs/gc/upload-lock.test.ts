@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@airlock/config';
 import { producerConnection } from '@airlock/queue';
+import { testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSY, createUploadLocks, uploadLockKey } from './upload-lock.js';
 
@@ -9,7 +10,7 @@ describe('the upload lock garbage collection shares with the API', () => {
   let redis: ReturnType<typeof producerConnection>;
   const prefix = `airlock-test-${randomBytes(4).toString('hex')}:`;
   beforeAll(async () => {
-    redis = producerConnection(process.env.AIRLOCK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = producerConnection(testRedisUrl());
     // A producer connection refuses commands until connected (no offline queue).
     await once(redis, 'ready');
   });

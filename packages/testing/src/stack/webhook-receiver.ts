@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useFixture } from '../fixture.js';
 
 export interface Delivery {
   at: number;
@@ -48,4 +49,9 @@ export function verifySignature(secret: string, header: string | undefined, raw:
   if (!match) return false;
   const expected = createHmac('sha256', secret).update(`${match[1]}.${raw}`).digest('hex');
   return expected === match[2] && Math.abs(Date.now() / 1000 - Number(match[1])) < 300;
+}
+
+/** A receiver started in beforeAll and closed in afterAll (call it before useStack). */
+export function useWebhookReceiver(): WebhookReceiver {
+  return useFixture('useWebhookReceiver: the receiver', startReceiver, (receiver) => receiver.close());
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { freePort } from './stack.js';
+import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
 /**
