@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomFile } from '../support/files.js';
 import { patch, waitForStatus } from '../support/http.js';
 import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { storageProbe, type StorageProbe } from '../support/storage.js';
+import { storageProbe, type StorageProbe } from '@airlock/testing/stack';
 import { tusUpload, uploadIdOf } from '../support/tus.js';
 
 const MiB = 1024 * 1024;
