@@ -5,23 +5,23 @@ import { type CheckSpec } from '@airlock/core';
 import { ClamdClient, clamdReadiness, cleanRefusal } from '@airlock/scanner';
 import { createStorage } from '@airlock/storage';
 import { Worker } from 'bullmq';
-import { cachedEngineVersion } from './engine-version.js';
-import { createHandlers } from './handlers.js';
+import { cachedEngineVersion, type JobHandlers, type WorkerDeps } from '@airlock/pipeline';
+import { startOutboxRelay } from '@airlock/pipeline/webhooks';
 import { startHealthServer } from './health/health-server.js';
 import { createWorkerMetrics } from './health/worker-metrics.js';
 import { createLogger } from './logger.js';
 import { createDispatch } from './registry.js';
 import { startSchedules } from './schedules.js';
-import { startOutboxRelay } from './webhooks/outbox-relay.js';
 
 /** Workers get this long after SIGTERM to finish or hand back their jobs. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
 /**
  * Composition root shared by every worker app: `roles` is the app's own stage, or
- * 'all' for `pnpm start:worker` (narrowed by WORKER_QUEUES).
+ * 'all' for `pnpm start:worker` (narrowed by WORKER_QUEUES). `createHandlers` is the job table
+ * of @airlock/pipeline, handed in by the app: the runtime runs jobs, the pipeline says what they do.
  */
-export async function runWorkers(roles: Role[] | 'all', name: string): Promise<void> {
+export async function runWorkers(roles: Role[] | 'all', name: string, createHandlers: (deps: WorkerDeps) => JobHandlers): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, name);
   const selected = selectRoles(roles, config.workerQueues);

@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { JOBS, isJobName, jobsOfRole, type JobName, type Role } from '@airlock/queue';
-import type { JobContext, JobHandlers } from './job-types.js';
+import type { JobContext, JobHandlers } from '@airlock/pipeline';
 
 /** Thrown at start when a role would consume a job nobody handles. */
 export class MissingHandlerError extends Error {
