@@ -140,7 +140,7 @@ async function launch(entry: string, env: Record<string, string>, ready: () => P
  * Each stack gets a Redis database of its own, so parallel test files never consume each
  * other's jobs: a counter in database 0 hands out 1..15 in turn.
  */
-async function freshRedisDatabase(): Promise<string> {
+export async function freshRedisDatabase(): Promise<string> {
   const admin = new Redis(REDIS_BASE, { lazyConnect: true });
   await admin.connect();
   try {

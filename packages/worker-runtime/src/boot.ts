@@ -147,8 +147,24 @@ export async function runWorkers(roles: Role[] | 'all', name: string, createHand
     }
   }
 
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // Ctrl-C in `npm start` reaches this process twice: the terminal sends SIGINT to the whole
+  // process group and scripts/run-all.mjs passes a SIGTERM on. A second stop() quit the Redis
+  // connections the first was still closing, and ioredis threw an unhandled "Connection is
+  // closed". So: one stop however many signals come (`on`, not `once`: a later signal must not
+  // fall back to Node's default and kill the process mid-close; the deadline ends it anyway).
+  let stopping: Promise<void> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.info({ signal }, 'already stopping');
+      return;
+    }
+    stopping = stop(signal).catch((error: unknown) => {
+      logger.error({ err: (error as Error).message }, 'workers did not stop cleanly');
+      process.exitCode = 1;
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 export function selectRoles(roles: Role[] | 'all', narrow: string[] | undefined): Role[] {
