@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { finalKey, finalRef, isNotFound, quarantineRef, quarantineSidecars, supportsRename, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../job-types.js';
 import type { Logger } from '../logger.js';
+import { stageOf } from '../stage.js';
 import { PermanentFailure, beginAttempt, endFile, failAttempt } from './stage-outcome.js';
 
 /**
@@ -22,7 +23,7 @@ export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
   return async ({ fileId }, { logger }) => {
     const view = await db.uploads.findByFile(fileId);
     const file = view?.file ?? (await db.files.find(fileId));
-    if (!file || file.status !== 'scanning' || file.scan.result !== 'clean') {
+    if (!file || stageOf(file) !== 'promote') {
       logger.info({ fileId, status: file?.status ?? null, scan: file?.scan.result ?? null }, 'promote: nothing to do');
       return;
     }

@@ -4,7 +4,8 @@ import { cleanRefusal, type EngineVersion, type ScanResult } from '@airlock/scan
 import { isNotFound, quarantineRef } from '@airlock/storage';
 import { engineLabel } from '../engine-version.js';
 import type { JobHandler, WorkerDeps } from '../job-types.js';
-import { endFile, stageJobOptions } from './stage-outcome.js';
+import { enqueueStage, stageOf } from '../stage.js';
+import { endFile } from './stage-outcome.js';
 
 /**
  * upload.scan: one read pass of the quarantined bytes through SHA-256 and clamd. Found →
@@ -17,22 +18,24 @@ import { endFile, stageJobOptions } from './stage-outcome.js';
  * (production), is no clean scan: scan_failed / test_signatures_only at once.
  */
 export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
-  const { config, db, storage, scanner, producer, engineVersion } = deps;
+  const { config, db, storage, scanner, engineVersion } = deps;
   return async ({ fileId }, { logger, signal }) => {
     const view = await db.uploads.findByFile(fileId);
     if (!view) {
       // A file in the pipeline without its upload session has no bytes to find: it can never pass.
-      if ((await db.files.find(fileId))?.status === 'scanning') await endFile(deps, logger, fileId, 'failed', 'invalid_record');
+      const file = await db.files.find(fileId);
+      if (file && (stageOf(file) === 'scan' || stageOf(file) === 'promote')) await endFile(deps, logger, fileId, 'failed', 'invalid_record');
       else logger.info({ fileId }, 'scan: nothing to do');
       return;
     }
-    if (view.file.status !== 'scanning') {
-      logger.info({ fileId, status: view.file.status }, 'scan: nothing to do');
+    const stage = stageOf(view.file);
+    if (stage === 'promote') {
+      // An earlier delivery scanned it clean and died before enqueuing the promotion.
+      await enqueueStage(deps, fileId, 'promote');
       return;
     }
-    if (view.file.scan.result === 'clean') {
-      // An earlier delivery scanned it clean and died before enqueuing the promotion.
-      await producer.enqueue('upload.promote', { fileId }, stageJobOptions(config));
+    if (stage !== 'scan') {
+      logger.info({ fileId, status: view.file.status }, 'scan: nothing to do');
       return;
     }
     if (view.file.scan.result === 'error' && view.file.scan.attempts >= config.clamd.maxAttempts) {
@@ -103,7 +106,7 @@ export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
         await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
         return;
       }
-      await producer.enqueue('upload.promote', { fileId }, stageJobOptions(config));
+      await enqueueStage(deps, fileId, 'promote');
       return;
     }
     if (attempt >= config.clamd.maxAttempts) {

@@ -32,15 +32,6 @@ export function permanentIfMissing(error: unknown, what: string): unknown {
 type EndDeps = Pick<WorkerDeps, 'config' | 'db'>;
 
 /**
- * BullMQ options of a validate or promote job the workers enqueue: one delivery more than the
- * budget, so the delivery that spends it (and ends the file) still comes from BullMQ's own
- * retries; the reconciler brings back any job dropped earlier (e.g. the API's, 5 deliveries).
- */
-export function stageJobOptions(config: WorkerDeps['config']): { attempts: number } {
-  return { attempts: config.stageMaxAttempts + 1 };
-}
-
-/**
  * Ends the file in `to` with `reason` (one conditional transition from a pipeline status, which
  * writes the webhook event with it); false when the file had already moved on (another delivery, a deletion).
  */
