@@ -1,10 +1,12 @@
 import type { Config } from '@airlock/config';
 import { AppError, type UploadView } from '@airlock/core';
 import { ConcatenationError, QuotaExceededError, type Database } from '@airlock/db';
-import { quarantineRef, quarantineSidecars, type StorageDriver } from '@airlock/storage';
-import { Metadata, Upload } from '@tus/utils';
+import { removeBytes } from '@airlock/pipeline';
+import { quarantineRef, type StorageDriver } from '@airlock/storage';
+import { Metadata, Upload, type Locker } from '@tus/utils';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/tokens.js';
+import { withUploadLock } from '../files/with-upload-lock.js';
 import { RejectedUploadError } from './guarded-store.js';
 import { withTusContext } from './request-context.js';
 import type { Tus } from './tus-server.js';
@@ -17,6 +19,7 @@ interface Deps {
   tus: Tus;
   storage: StorageDriver;
   logger: Logger;
+  locker: Locker;
 }
 
 const MAX_PARTS = 100;
@@ -30,7 +33,7 @@ const MAX_PARTS = 100;
  * get the type check like any other upload's), which then enters the pipeline like any other.
  */
 export async function createFinalUpload(
-  { config, db, tus, storage, logger }: Deps,
+  { config, db, tus, storage, logger, locker }: Deps,
   caller: Caller,
   header: string,
   metadataHeader: string | undefined,
@@ -89,8 +92,8 @@ export async function createFinalUpload(
       throw error;
     });
 
-  const removePartials = () =>
-    Promise.all([...seen].flatMap((id) => [quarantineRef(id), ...quarantineSidecars(id)]).map((ref) => storage.delete(ref)));
+  // Each partial's bytes go under its own upload lock, like any upload's.
+  const removePartials = () => Promise.all([...seen].map((id) => withUploadLock(locker, id, (held) => removeBytes(storage, { upload: held }))));
   try {
     await withTusContext({ caller, uploadId: upload.id }, async () => {
       await tus.store.create(upload);

@@ -5,6 +5,7 @@ import { isNotFound, quarantineRef } from '@airlock/storage';
 import { engineLabel } from '../engine-version.js';
 import type { JobHandler, WorkerDeps } from '../job-types.js';
 import { enqueueStage, stageOf } from '../stage.js';
+import { settle } from '../settle.js';
 import { endFile } from './stage-outcome.js';
 
 /**
@@ -93,17 +94,17 @@ export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
     if (refusal?.final) {
       logger.error({ fileId, reason: refusal.why }, 'scan: refusing to call a file clean');
       // Every terminal transition writes its webhook event in its own transaction (outbox).
-      await db.files.transition(fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' });
+      await settle(db, fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' });
       return;
     }
     if (verdict === 'infected') {
-      await db.files.transition(fileId, 'quarantined', at);
+      await settle(db, fileId, 'quarantined', at);
       return;
     }
     if (verdict === 'clean') {
       const expected = view.file.expectedSha256;
       if (expected && expected !== sha256) {
-        await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
+        await settle(db, fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
         return;
       }
       await enqueueStage(deps, fileId, 'promote');

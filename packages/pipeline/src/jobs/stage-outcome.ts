@@ -2,6 +2,7 @@ import type { FailureReason, FileStatus } from '@airlock/core';
 import type { PipelineStage } from '@airlock/db';
 import { isNotFound } from '@airlock/storage';
 import type { WorkerDeps } from '../job-types.js';
+import { settle } from '../settle.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -36,7 +37,7 @@ type EndDeps = Pick<WorkerDeps, 'config' | 'db'>;
  * writes the webhook event with it); false when the file had already moved on (another delivery, a deletion).
  */
 export async function endFile(deps: EndDeps, logger: Logger, fileId: string, to: 'failed' | 'scan_failed', reason: FailureReason | null): Promise<boolean> {
-  if (!(await deps.db.files.transition(fileId, to, new Date(), { failureReason: reason }))) return false;
+  if (!(await settle(deps.db, fileId, to, new Date(), { failureReason: reason }))) return false;
   // The transition wrote its outbox event in the same transaction: the notifier reports it.
   logger.warn({ fileId, status: to, reason }, 'pipeline: the file ended');
   return true;

@@ -2,6 +2,7 @@ import { detectFile, isAllowedType } from '@airlock/filetype';
 import { quarantineRef } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../job-types.js';
 import { enqueueStage, stageOf } from '../stage.js';
+import { settle } from '../settle.js';
 import { beginAttempt, endFile, failAttempt, permanentIfMissing } from './stage-outcome.js';
 
 /**
@@ -44,11 +45,11 @@ export function validateUpload(deps: WorkerDeps): JobHandler<'upload.validate'> 
     const now = new Date();
     if (!isAllowedType(detection.mime, config.allowedTypes)) {
       // Terminal: the bytes stay in quarantine until retention purges them.
-      await db.files.transition(fileId, 'rejected', now, { mimeType: detection.mime });
+      await settle(db, fileId, 'rejected', now, { mimeType: detection.mime });
       logger.info({ fileId, mime: detection.mime, by: detection.by }, 'validate: type not allowed, rejected');
       return;
     }
-    if (await db.files.transition(fileId, 'scanning', now, { mimeType: detection.mime })) {
+    if (await settle(db, fileId, 'scanning', now, { mimeType: detection.mime })) {
       logger.info({ fileId, mime: detection.mime, by: detection.by }, 'validate: type allowed');
       // If this enqueue is lost, the reconciler finds the file in `scanning` and enqueues it.
       await enqueueStage(deps, fileId, 'scan');
