@@ -93,15 +93,19 @@ export async function runWorkers(roles: Role[] | 'all', name: string, createHand
       logger.error('shutdown deadline passed; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    schedules?.stop();
     health?.close();
     shutdown.abort();
     // Running deliveries are cut short and put back as due (see outbox-relay.ts).
-    await relay?.stop();
+    await Promise.all([relay?.stop(), schedules?.stop()]);
     // close() stops taking jobs and waits for the running ones (an aborted scan hands its
     // job back); BullMQ never closes the connections it was handed, so they are quit here.
     await Promise.all(workers.map(({ worker }) => worker.close()));
     await Promise.all(workers.map(({ connection }) => connection.quit()));
+    // BullMQ closes a queue whose connection is still initialising (it sends INFO once Redis is
+    // ready) without waiting, and drops its listeners: the INFO failing once Redis is quit below
+    // was an unhandled 'error' (a Ctrl-C right after start). Let the init end first; briefly,
+    // for a Redis that is away never becomes ready and then nothing will be sent at all.
+    await settledWithin(Promise.all(ROLES.map((role) => producer.queue(role).waitUntilReady())), 2_000);
     await producer.close();
     await producerRedis.quit().catch(() => producerRedis.disconnect());
     await db.close();
@@ -165,6 +169,13 @@ export async function runWorkers(roles: Role[] | 'all', name: string, createHand
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** Waits for `promise` to settle, or `ms`, whichever comes first; never rejects. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 export function selectRoles(roles: Role[] | 'all', narrow: string[] | undefined): Role[] {

@@ -92,8 +92,13 @@ export async function createFinalUpload(
       throw error;
     });
 
-  // Each partial's bytes go under its own upload lock, like any upload's.
-  const removePartials = () => Promise.all([...seen].map((id) => withUploadLock(locker, id, (held) => removeBytes(storage, { upload: held }))));
+  // Each partial's bytes go under its own upload lock, like any upload's. Not the client's
+  // failure if that cannot happen now (a lock held too long, storage away): the partials are
+  // retired (failed, deleted) in the database, and garbage collection purges their bytes later.
+  const removePartials = () =>
+    Promise.all([...seen].map((id) => withUploadLock(locker, id, (held) => removeBytes(storage, { upload: held })))).catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message, uploadId: upload.id }, 'concatenation: partial bytes left for garbage collection');
+    });
   try {
     await withTusContext({ caller, uploadId: upload.id }, async () => {
       await tus.store.create(upload);
