@@ -106,6 +106,21 @@ module.exports = {
       to: { path: '^packages/testing/' },
     },
     {
+      name: 'pipeline-does-not-import-worker-runtime',
+      severity: 'error',
+      comment: 'The pipeline (the domain) owns the job table; worker-runtime (boot, registry, shutdown) takes it as an argument, never the other way round.',
+      from: { path: '^packages/pipeline/' },
+      to: { path: '^packages/worker-runtime/' },
+    },
+    {
+      name: 'api-does-not-import-pipeline-jobs',
+      severity: 'error',
+      comment:
+        'The API may use the domain (@airlock/pipeline: settle, removeBytes, stageOf/enqueueStage), because tus DELETE, DELETE /files/:id and concatenation change files too; it never runs a job handler (workers do).',
+      from: { path: '^apps/api/' },
+      to: { path: '^packages/pipeline/src/(jobs|handlers\\.ts|webhooks/outbox-relay\\.ts)' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing (a typo, or a dependency missing from package.json).',

@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     // collect-garbage.s3.test.ts uses COMMANDS only as a type (the SDK is loaded through
     // @airlock/storage's own resolution); the array is what names the commands it may load.
-    files: ['packages/worker-runtime/src/jobs/collect-garbage.s3.test.ts'],
+    files: ['packages/pipeline/src/jobs/collect-garbage.s3.test.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
 );

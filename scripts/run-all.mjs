@@ -27,6 +27,10 @@ for (const child of children) {
     if (!stopping) {
       console.error(`[airlock] ${child.name} exited (${signal ?? code}); stopping the rest`);
       exitCode = code || 1;
+    } else if (code) {
+      // A child that failed to stop cleanly says so in our exit code too (Ctrl-C must end in 0).
+      console.error(`[airlock] ${child.name} did not stop cleanly (exit code ${code})`);
+      exitCode ||= code;
     }
     stopAll('SIGTERM');
     if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);

@@ -1,4 +1,5 @@
+import { createHandlers } from '@airlock/pipeline';
 import { runWorkers } from '@airlock/worker-runtime';
 
 // The promoter stage as its own deployable: scale it independently of the API and other stages.
-await runWorkers(['promoter'], 'airlock-promoter');
+await runWorkers(['promoter'], 'airlock-promoter', createHandlers);

@@ -16,7 +16,7 @@ export interface MaintenanceCursor {
 }
 
 /**
- * What garbage collection reads (see packages/worker-runtime/src/jobs/gc). Read-only: every
+ * What garbage collection reads (see packages/pipeline/src/jobs/gc). Read-only: every
  * change goes through the conditional writes of the other repositories (`uploads.abort`,
  * `files.markPurged`), so a reader that acts on a stale page changes nothing twice.
  * Lists are pages of `limit` rows read by keyset (`after`), never by OFFSET.

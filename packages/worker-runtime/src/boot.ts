@@ -5,23 +5,23 @@ import { type CheckSpec } from '@airlock/core';
 import { ClamdClient, clamdReadiness, cleanRefusal } from '@airlock/scanner';
 import { createStorage } from '@airlock/storage';
 import { Worker } from 'bullmq';
-import { cachedEngineVersion } from './engine-version.js';
-import { createHandlers } from './handlers.js';
+import { cachedEngineVersion, type JobHandlers, type WorkerDeps } from '@airlock/pipeline';
+import { RELAY_DEFAULTS, startOutboxRelay } from '@airlock/pipeline/webhooks';
 import { startHealthServer } from './health/health-server.js';
 import { createWorkerMetrics } from './health/worker-metrics.js';
 import { createLogger } from './logger.js';
 import { createDispatch } from './registry.js';
 import { startSchedules } from './schedules.js';
-import { RELAY_DEFAULTS, startOutboxRelay } from './webhooks/outbox-relay.js';
 
 /** Workers get this long after SIGTERM to finish or hand back their jobs. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
 /**
  * Composition root shared by every worker app: `roles` is the app's own stage, or
- * 'all' for `pnpm start:worker` (narrowed by WORKER_QUEUES).
+ * 'all' for `pnpm start:worker` (narrowed by WORKER_QUEUES). `createHandlers` is the job table
+ * of @airlock/pipeline, handed in by the app: the runtime runs jobs, the pipeline says what they do.
  */
-export async function runWorkers(roles: Role[] | 'all', name: string): Promise<void> {
+export async function runWorkers(roles: Role[] | 'all', name: string, createHandlers: (deps: WorkerDeps) => JobHandlers): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, name);
   const selected = selectRoles(roles, config.workerQueues);
@@ -102,15 +102,19 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
       logger.error('shutdown deadline passed; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    schedules?.stop();
     health?.close();
     shutdown.abort();
     // Running deliveries are cut short and put back as due (see outbox-relay.ts).
-    await relay?.stop();
+    await Promise.all([relay?.stop(), schedules?.stop()]);
     // close() stops taking jobs and waits for the running ones (an aborted scan hands its
     // job back); BullMQ never closes the connections it was handed, so they are quit here.
     await Promise.all(workers.map(({ worker }) => worker.close()));
     await Promise.all(workers.map(({ connection }) => connection.quit()));
+    // BullMQ closes a queue whose connection is still initialising (it sends INFO once Redis is
+    // ready) without waiting, and drops its listeners: the INFO failing once Redis is quit below
+    // was an unhandled 'error' (a Ctrl-C right after start). Let the init end first; briefly,
+    // for a Redis that is away never becomes ready and then nothing will be sent at all.
+    await settledWithin(Promise.all(ROLES.map((role) => producer.queue(role).waitUntilReady())), 2_000);
     await producer.close();
     await producerRedis.quit().catch(() => producerRedis.disconnect());
     await db.close();
@@ -161,8 +165,31 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
     }
   }
 
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // Ctrl-C in `npm start` reaches this process twice: the terminal sends SIGINT to the whole
+  // process group and scripts/run-all.mjs passes a SIGTERM on. A second stop() quit the Redis
+  // connections the first was still closing, and ioredis threw an unhandled "Connection is
+  // closed". So: one stop however many signals come (`on`, not `once`: a later signal must not
+  // fall back to Node's default and kill the process mid-close; the deadline ends it anyway).
+  let stopping: Promise<void> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.info({ signal }, 'already stopping');
+      return;
+    }
+    stopping = stop(signal).catch((error: unknown) => {
+      logger.error({ err: (error as Error).message }, 'workers did not stop cleanly');
+      process.exitCode = 1;
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** Waits for `promise` to settle, or `ms`, whichever comes first; never rejects. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 export function selectRoles(roles: Role[] | 'all', narrow: string[] | undefined): Role[] {

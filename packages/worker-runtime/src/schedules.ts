@@ -7,7 +7,7 @@ import type { Logger } from './logger.js';
  * janitors run). Redis keeps no data here and may be flushed, taking the schedule with it,
  * so every janitor upserts it again on a timer of its own (an idempotent call).
  */
-export function startSchedules(config: Config, producer: Producer, logger: Logger): { stop(): void } {
+export function startSchedules(config: Config, producer: Producer, logger: Logger): { stop(): Promise<void> } {
   const everyMs = Math.min(60_000, Math.max(1_000, (config.reconcileAfterSeconds * 1000) / 2));
   const queue = producer.queue('janitor');
   const upsert = () =>
@@ -16,7 +16,17 @@ export function startSchedules(config: Config, producer: Producer, logger: Logge
       .catch((error: Error) => logger.warn({ err: error.message, queue: queueName('janitor') }, 'could not schedule the reconciler'))
       .then(() => queue.upsertJobScheduler('gc', { every: config.gcIntervalSeconds * 1000 }, { name: 'maintenance.gc', data: {} }))
       .catch((error: Error) => logger.warn({ err: error.message, queue: queueName('janitor') }, 'could not schedule garbage collection'));
-  void upsert();
-  const timer = setInterval(() => void upsert(), everyMs);
-  return { stop: () => clearInterval(timer) };
+  // The upsert under way, awaited by stop(): BullMQ opens a connection of its own for a job
+  // scheduler, and quitting the producer's Redis under it made that connection emit an
+  // unhandled error (a Ctrl-C right after start crashed the worker).
+  let running = upsert();
+  const timer = setInterval(() => {
+    running = running.then(upsert);
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -1,9 +1,11 @@
 import type { Config } from '@airlock/config';
 import { AppError, isEvidence, type FileRecord } from '@airlock/core';
 import type { Database } from '@airlock/db';
-import { finalRef, quarantineRef, quarantineSidecars, type StorageDriver } from '@airlock/storage';
+import { removeBytes, settle, type LockedUpload } from '@airlock/pipeline';
+import type { StorageDriver } from '@airlock/storage';
 import type { Locker } from '@tus/utils';
 import type { Logger } from 'pino';
+import { withUploadLock } from './with-upload-lock.js';
 
 export interface DeleteFileDeps {
   config: Config;
@@ -13,9 +15,6 @@ export interface DeleteFileDeps {
   /** The tus upload lock: a PATCH writing into the upload is asked to stop first. */
   locker: Locker;
 }
-
-/** How long a delete waits for the upload's lock (a PATCH is asked to release it at once). */
-const LOCK_WAIT_MS = 10_000;
 
 /**
  * Deletes a file for its owner, wherever it is (DELETE /files/:id, and tus termination of a
@@ -37,27 +36,17 @@ export async function deleteFile(deps: DeleteFileDeps, file: FileRecord, by: str
   const now = new Date();
   if (isEvidence(file.status)) return hideEvidence(deps, file, by, now);
   const upload = await db.uploads.findByFile(file.id);
-  const lock = upload ? deps.locker.newLock(upload.upload.id) : undefined;
-  if (lock) {
-    await lock.lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => {}).catch((error: unknown) => {
-      // A writer that would not let go, or Redis down: nothing was changed; the client retries.
-      throw new AppError('E_UNAVAILABLE', 'the upload is busy; retry the delete shortly', { cause: error });
-    });
-  }
-  try {
+  const run = async (held: LockedUpload | null): Promise<void> => {
     const current = await endUnderLock(deps, file.id, now);
-    if (isEvidence(current.status)) return await hideEvidence(deps, current, by, now);
+    if (isEvidence(current.status)) return hideEvidence(deps, current, by, now);
     // The row is marked first: if removing bytes fails here, garbage collection finishes it.
-    const refs = [
-      ...(current.storagePath ? [finalRef(current.storagePath)] : []),
-      ...(upload ? [quarantineRef(upload.upload.id), ...quarantineSidecars(upload.upload.id)] : []),
-    ];
-    await Promise.all(refs.map((ref) => storage.delete(ref)));
+    await removeBytes(storage, { upload: held, storagePath: current.storagePath });
     await db.files.markPurged(file.id, new Date());
     logger.info({ audit: 'delete', fileId: file.id, by, status: current.status }, 'file deleted');
-  } finally {
-    await lock?.unlock().catch(() => {});
-  }
+  };
+  // Under the upload's lock: a PATCH writing into it is asked to stop first.
+  if (!upload) return run(null);
+  await withUploadLock(deps.locker, upload.upload.id, run);
 }
 
 async function hideEvidence({ db, logger }: DeleteFileDeps, file: FileRecord, by: string, now: Date): Promise<void> {
@@ -85,7 +74,7 @@ async function endUnderLock({ db }: DeleteFileDeps, fileId: string, now: Date): 
     if (view?.upload.status === 'open') {
       await db.uploads.abort(view.upload.id, 'failed', 'terminated', now);
     } else if (file.status === 'assembling' || file.status === 'scanning') {
-      await db.files.transition(file.id, 'failed', now, { failureReason: 'terminated' });
+      await settle(db, file.id, 'failed', now, { failureReason: 'terminated' });
     } else if (await db.files.markDeleted(file.id, now)) {
       return file;
     }

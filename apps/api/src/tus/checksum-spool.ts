@@ -39,7 +39,7 @@ export interface SpooledChunk {
  *
  * Each process spools into `<dir>/<host>-<pid>`. At start it removes the directories of dead
  * processes of its own host (a kill -9 mid-spool leaves its file behind); GC removes any that
- * have not been touched for an hour (other hosts sharing DATA_DIR: packages/worker-runtime
+ * have not been touched for an hour (other hosts sharing DATA_DIR: packages/pipeline
  * jobs/gc/spool-leftovers.ts). A live spool is written
  * at least once per idle timeout, so its directory is never that old.
  */

@@ -1,10 +1,12 @@
 import type { Config } from '@airlock/config';
 import { AppError, type UploadView } from '@airlock/core';
 import { ConcatenationError, QuotaExceededError, type Database } from '@airlock/db';
-import { quarantineRef, quarantineSidecars, type StorageDriver } from '@airlock/storage';
+import { removeBytes } from '@airlock/pipeline';
+import { quarantineRef, type StorageDriver } from '@airlock/storage';
 import { Metadata, Upload, type Locker } from '@tus/utils';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/tokens.js';
+import { withUploadLock } from '../files/with-upload-lock.js';
 import { RejectedUploadError } from './guarded-store.js';
 import { withTusContext } from './request-context.js';
 import type { Tus } from './tus-server.js';
@@ -17,7 +19,7 @@ interface Deps {
   tus: Tus;
   storage: StorageDriver;
   logger: Logger;
-  /** The upload lock: the final upload's bytes are written under its own, like a PATCH's. */
+  /** The upload lock: the final upload's bytes are written under its own, like a PATCH's; each partial's are removed under theirs. */
   locker: Locker;
 }
 
@@ -94,8 +96,13 @@ export async function createFinalUpload(
       throw error;
     });
 
+  // Each partial's bytes go under its own upload lock, like any upload's. Not the client's
+  // failure if that cannot happen now (a lock held too long, storage away): the partials are
+  // retired (failed, deleted) in the database, and garbage collection purges their bytes later.
   const removePartials = () =>
-    Promise.all([...seen].flatMap((id) => [quarantineRef(id), ...quarantineSidecars(id)]).map((ref) => storage.delete(ref)));
+    Promise.all([...seen].map((id) => withUploadLock(locker, id, (held) => removeBytes(storage, { upload: held })))).catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message, uploadId: upload.id }, 'concatenation: partial bytes left for garbage collection');
+    });
   // The final upload is listed in the files API from now on: a DELETE of it (or GC) takes its
   // upload lock and asks the holder to let go, so the bytes are written under that lock, as a
   // PATCH writes, and the write stops when asked (the upload is then being deleted).

@@ -1,6 +1,7 @@
 import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
 import type { Producer } from '@airlock/queue';
+import { enqueueStage } from '@airlock/pipeline';
 import { Server, type ServerOptions } from '@tus/server';
 import type { Locker, Upload } from '@tus/utils';
 import type { Redis } from 'ioredis';
@@ -108,7 +109,7 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
   };
 
   const startPipeline = async (fileId: string) => {
-    await producer.enqueue('upload.validate', { fileId }).catch((error: unknown) => {
+    await enqueueStage({ config, producer }, fileId, 'validate').catch((error: unknown) => {
       logger.warn({ err: error, fileId }, 'could not enqueue the pipeline; the reconciler will');
     });
   };

@@ -1,6 +1,7 @@
 import { AppError, type UploadView } from '@airlock/core';
 import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
+import { removeBytes } from '@airlock/pipeline';
 import type { Producer } from '@airlock/queue';
 import type { StorageDriver } from '@airlock/storage';
 import type { Logger } from 'pino';
@@ -17,6 +18,7 @@ import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './r
 import { TUS_PATH, type Tus } from './tus-server.js';
 import { isValidId } from './upload-id.js';
 import { deleteFile } from '../files/delete-file.js';
+import { withUploadLock } from '../files/with-upload-lock.js';
 import { Metadata, type Locker } from '@tus/utils';
 import { clientUrl } from '../http/public-url.js';
 import { checkMetadataLimits } from './upload-metadata.js';
@@ -24,7 +26,7 @@ import { uploadJson } from './upload-json.js';
 
 interface Deps {
   config: Config;
-  /** The upload lock, for deletions of finished uploads (apps/api/src/files/delete-file.ts). */
+  /** The upload lock: deletions (tus DELETE, apps/api/src/files/delete-file.ts) and concatenation hold it to remove bytes. */
   locker: Locker;
   db: Database;
   tus: Tus;
@@ -207,10 +209,10 @@ export function tusRoutes(deps: Deps): Router {
       await deleteFile(deps, file, callerOf(req).userId);
       return void res.status(204).end();
     }
-    const { response } = await forward(req, res);
-    // The row is terminated either way; bytes the store could not find are already gone.
-    const status = response.status === 404 || response.status === 410 ? 204 : response.status;
-    await sendNodeResponse(res, new globalThis.Response(null, { status, headers: response.headers }));
+    // The row is terminated; its bytes go by the one removal of @airlock/pipeline, under the
+    // upload's lock (a PATCH writing into it is asked to stop first). Bytes already gone are no error.
+    await withUploadLock(deps.locker, view.upload.id, (held) => removeBytes(deps.storage, { upload: held }));
+    res.status(204).end();
   });
 
   router.get(`${TUS_PATH}/:id`, ...auth, load, (_req, res) => {

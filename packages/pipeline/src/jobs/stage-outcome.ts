@@ -2,6 +2,7 @@ import type { FailureReason, FileStatus } from '@airlock/core';
 import type { PipelineStage } from '@airlock/db';
 import { isNotFound } from '@airlock/storage';
 import type { WorkerDeps } from '../job-types.js';
+import { settle } from '../settle.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -32,20 +33,11 @@ export function permanentIfMissing(error: unknown, what: string): unknown {
 type EndDeps = Pick<WorkerDeps, 'config' | 'db'>;
 
 /**
- * BullMQ options of a validate or promote job the workers enqueue: one delivery more than the
- * budget, so the delivery that spends it (and ends the file) still comes from BullMQ's own
- * retries; the reconciler brings back any job dropped earlier (e.g. the API's, 5 deliveries).
- */
-export function stageJobOptions(config: WorkerDeps['config']): { attempts: number } {
-  return { attempts: config.stageMaxAttempts + 1 };
-}
-
-/**
  * Ends the file in `to` with `reason` (one conditional transition from a pipeline status, which
  * writes the webhook event with it); false when the file had already moved on (another delivery, a deletion).
  */
 export async function endFile(deps: EndDeps, logger: Logger, fileId: string, to: 'failed' | 'scan_failed', reason: FailureReason | null): Promise<boolean> {
-  if (!(await deps.db.files.transition(fileId, to, new Date(), { failureReason: reason }))) return false;
+  if (!(await settle(deps.db, fileId, to, new Date(), { failureReason: reason }))) return false;
   // The transition wrote its outbox event in the same transaction: the notifier reports it.
   logger.warn({ fileId, status: to, reason }, 'pipeline: the file ended');
   return true;

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { finalKey, finalRef, isNotFound, quarantineRef, quarantineSidecars, supportsRename, type ObjectRef, type StorageDriver } from '@airlock/storage';
+import { finalKey, finalRef, isNotFound, quarantineRef, supportsRename, type ObjectRef, type StorageDriver } from '@airlock/storage';
+import { lockedUpload, removeBytes } from '../bytes/remove-bytes.js';
 import type { JobHandler, WorkerDeps } from '../job-types.js';
 import type { Logger } from '../logger.js';
+import { stageOf } from '../stage.js';
+import { settle } from '../settle.js';
+import { BUSY, createUploadLocks } from './gc/upload-lock.js';
 import { PermanentFailure, beginAttempt, endFile, failAttempt } from './stage-outcome.js';
 
 /**
@@ -10,7 +14,7 @@ import { PermanentFailure, beginAttempt, endFile, failAttempt } from './stage-ou
  * 1. record the intent (the final key) while the file is `scanning`;
  * 2. move: a rename where the storage can (same filesystem: the very bytes that were
  *    scanned), else copy and verify size and SHA-256 against the scan before deleting;
- * 3. delete the quarantine copy and the tus sidecars;
+ * 3. delete the quarantine copy and the tus sidecars, under the upload's lock (removeBytes);
  * 4. scanning → complete.
  * A crash anywhere converges on the next delivery: each step checks where the bytes are.
  * Bytes in neither place end the file failed / bytes_missing at once; other failures are
@@ -19,10 +23,11 @@ import { PermanentFailure, beginAttempt, endFile, failAttempt } from './stage-ou
  */
 export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
   const { db, storage } = deps;
+  const locks = createUploadLocks(deps.redis);
   return async ({ fileId }, { logger }) => {
     const view = await db.uploads.findByFile(fileId);
     const file = view?.file ?? (await db.files.find(fileId));
-    if (!file || file.status !== 'scanning' || file.scan.result !== 'clean') {
+    if (!file || stageOf(file) !== 'promote') {
       logger.info({ fileId, status: file?.status ?? null, scan: file?.scan.result ?? null }, 'promote: nothing to do');
       return;
     }
@@ -33,33 +38,37 @@ export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
     }
     const key = file.storagePath ?? finalKey(fileId);
     const source = quarantineRef(view.upload.id);
-    const target = finalRef(key);
     const attempt = await beginAttempt(deps, logger, fileId, 'promote', 'scanning');
     if (!attempt) {
       // The budget was spent (the file has just ended failed) or the file moved on: unless it is
       // complete, a copy an earlier delivery left in final storage belongs to nothing.
       const now = await db.files.find(fileId);
-      if (now && now.status !== 'complete' && now.status !== 'scanning') await removeCopy(storage, target, logger, fileId);
+      if (now && now.status !== 'complete' && now.status !== 'scanning') await removeCopy(storage, key, logger, fileId);
       return;
     }
     if (!file.storagePath && !(await db.files.update(fileId, 'scanning', new Date(), { storagePath: key }))) return;
 
     const expected = { size: file.sizeBytes, sha256: file.checksumSha256 };
     try {
-      await moveToFinal(storage, source, target, expected);
-      await Promise.all([source, ...quarantineSidecars(view.upload.id)].map((ref) => storage.delete(ref)));
+      await moveToFinal(storage, source, key, expected);
+      // Only the deletion holds the lock (a move may outlast the lock's TTL); a holder is a
+      // request or a deletion of this upload: this attempt fails and is retried with backoff.
+      const uploadId = view.upload.id;
+      if ((await locks.withLock(uploadId, () => removeBytes(storage, { upload: lockedUpload(uploadId) }))) === BUSY) {
+        throw new Error('promote: the upload is locked by a request or a deletion; the quarantine copy stays until the retry');
+      }
     } catch (error) {
       // Deleted while it was being promoted (its bytes may have gone mid-copy): no failure of ours.
       const now = await db.files.find(fileId);
       if (now?.status !== 'scanning') {
-        if (now?.status !== 'complete') await removeCopy(storage, target, logger, fileId);
+        if (now?.status !== 'complete') await removeCopy(storage, key, logger, fileId);
         logger.info({ fileId, status: now?.status ?? null }, 'promote: the file ended during promotion');
         return;
       }
-      if (await failAttempt(deps, logger, fileId, 'promote', attempt, error)) await removeCopy(storage, target, logger, fileId);
+      if (await failAttempt(deps, logger, fileId, 'promote', attempt, error)) await removeCopy(storage, key, logger, fileId);
       return;
     }
-    if (await db.files.transition(fileId, 'complete', new Date(), { storagePath: key })) {
+    if (await settle(db, fileId, 'complete', new Date(), { storagePath: key })) {
       logger.info({ fileId, key, size: expected.size }, 'promote: complete');
       return;
     }
@@ -67,7 +76,7 @@ export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
     // the copy made here belongs to nothing, so it goes, and this run ends without error.
     const now = await db.files.find(fileId);
     if (now && now.status !== 'complete') {
-      await storage.delete(target);
+      await removeBytes(storage, { storagePath: key });
       logger.info({ fileId, status: now.status }, 'promote: the file ended during promotion; its final copy removed');
     }
   };
@@ -78,12 +87,13 @@ export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
  * have left a copy, which is overwritten); bytes no longer in quarantine must be whole in final
  * storage, moved by an earlier delivery that died before finishing. In neither: bytes_missing.
  */
-async function moveToFinal(storage: StorageDriver, source: ObjectRef, target: ObjectRef, expected: { size: number; sha256: string }): Promise<void> {
+async function moveToFinal(storage: StorageDriver, source: ObjectRef, key: string, expected: { size: number; sha256: string }): Promise<void> {
+  const target = finalRef(key);
   if (await storage.stat(source)) {
     const renamed = supportsRename(storage) && (await storage.rename(source, target));
     if (!renamed) {
       await storage.copy(source, target);
-      await verify(storage, target, expected);
+      await verify(storage, key, expected);
     }
     return;
   }
@@ -94,12 +104,13 @@ async function moveToFinal(storage: StorageDriver, source: ObjectRef, target: Ob
 }
 
 /** A file that ended failed keeps no bytes in final storage; best effort (GC sweeps orphans). */
-async function removeCopy(storage: StorageDriver, target: ObjectRef, logger: Logger, fileId: string): Promise<void> {
-  await storage.delete(target).catch((error: Error) => logger.warn({ fileId, err: error.message }, 'promote: could not remove the final copy'));
+async function removeCopy(storage: StorageDriver, key: string, logger: Logger, fileId: string): Promise<void> {
+  await removeBytes(storage, { storagePath: key }).catch((error: Error) => logger.warn({ fileId, err: error.message }, 'promote: could not remove the final copy'));
 }
 
 /** Reads the copy back: it must be exactly the bytes that were scanned. On a mismatch the copy is removed. */
-async function verify(storage: StorageDriver, ref: ObjectRef, expected: { size: number; sha256: string }): Promise<void> {
+async function verify(storage: StorageDriver, key: string, expected: { size: number; sha256: string }): Promise<void> {
+  const ref = finalRef(key);
   const hash = createHash('sha256');
   let size = 0;
   try {
@@ -114,7 +125,7 @@ async function verify(storage: StorageDriver, ref: ObjectRef, expected: { size: 
   }
   const sha256 = hash.digest('hex');
   if (size !== expected.size || sha256 !== expected.sha256) {
-    await storage.delete(ref);
+    await removeBytes(storage, { storagePath: key });
     throw new Error(`promote: the copy does not match the scanned bytes (size ${size}/${expected.size})`);
   }
 }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { loadConfig } from '@airlock/config';
 import { createDatabase, migrate, type Database } from '@airlock/db';
+import { producerConnection } from '@airlock/queue';
 import type { Scanner } from '@airlock/scanner';
 import { finalKey, finalRef, quarantineRef, type ByteRange, type ObjectRef, type StorageDriver } from '@airlock/storage';
 import { createLocalDriver } from '@airlock/storage/local';
@@ -29,14 +31,18 @@ const ctx = { logger: silent, attempt: 1, signal: new AbortController().signal }
 const root = mkdtempSync(join(tmpdir(), 'airlock-budgets-'));
 const local = createLocalDriver({ quarantineDir: join(root, 'quarantine'), finalDir: join(root, 'files') });
 let db: Database;
+// Promotion removes the quarantine copy under the upload's lock, in the real Redis.
+const redis = producerConnection(process.env.AIRLOCK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 
 beforeAll(async () => {
   const url = `file:${join(root, 'airlock.db')}`;
   await migrate(url);
   db = createDatabase(url);
+  if (redis.status !== 'ready') await once(redis, 'ready');
 });
 afterAll(async () => {
   await db?.close();
+  await redis.quit();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -57,6 +63,7 @@ function deps(storage: StorageDriver = local): WorkerDeps {
     scanner: cleanScanner,
     producer: { enqueue: async () => {} },
     engineVersion: async () => null,
+    redis,
     logger: silent,
   } as unknown as WorkerDeps;
 }

@@ -1,5 +1,5 @@
 import type { StoredFile } from '@airlock/db';
-import { finalRef, quarantineRef, quarantineSidecars, supportsMultipartCleaning, type ObjectRef } from '@airlock/storage';
+import { lockedUpload, removeBytes } from '../../bytes/remove-bytes.js';
 import type { GcPass } from './gc-context.js';
 import { BUSY } from './upload-lock.js';
 
@@ -24,24 +24,12 @@ export async function purgeFile(pass: GcPass, stored: StoredFile): Promise<Purge
 
 /** Inside the upload's lock already (expiry holds it across abort and purge). */
 export async function removeBytesAndMark(pass: GcPass, stored: StoredFile): Promise<'purged' | 'already'> {
-  await removeBytes(pass, stored);
+  // Only called inside the upload's lock (purgeFile, expiry), or for a file without a session.
+  await removeBytes(pass.storage, { upload: stored.upload ? lockedUpload(stored.upload.id) : null, storagePath: stored.file.storagePath });
   if (!(await pass.db.files.markPurged(stored.file.id, pass.now))) return 'already';
   pass.report.purged += 1;
   pass.logger.info({ fileId: stored.file.id, uploadId: stored.upload?.id ?? null, status: stored.file.status }, 'gc: bytes purged');
   return 'purged';
-}
-
-async function removeBytes({ storage }: GcPass, { file, upload }: StoredFile): Promise<void> {
-  const refs: ObjectRef[] = [];
-  if (upload) refs.push(quarantineRef(upload.id), ...quarantineSidecars(upload.id));
-  if (file.storagePath) refs.push(finalRef(file.storagePath));
-  await Promise.all(refs.map((ref) => storage.delete(ref)));
-  if (upload && supportsMultipartCleaning(storage)) {
-    // @tus/s3-store's multipart upload is keyed by the upload id; other keys sharing the prefix are not ours to end.
-    for await (const incomplete of storage.listIncompleteUploads('quarantine', upload.id)) {
-      if (incomplete.key === upload.id) await storage.abortIncompleteUpload('quarantine', incomplete.key, incomplete.uploadId);
-    }
-  }
 }
 
 /** Never purged, however old: bytes that are being uploaded, checked, promoted or served. */

@@ -1,6 +1,8 @@
 import { detectFile, isAllowedType } from '@airlock/filetype';
 import { quarantineRef } from '@airlock/storage';
 import type { JobHandler, WorkerDeps } from '../job-types.js';
+import { enqueueStage, stageOf } from '../stage.js';
+import { settle } from '../settle.js';
 import { beginAttempt, endFile, failAttempt, permanentIfMissing } from './stage-outcome.js';
 
 /**
@@ -11,16 +13,17 @@ import { beginAttempt, endFile, failAttempt, permanentIfMissing } from './stage-
  * STAGE_MAX_ATTEMPTS attempts (counted in the database) are spent: failed / pipeline_error.
  */
 export function validateUpload(deps: WorkerDeps): JobHandler<'upload.validate'> {
-  const { config, db, storage, producer } = deps;
+  const { config, db, storage } = deps;
   return async ({ fileId }, { logger }) => {
     const view = await db.uploads.findByFile(fileId);
     if (!view) {
       // A file in the pipeline without its upload session has no bytes to find: it can never pass.
-      if ((await db.files.find(fileId))?.status === 'assembling') await endFile(deps, logger, fileId, 'failed', 'invalid_record');
+      const file = await db.files.find(fileId);
+      if (file && stageOf(file) === 'validate') await endFile(deps, logger, fileId, 'failed', 'invalid_record');
       else logger.info({ fileId }, 'validate: nothing to do');
       return;
     }
-    if (view.file.status !== 'assembling') {
+    if (stageOf(view.file) !== 'validate') {
       logger.info({ fileId, status: view.file.status }, 'validate: nothing to do');
       return;
     }
@@ -42,14 +45,14 @@ export function validateUpload(deps: WorkerDeps): JobHandler<'upload.validate'> 
     const now = new Date();
     if (!isAllowedType(detection.mime, config.allowedTypes)) {
       // Terminal: the bytes stay in quarantine until retention purges them.
-      await db.files.transition(fileId, 'rejected', now, { mimeType: detection.mime });
+      await settle(db, fileId, 'rejected', now, { mimeType: detection.mime });
       logger.info({ fileId, mime: detection.mime, by: detection.by }, 'validate: type not allowed, rejected');
       return;
     }
-    if (await db.files.transition(fileId, 'scanning', now, { mimeType: detection.mime })) {
+    if (await settle(db, fileId, 'scanning', now, { mimeType: detection.mime })) {
       logger.info({ fileId, mime: detection.mime, by: detection.by }, 'validate: type allowed');
       // If this enqueue is lost, the reconciler finds the file in `scanning` and enqueues it.
-      await producer.enqueue('upload.scan', { fileId }, { attempts: config.clamd.maxAttempts + 2 });
+      await enqueueStage(deps, fileId, 'scan');
     }
   };
 }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { loadConfig } from '@airlock/config';
 import { createDatabase, migrate, type Database } from '@airlock/db';
+import { producerConnection } from '@airlock/queue';
 import { finalKey, finalRef, quarantineRef, quarantineSidecars, type StorageDriver } from '@airlock/storage';
 import { createLocalDriver } from '@airlock/storage/local';
 import { createS3Driver } from '@airlock/storage/s3';
@@ -46,7 +48,12 @@ function crashing<T extends object>(target: T, clock: Clock, label: string): T {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         clock.calls.push(`${label}.${String(property)}`);
-        if (clock.calls.length >= clock.at) return Promise.reject(new Crash(`crashed at ${label}.${String(property)}`));
+        if (clock.calls.length >= clock.at) {
+          const crash = new Crash(`crashed at ${label}.${String(property)}`);
+          // The listings are async iterables, not promises: they fail when iterated.
+          if (property === 'list' || property === 'listIncompleteUploads') return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(crash) }) };
+          return Promise.reject(crash);
+        }
         const result = (value as (...a: unknown[]) => unknown).apply(object, args);
         clock.started.push(Promise.resolve(result));
         return result;
@@ -91,13 +98,17 @@ const BACKENDS: Backend[] = [
 ];
 
 let db: Database;
+// Promotion removes the quarantine copy under the upload's lock, in the real Redis.
+const redis = producerConnection(process.env.AIRLOCK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 beforeAll(async () => {
   const url = `file:${join(root, 'airlock.db')}`;
   await migrate(url);
   db = createDatabase(url);
+  if (redis.status !== 'ready') await once(redis, 'ready');
 });
 afterAll(async () => {
   await db?.close();
+  await redis.quit();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -143,6 +154,7 @@ describe.each(BACKENDS)('promotion killed at every step converges to one complet
       db: database,
       storage,
       producer: { enqueue: async () => {} },
+      redis,
       logger: silent,
     } as unknown as WorkerDeps;
   }

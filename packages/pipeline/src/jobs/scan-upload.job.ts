@@ -4,7 +4,9 @@ import { cleanRefusal, type EngineVersion, type ScanResult } from '@airlock/scan
 import { isNotFound, quarantineRef } from '@airlock/storage';
 import { engineLabel } from '../engine-version.js';
 import type { JobHandler, WorkerDeps } from '../job-types.js';
-import { endFile, stageJobOptions } from './stage-outcome.js';
+import { enqueueStage, stageOf } from '../stage.js';
+import { settle } from '../settle.js';
+import { endFile } from './stage-outcome.js';
 
 /**
  * upload.scan: one read pass of the quarantined bytes through SHA-256 and clamd. Found →
@@ -17,22 +19,24 @@ import { endFile, stageJobOptions } from './stage-outcome.js';
  * (production), is no clean scan: scan_failed / test_signatures_only at once.
  */
 export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
-  const { config, db, storage, scanner, producer, engineVersion } = deps;
+  const { config, db, storage, scanner, engineVersion } = deps;
   return async ({ fileId }, { logger, signal }) => {
     const view = await db.uploads.findByFile(fileId);
     if (!view) {
       // A file in the pipeline without its upload session has no bytes to find: it can never pass.
-      if ((await db.files.find(fileId))?.status === 'scanning') await endFile(deps, logger, fileId, 'failed', 'invalid_record');
+      const file = await db.files.find(fileId);
+      if (file && (stageOf(file) === 'scan' || stageOf(file) === 'promote')) await endFile(deps, logger, fileId, 'failed', 'invalid_record');
       else logger.info({ fileId }, 'scan: nothing to do');
       return;
     }
-    if (view.file.status !== 'scanning') {
-      logger.info({ fileId, status: view.file.status }, 'scan: nothing to do');
+    const stage = stageOf(view.file);
+    if (stage === 'promote') {
+      // An earlier delivery scanned it clean and died before enqueuing the promotion.
+      await enqueueStage(deps, fileId, 'promote');
       return;
     }
-    if (view.file.scan.result === 'clean') {
-      // An earlier delivery scanned it clean and died before enqueuing the promotion.
-      await producer.enqueue('upload.promote', { fileId }, stageJobOptions(config));
+    if (stage !== 'scan') {
+      logger.info({ fileId, status: view.file.status }, 'scan: nothing to do');
       return;
     }
     if (view.file.scan.result === 'error' && view.file.scan.attempts >= config.clamd.maxAttempts) {
@@ -94,20 +98,20 @@ export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
     if (refusal?.final) {
       logger.error({ fileId, reason: refusal.why }, 'scan: refusing to call a file clean');
       // Every terminal transition writes its webhook event in its own transaction (outbox).
-      await db.files.transition(fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' });
+      await settle(db, fileId, 'scan_failed', at, { failureReason: 'test_signatures_only' });
       return;
     }
     if (verdict === 'infected') {
-      await db.files.transition(fileId, 'quarantined', at);
+      await settle(db, fileId, 'quarantined', at);
       return;
     }
     if (verdict === 'clean') {
       const expected = view.file.expectedSha256;
       if (expected && expected !== sha256) {
-        await db.files.transition(fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
+        await settle(db, fileId, 'failed', at, { failureReason: 'checksum_mismatch' });
         return;
       }
-      await producer.enqueue('upload.promote', { fileId }, stageJobOptions(config));
+      await enqueueStage(deps, fileId, 'promote');
       return;
     }
     if (attempt >= config.clamd.maxAttempts) {

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, migrate, type Database } from '@airlock/db';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.js';
 import { backoffDelay, RELAY_DEFAULTS, startOutboxRelay, type RelayOptions } from './outbox-relay.js';
 import { verifyWebhook } from './signature.js';
 
@@ -37,7 +37,7 @@ async function receiver(answer: (eventId: string) => number) {
 describe('outbox relay (notifier) on SQLite', () => {
   let dir: string;
   let db: Database;
-  const logger = createLogger('silent', 'relay-test');
+  const logger = pino({ level: 'silent', name: 'relay-test' });
   let counter = 0;
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import type { JobHandler, WorkerDeps } from '../job-types.js';
-import { stageJobOptions } from './stage-outcome.js';
+import { enqueueStage, stageOf } from '../stage.js';
 
 const BATCH = 500;
 
@@ -15,7 +15,8 @@ const BATCH = 500;
  * failing cannot hold the batch; each stage's budget of attempts (counted in the database)
  * ends them in a bounded number of passes.
  */
-export function reconcile({ config, db, producer }: WorkerDeps): JobHandler<'maintenance.reconcile'> {
+export function reconcile(deps: WorkerDeps): JobHandler<'maintenance.reconcile'> {
+  const { config, db } = deps;
   return async (_payload, { logger }) => {
     const now = new Date();
     const before = new Date(now.getTime() - config.reconcileAfterSeconds * 1000);
@@ -23,9 +24,8 @@ export function reconcile({ config, db, producer }: WorkerDeps): JobHandler<'mai
     // Marked before the enqueues: a file whose enqueue fails (Redis away) still yields its place.
     await db.files.markReconciled(stale.map((file) => file.id), now);
     for (const file of stale) {
-      if (file.status === 'assembling') await producer.enqueue('upload.validate', { fileId: file.id }, stageJobOptions(config));
-      else if (file.scan.result === 'clean') await producer.enqueue('upload.promote', { fileId: file.id }, stageJobOptions(config));
-      else await producer.enqueue('upload.scan', { fileId: file.id }, { attempts: config.clamd.maxAttempts + 2 });
+      const stage = stageOf(file);
+      if (stage) await enqueueStage(deps, file.id, stage);
     }
     if (stale.length > 0) logger.info({ count: stale.length }, 'reconcile: re-enqueued stale files');
   };

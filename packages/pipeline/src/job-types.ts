@@ -18,7 +18,12 @@ export interface JobContext {
 }
 
 export type JobHandler<N extends JobName> = (payload: JobPayload<N>, ctx: JobContext) => Promise<void>;
-export type JobHandlers = { [N in JobName]?: JobHandler<N> };
+/**
+ * The job table: one handler for every job of the catalogue in @airlock/queue. Not optional:
+ * a job added to the catalogue without its handler does not compile (the registry still
+ * checks at start, for a table built around the types).
+ */
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 export interface WorkerDeps {
   config: Config;
