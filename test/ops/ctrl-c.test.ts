@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, freshRedisDatabase, JWT_SECRET } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { freePort, freshRedisDatabase, waitFor } from '@airlock/testing';
+import { JWT_SECRET } from '@airlock/testing/stack';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dirs: string[] = [];
