@@ -51,6 +51,15 @@ export function createMetrics({ db, producer, redis, logger }: MetricsDeps): Api
     registers,
   });
 
+  new Counter({
+    name: 'airlock_db_statements_total',
+    help: 'SQL statements this process sent to the database (BEGIN and COMMIT included; this scrape\'s own may or may not be in it)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(db.statementCount());
+    },
+  });
   new Gauge({
     name: 'airlock_files',
     help: 'Files (deleted ones included) by current status, from the database; terminal statuses only grow',
