@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { createApp } from './app.js';
 import { loadOrCreateSecret } from './auth/secrets.js';
 import { createTokenVerifier } from './auth/tokens.js';
+import { cachedTokenVerifier } from './auth/token-cache.js';
 import { createSignedUrls } from './downloads/signed-url.js';
 import { createMetrics } from './metrics/metrics.js';
 import { warnIfTestSignatures } from './routes/health.routes.js';
@@ -19,12 +20,19 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
 
 const startedAt = performance.now();
 const config = loadConfigOrExit();
-const logger = pino({
-  name: 'airlock-api',
-  level: config.logLevel,
-  // The admin dashboard's cookie is the admin's token: never in a response log line.
-  redact: { paths: ['req.headers.authorization', 'res.headers["set-cookie"]', '*.token', '*.secret'], censor: '[redacted]' },
-});
+const logger = pino(
+  {
+    name: 'airlock-api',
+    level: config.logLevel,
+    // The admin dashboard's cookie is the admin's token: never in a response log line.
+    redact: { paths: ['req.headers.authorization', 'res.headers["set-cookie"]', '*.token', '*.secret'], censor: '[redacted]' },
+  },
+  // Asynchronous: a request no longer waits for its log line to be written (two lines per
+  // request; issue #15). Lines written meanwhile go out together. pino flushes what is
+  // buffered synchronously when the process exits — a normal stop, process.exit (the shutdown
+  // deadline) and an uncaught exception alike; only a SIGKILL can lose the last lines.
+  pino.destination({ dest: 1, sync: false }),
+);
 
 prepareDataDir(config.dataDir);
 const applied = await migrate(config.databaseUrl);
@@ -33,7 +41,8 @@ const db = createDatabase(config.databaseUrl);
 const redis = producerConnection(config.redisUrl);
 redis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
 const producer = createProducer(redis);
-const tokens = createTokenVerifier(config);
+// Verified tokens are remembered for a minute (auth/token-cache.ts): an upload's requests share one.
+const tokens = cachedTokenVerifier(createTokenVerifier(config));
 
 const scanner = new ClamdClient(config.clamd);
 const storage = createStorage(config.storage);
