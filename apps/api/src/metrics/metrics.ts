@@ -57,7 +57,7 @@ export function createMetrics({ db, producer, redis, logger }: MetricsDeps): Api
     registers,
     collect() {
       this.reset();
-      this.inc(db.statementCount());
+      this.inc(db.statementCount?.() ?? 0);
     },
   });
   new Gauge({
