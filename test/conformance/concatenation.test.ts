@@ -92,6 +92,14 @@ describe('tus concatenation', () => {
     expect((await tus.head(res.headers.get('location')!)).headers.get('upload-concat')).toBe(`final;${urls.join(' ')}`);
   });
 
+  it('concatenation/HEAD: a final upload carries the Upload-Metadata given at its creation, also once complete', async () => {
+    const metadata = `filename ${b64('joined.txt')},batch ${b64('7')}`;
+    const res = await final([await partial('hello'), await partial(' world')], { 'Upload-Metadata': metadata });
+    const url = res.headers.get('location')!;
+    expect(await untilStatus(url, ['complete', 'failed', 'rejected'])).toMatchObject({ status: 'complete' });
+    expect((await tus.head(url)).headers.get('upload-metadata')).toBe(metadata);
+  });
+
   it('concatenation/PATCH: a PATCH to a final upload MUST get 403 and modify neither it nor its partials', async () => {
     const res = await final([await partial('hello'), await partial(' world')]);
     const url = res.headers.get('location')!;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCTETS, startStack, type Stack } from '../support/stack.js';
 import { b64, expectTusError, expectTusResumable, tusClient } from '../support/tus-raw.js';
+import { waitFor } from '../support/wait.js';
 
 /** tus 1.0.0, "Creation" extension (docs/TUS-CONFORMANCE.md, section creation). */
 const MAX = 1024 * 1024;
@@ -93,12 +94,26 @@ describe('tus creation', () => {
     expect((await tus.head(url)).headers.get('upload-metadata')).toBe(metadata);
   });
 
-  it.fails('creation/HEAD: MUST include Upload-Metadata as given at creation (finished upload)', async () => {
-    const metadata = `filename ${b64('report.txt')},flag`;
+  it('creation/HEAD: MUST include Upload-Metadata as given at creation (finished upload)', async () => {
+    const metadata = `filename ${b64('report.txt')},flag,project ${b64('ärger & co')}`;
     const url = await tus.finished('hello', { 'Upload-Metadata': metadata });
     const head = await tus.head(url);
     expect(head.status).toBe(200);
     expect(head.headers.get('upload-metadata')).toBe(metadata);
+  });
+
+  it('creation/HEAD: MUST include Upload-Metadata as given at creation (complete file, its bytes out of quarantine)', async () => {
+    const worker = await stack.startWorker('worker');
+    try {
+      const metadata = `filename ${b64('notes.txt')},project ${b64('airlock')},flag`;
+      const url = await tus.finished('hello, metadata', { 'Upload-Metadata': metadata });
+      await waitFor(() => tus.status(url), (s) => s.status === 'complete', { timeoutMs: 60_000, intervalMs: 100, what: 'complete' });
+      const head = await tus.head(url);
+      expect(head.status).toBe(200);
+      expect(head.headers.get('upload-metadata')).toBe(metadata);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('creation/Upload-Metadata: a key MAY have no value (the space MAY be left out)', async () => {

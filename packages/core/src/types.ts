@@ -75,6 +75,8 @@ export interface UploadSession {
   concatRole: 'partial' | 'final' | null;
   /** A final upload's partial upload ids, in the order they were listed; null otherwise. */
   concatParts: string[] | null;
+  /** The `Upload-Metadata` header given at creation (null when none, or for uploads older than it). */
+  uploadMetadata: string | null;
   expiresAt: Date;
   lastActivityAt: Date;
   createdAt: Date;

@@ -105,6 +105,7 @@ export function toUploadView(session: UploadSession, fileRow: File): UploadView 
       status: toSessionStatus(session.status),
       concatRole: session.concatRole === 'partial' || session.concatRole === 'final' ? session.concatRole : null,
       concatParts: session.concatParts ? session.concatParts.split(' ') : null,
+      uploadMetadata: session.uploadMetadata,
       expiresAt: session.expiresAt,
       lastActivityAt: session.lastActivityAt,
       createdAt: session.createdAt,

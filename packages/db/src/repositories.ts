@@ -36,6 +36,8 @@ export interface NewUpload {
   concatRole?: 'partial' | 'final' | null;
   /** A final upload's partial upload ids, in order (repeats kept). */
   concatParts?: string[];
+  /** The creation's `Upload-Metadata` header, kept for HEAD after the upload finished. */
+  uploadMetadata?: string | null;
   /** The owner may have at most this many open uploads, this one included (TooManyOpenUploadsError). */
   maxOpenUploads?: number;
 }

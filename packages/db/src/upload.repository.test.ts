@@ -26,6 +26,7 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
       now: T0,
       reserveBytes: 2 ** 33 + 7,
       defaultQuota: 2 ** 40,
+      uploadMetadata: 'filename cmVwb3J0LnBkZg==,project YWlybG9jaw==',
       ...overrides,
     };
   }
@@ -49,6 +50,7 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
       status: 'open',
       concatRole: null,
       concatParts: null,
+      uploadMetadata: 'filename cmVwb3J0LnBkZg==,project YWlybG9jaw==',
       expiresAt: at(60_000),
       lastActivityAt: T0,
       createdAt: T0,

@@ -225,6 +225,7 @@ async function insertUpload(tx: PrismaTransaction, input: NewUpload, reservedByt
       status: OPEN,
       concatRole,
       concatParts: input.concatParts?.join(' ') ?? null,
+      uploadMetadata: input.uploadMetadata ?? null,
       expiresAt: input.expiresAt,
       lastActivityAt: input.now,
       createdAt: input.now,

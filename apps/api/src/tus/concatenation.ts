@@ -9,7 +9,7 @@ import { RejectedUploadError } from './guarded-store.js';
 import { withTusContext } from './request-context.js';
 import type { Tus } from './tus-server.js';
 import { isValidId, newId } from './upload-id.js';
-import { readUploadMetadata } from './upload-metadata.js';
+import { readUploadMetadata, uploadMetadataHeader } from './upload-metadata.js';
 
 interface Deps {
   config: Config;
@@ -78,6 +78,7 @@ export async function createFinalUpload(
         defaultQuota: config.quotaBytes,
         concatRole: 'final',
         concatParts: partialIds,
+        uploadMetadata: uploadMetadataHeader(upload),
       },
       partialIds,
     )

@@ -15,7 +15,7 @@ import { knownView, tusContext, type TusRequestContext } from './request-context
 import { TusHttpError } from './tus-error.js';
 import { newId } from './upload-id.js';
 import { clientUrl } from '../http/public-url.js';
-import { readUploadMetadata } from './upload-metadata.js';
+import { readUploadMetadata, uploadMetadataHeader } from './upload-metadata.js';
 
 export const TUS_PATH = '/uploads';
 
@@ -77,6 +77,7 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
       maxOpenUploads: config.uploadLimits.maxOpenUploads,
       defaultQuota: config.quotaBytes,
       concatRole: context.partial ? 'partial' : null,
+      uploadMetadata: uploadMetadataHeader(upload),
     })
       .catch(rethrowQuota);
     return {};

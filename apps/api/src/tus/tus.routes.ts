@@ -241,7 +241,7 @@ export function tusRoutes(deps: Deps): Router {
       res.setHeader('Upload-Length', size);
       // tus: "If an upload contains additional metadata … the Server MUST include the
       // Upload-Metadata header in the HEAD response." The sidecar is gone once the upload
-      // finished: the keys Airlock keeps (filename, filetype, sha256) come from the database.
+      // finished: the header comes from the database row, as given at creation.
       const metadata = finishedMetadata(res.locals.upload);
       if (metadata) res.setHeader('Upload-Metadata', metadata);
       const concat = concatHeader(res.locals.upload, deps.config);
@@ -265,8 +265,12 @@ function concatHeader({ upload }: UploadView, config: Pick<Config, 'publicUrl'>)
   return `final;${upload.concatParts.map((id) => clientUrl(config, `${TUS_PATH}/${id}`)).join(' ')}`;
 }
 
-/** `Upload-Metadata` of a finished upload, from what the database keeps of it; undefined when none. */
-function finishedMetadata({ file }: UploadView): string | undefined {
+/**
+ * `Upload-Metadata` of a finished upload: the creation's header kept on the row; for a row made
+ * before that column existed, the keys the file row keeps. Undefined when none.
+ */
+function finishedMetadata({ upload, file }: UploadView): string | undefined {
+  if (upload.uploadMetadata) return upload.uploadMetadata;
   const kept: Record<string, string> = {};
   if (file.originalFilename) kept.filename = file.originalFilename;
   if (file.declaredType) kept.filetype = file.declaredType;

@@ -1,4 +1,4 @@
-import type { Upload } from '@tus/utils';
+import { Metadata, type Upload } from '@tus/utils';
 import { AppError } from '@airlock/core';
 import { TusHttpError } from './tus-error.js';
 
@@ -12,7 +12,7 @@ const MAX_FILENAME_LENGTH = 1024;
 
 /**
  * Reads the metadata keys of contract section 5: `filename` (or `name`), `filetype`
- * (or `type`), `sha256`. Other keys are kept by the store and ignored here.
+ * (or `type`), `sha256`. Every key, these included, is kept as given (`uploadMetadataHeader`).
  */
 export function readUploadMetadata(upload: Upload): UploadMetadata {
   const meta = upload.metadata ?? {};
@@ -36,6 +36,15 @@ export function readUploadMetadata(upload: Upload): UploadMetadata {
     throw new TusHttpError(400, 'sha256 metadata must be 64 hexadecimal characters');
   }
   return { filename, filetype, sha256: sha256?.toLowerCase() ?? null };
+}
+
+/**
+ * The creation's `Upload-Metadata` as a header again, for the database row (HEAD echoes it
+ * after the store's sidecar is gone); null when the upload has none.
+ */
+export function uploadMetadataHeader(upload: Upload): string | null {
+  const metadata = upload.metadata ?? {};
+  return Object.keys(metadata).length > 0 ? Metadata.stringify(metadata) : null;
 }
 
 /**
