@@ -47,10 +47,10 @@ describe('SQLite adapter isolation', () => {
     const url = `file:${join(dir, 'pragmas.db')}`;
     await migrate(url);
     const prisma = createPrismaClient(parseDatabaseUrl(url));
-    const [{ journal_mode: journal }] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
-    const [{ synchronous }] = await prisma.$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
-    expect(journal).toBe('wal');
-    expect(Number(synchronous)).toBe(1); // NORMAL; FULL (2) is SQLite's default
+    const [journal] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
+    const [sync] = await prisma.$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
+    expect(journal?.journal_mode).toBe('wal');
+    expect(Number(sync?.synchronous)).toBe(1); // NORMAL; FULL (2) is SQLite's own default
     await prisma.$disconnect();
   });
 });
