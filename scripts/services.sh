@@ -30,15 +30,24 @@ ensure_redis() {
   say "redis: did not answer after starting; see $ROOT/data/redis/redis.log"; exit 1
 }
 
-# docker-compose (v1, Debian) validates docker/compose.yml offline in the test suite. No
-# engine is installed or needed: --no-install-recommends keeps docker.io and friends out.
-ensure_compose_validator() {
-  command -v docker-compose >/dev/null && return
+# A Debian tool the tests run (no service is started: the tests start what they need as their
+# own children). --no-install-recommends keeps extras (docker.io, prometheus-node-exporter…) out;
+# Debian's policy-rc.d in containers keeps package scripts from starting daemons.
+ensure_debian_tool() { # <command> <package> <why>
+  command -v "$1" >/dev/null && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "docker-compose: installing (to validate docker/compose.yml; no Docker engine)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
+    say "$1: installing $2 ($3)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null; }
   else
-    say "docker-compose: missing and not root; the compose test will fail"
+    say "$1: missing and not root (install $2); the tests that need it will fail"
   fi
+}
+
+# docker-compose (v1) validates docker/compose.yml offline (no Docker engine); promtool checks
+# docker/prometheus/alerts.yml; nginx is the TLS reverse proxy of test/ops/reverse-proxy.test.ts.
+ensure_test_tools() {
+  ensure_debian_tool docker-compose docker-compose "to validate docker/compose.yml; no Docker engine"
+  ensure_debian_tool promtool prometheus "to check docker/prometheus/alerts.yml"
+  ensure_debian_tool nginx nginx-light "the reverse proxy in front of two APIs in the tests"
 }

@@ -14,7 +14,7 @@ audit_dependencies
 ensure_redis
 ensure_clamd
 ensure_s3
-ensure_compose_validator
+ensure_test_tools
 ensure_chromium
 cd "$ROOT"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"

@@ -50,10 +50,13 @@ describe('docker/compose.yml', () => {
   it('has a "scale" profile: a second API and two containers of each worker role, each with a health check', () => {
     const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, '--profile', 'scale', 'config'], { cwd: ROOT, env: deployed, encoding: 'utf8' });
     const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml, encoding: 'utf8' });
-    type Service = { environment?: Record<string, string>; command?: string[]; healthcheck?: { test?: string[] }; profiles?: string[]; deploy?: { replicas?: number }; ports?: unknown[] };
+    type Service = { environment?: Record<string, string>; command?: string[]; healthcheck?: { test?: string[] }; profiles?: string[]; deploy?: { replicas?: number }; ports?: unknown[]; volumes?: unknown[] };
     const { services } = JSON.parse(json) as { services: Record<string, Service> };
     const scaled = Object.keys(services).filter((name) => services[name]!.profiles?.includes('scale'));
-    expect(scaled.sort()).toEqual(['api-2', 'janitor', 'notifier', 'promoter', 'scanner', 'validator']);
+    expect(scaled.sort()).toEqual(['api-2', 'janitor', 'notifier', 'promoter', 'proxy', 'scanner', 'validator']);
+    // The TLS proxy runs the tested template in front of both APIs.
+    expect(services.proxy!.environment).toMatchObject({ AIRLOCK_API_1: 'api:8080', AIRLOCK_API_2: 'api-2:8080', AIRLOCK_HTTPS_PORT: '8443' });
+    expect(JSON.stringify(services.proxy!.volumes)).toContain('nginx/airlock.conf.template');
     expect(services['api-2']!.command).toEqual(['api']);
     expect(services['api-2']!.ports).toHaveLength(1);
     for (const role of ['validator', 'scanner', 'promoter', 'janitor', 'notifier']) {

@@ -86,7 +86,7 @@ describe('readiness (GET /readyz)', () => {
       const metrics = await fetch(`${stack.url}/metrics`);
       expect(metrics.status).toBe(200);
       const text = await metrics.text();
-      expect(text).toContain('airlock_files{status="pending"} 0');
+      expect(text).toContain('airlock_files_in_flight{status="pending"} 0');
       expect(text).not.toMatch(/^airlock_queue_jobs\{/m);
     }));
 });

@@ -50,7 +50,7 @@ describe('worker health (WORKER_HEALTH_PORT)', () => {
     expect(text).toMatch(/^airlock_worker_concurrency\{role="scanner"\} 1$/m);
     expect(text).toMatch(/^airlock_worker_concurrency\{role="validator"\} 3$/m);
     expect(text).toMatch(/^airlock_queue_jobs\{queue="airlock-scanner",state="waiting"\} \d+$/m);
-    expect(text).toMatch(/^airlock_worker_jobs_total\{role="promoter",outcome="completed"\} 0$/m);
+    expect(text).toMatch(/^airlock_stage_duration_seconds_count\{role="promoter",job="upload.promote",outcome="completed"\} 0$/m);
     expect(text).toMatch(/^process_resident_memory_bytes /m);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
 
@@ -58,8 +58,11 @@ describe('worker health (WORKER_HEALTH_PORT)', () => {
     const token = await stack.token('erin');
     const up = await uploadBytes(stack.url, token, PNG, { filename: 'pixel.png' });
     expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({ status: 'complete' });
-    const after = await waitFor(() => fetch(`${base}/metrics`).then((r) => r.text()), (t) => /^airlock_worker_jobs_total\{role="promoter",outcome="completed"\} [1-9]/m.test(t), { what: 'the promoter job counted' });
-    for (const role of ['validator', 'scanner']) expect(after).toMatch(new RegExp(`^airlock_worker_jobs_total\\{role="${role}",outcome="completed"\\} [1-9]`, 'm'));
+    const after = await waitFor(() => fetch(`${base}/metrics`).then((r) => r.text()), (t) => /^airlock_stage_duration_seconds_count\{role="promoter",job="upload.promote",outcome="completed"\} [1-9]/m.test(t), { what: 'the promoter job counted' });
+    for (const [role, job] of [['validator', 'upload.validate'], ['scanner', 'upload.scan']]) {
+      expect(after).toMatch(new RegExp(`^airlock_stage_duration_seconds_count\\{role="${role}",job="${job}",outcome="completed"\\} [1-9]`, 'm'));
+      expect(after).toMatch(new RegExp(`^airlock_stage_attempts_bucket\\{le="1",role="${role}",job="${job}",outcome="completed"\\} [1-9]`, 'm'));
+    }
   });
 
   it('a validator does not depend on clamd; a scanner does, and says which setting to check without the address', async () => {

@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG, TEXT_THEN_BINARY } from '../support/samples.js';
-import { freePort, startStack, type Proc, type Stack } from '../support/stack.js';
+import { startStack, type Proc, type Stack } from '../support/stack.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
@@ -33,16 +34,24 @@ describe('when clamd fails', () => {
     await stack?.stop();
   });
 
-  it('retries a clamd that is down, then scan_failed, never complete', async () => {
-    // Nothing listens on this port: what a stopped clamd looks like to a client.
-    worker = await stack.startWorker('worker', { CLAMD_PORT: String(await freePort()) });
-    const up = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png' });
-    expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'scan_failed' });
-    const scans = await db.files.listScans(up.file_id);
-    expect(scans.map((scan) => scan.result)).toEqual(['error', 'error']);
-    expect(scans[0]!.detail).toMatch(/ECONNREFUSED/);
-    expect(await db.files.find(up.file_id)).toMatchObject({ storagePath: null, scan: { result: 'error', attempts: 2 } });
-  });
+  it('waits for a clamd that is down without spending scan attempts, then scans when it is back', async () => {
+    // Nothing listens behind the cut proxy: what a stopped clamd looks like to a client.
+    const proxy = await startTcpProxy({ host: process.env.CLAMD_HOST ?? '127.0.0.1', port: Number(process.env.CLAMD_PORT ?? 3310) });
+    await proxy.cut();
+    try {
+      worker = await stack.startWorker('worker', { CLAMD_PORT: String(proxy.port), LOG_LEVEL: 'info' });
+      const up = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png' });
+      // More failed deliveries than SCAN_MAX_ATTEMPTS (2): none of them counts.
+      await waitFor(async () => worker!.output().match(/clamd unreachable/g)?.length ?? 0, (n) => n >= 3, { timeoutMs: 30_000, what: 'three deliveries that could not reach clamd' });
+      expect(await db.files.find(up.file_id)).toMatchObject({ status: 'scanning', scan: { result: null, attempts: 0 } });
+      expect(await db.files.listScans(up.file_id)).toEqual([]);
+      await proxy.restore();
+      expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL)).toMatchObject({ status: 'complete' });
+      expect((await db.files.listScans(up.file_id)).map((scan) => scan.result)).toEqual(['clean']);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 
   it('times out on a clamd that accepts and never answers, then scan_failed', async () => {
     fake = await startFakeClamd('silent');

@@ -24,6 +24,9 @@ export async function privateRedis(): Promise<PrivateService> {
   let child: ReturnType<typeof spawn> | undefined;
   const answers = async () => {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // A refused connection is the answer "not yet" (connect() rejects); without a listener
+    // ioredis also prints it as an unhandled error event.
+    client.on('error', () => {});
     try {
       await client.connect();
       return (await client.ping()) === 'PONG';

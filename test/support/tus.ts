@@ -2,6 +2,13 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import * as tus from 'tus-js-client';
 
+// tus-js-client 4.3.1 reads `protocol` (lib/upload.js) but its typings leave it out.
+declare module 'tus-js-client' {
+  interface UploadOptions {
+    protocol?: 'tus-v1' | 'ietf-draft-03' | 'ietf-draft-05';
+  }
+}
+
 export interface TusRun {
   upload: tus.Upload;
   done: Promise<void>;

@@ -28,6 +28,7 @@ import { opsRoutes } from './routes/ops.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 import { createTus } from './tus/tus-server.js';
 import { tusRoutes } from './tus/tus.routes.js';
+import { ietfDraft } from './ietf/ietf-draft.middleware.js';
 import type { ChecksumSpool } from './tus/checksum-spool.js';
 
 export interface AppDeps {
@@ -101,6 +102,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(cors(config.corsOrigins));
   app.use(methodOverride);
   app.use(expectContinue);
+  // Resumable Uploads for HTTP (the IETF draft) beside tus, before tus's version check.
+  app.use(ietfDraft(deps));
   app.use(tusResumable);
   // After the override: a POST overridden to PATCH is timed as the PATCH it is.
   app.use(httpMetrics(deps.metrics));

@@ -18,6 +18,10 @@ import { ChecksumSpool } from './tus/checksum-spool.js';
 /** SIGTERM: stop accepting, let in-flight requests (PATCHes) end, exit within this. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
+// The IETF resumable-upload draft's interim status (apps/api/src/ietf): Node has no reason phrase
+// for it and would write `104 unknown` (clients ignore the phrase; a log or a trace reads it).
+http.STATUS_CODES[104] ??= 'Upload Resumption Supported';
+
 const startedAt = performance.now();
 const config = loadConfigOrExit();
 const logger = pino(
@@ -37,18 +41,24 @@ const logger = pino(
 prepareDataDir(config.dataDir);
 const applied = await migrate(config.databaseUrl);
 if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-const db = createDatabase(config.databaseUrl);
 const redis = producerConnection(config.redisUrl);
 redis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
 const producer = createProducer(redis);
+const metrics = createMetrics({ producer, redis, logger });
+const db = createDatabase(config.databaseUrl, metrics.lifecycle);
+metrics.watchDatabase(db);
 // Verified tokens are remembered for a minute (auth/token-cache.ts): an upload's requests share one.
 const tokens = cachedTokenVerifier(createTokenVerifier(config));
 
 const scanner = new ClamdClient(config.clamd);
 const storage = createStorage(config.storage);
 const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
-const locker = new RedisLocker({ redis, ttlMs: config.uploadLockTtlSeconds * 1000, onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock') });
-const metrics = createMetrics({ db, producer, redis, logger });
+const locker = new RedisLocker({
+  redis,
+  ttlMs: config.uploadLockTtlSeconds * 1000,
+  onError: (error) => logger.warn({ err: (error as Error).message }, 'upload lock'),
+  onWait: (seconds, outcome) => metrics.lockWait.observe({ outcome }, seconds),
+});
 const spool = new ChecksumSpool(config.checksumSpool);
 const leftovers = await spool.init();
 if (leftovers.length > 0) logger.info({ removed: leftovers }, 'checksum spool: removed what stopped processes left behind');

@@ -73,7 +73,7 @@ export interface Config {
   allowTestSignatures: boolean;
   signedUrl: { secret: string | undefined; ttlSeconds: number };
   corsOrigins: string[] | undefined;
-  webhook: { url: string | undefined; secret: string | undefined };
+  webhook: { url: string | undefined; secret: string | undefined; leaseSeconds: number };
   logLevel: string;
   workerQueues: string[] | undefined;
   /** Jobs at once per worker role (WORKER_CONCURRENCY); roles not named use `default`. */
@@ -220,7 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowTestSignatures: e.ALLOW_TEST_SIGNATURES ?? !production,
     signedUrl: { secret: e.SIGNED_URL_SECRET, ttlSeconds: e.SIGNED_URL_TTL_SECONDS },
     corsOrigins: e.CORS_ORIGINS,
-    webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET },
+    webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, leaseSeconds: e.WEBHOOK_LEASE_SECONDS },
     logLevel: e.LOG_LEVEL ?? 'info',
     workerQueues: e.WORKER_QUEUES,
     workerConcurrency,

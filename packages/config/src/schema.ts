@@ -177,6 +177,9 @@ export const envSchema = z.object({
   CORS_ORIGINS: commaList,
   WEBHOOK_URL: url(['http:', 'https:']),
   WEBHOOK_SECRET: optionalText,
+  // How long a notifier's claim on an event holds; past it (the notifier died) another sends it.
+  // Above an attempt's 10 s timeout, so a live notifier's claim never lapses mid-attempt.
+  WEBHOOK_LEASE_SECONDS: integer(60, 11),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   WORKER_QUEUES: commaList,
   // Jobs one worker process runs at once per role: `4` (every role), or `scanner=2,validator=8`

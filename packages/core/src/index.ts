@@ -4,3 +4,4 @@ export * from './types.js';
 export * from './file-json.js';
 export * from './readiness.js';
 export * from './events.js';
+export * from './scan-buckets.js';

@@ -3,7 +3,7 @@ import { PrismaFileRepository } from './file.repository.js';
 import { PrismaMaintenanceRepository } from './maintenance.repository.js';
 import { PrismaOutboxRepository } from './outbox.repository.js';
 import { createPrismaClient } from './prisma-client.js';
-import type { Database } from './repositories.js';
+import type { Database, DatabaseEvents } from './repositories.js';
 import { PrismaStatsRepository } from './stats.repository.js';
 import { PrismaUploadRepository } from './upload.repository.js';
 import { PrismaUserRepository } from './user.repository.js';
@@ -13,17 +13,18 @@ import { StatementCounter } from './statement-counter.js';
  * Opens the database named by `databaseUrl` (`file:` → SQLite, `postgres(ql)://` →
  * PostgreSQL). Synchronous and cheap: nothing connects until the first query, so call
  * `ping()` to check the database is reachable and `migrate()` (separately) to prepare it.
+ * `events` hears of the changes this process makes (its metrics).
  */
-export function createDatabase(databaseUrl: string): Database {
+export function createDatabase(databaseUrl: string, events: DatabaseEvents = {}): Database {
   const target = parseDatabaseUrl(databaseUrl);
   const counter = new StatementCounter();
   const prisma = createPrismaClient(target, counter);
   return {
     provider: target.provider,
     statementCount: () => counter.count,
-    uploads: new PrismaUploadRepository(prisma),
+    uploads: new PrismaUploadRepository(prisma, events),
     users: new PrismaUserRepository(prisma),
-    files: new PrismaFileRepository(prisma),
+    files: new PrismaFileRepository(prisma, events),
     stats: new PrismaStatsRepository(prisma),
     maintenance: new PrismaMaintenanceRepository(prisma),
     outbox: new PrismaOutboxRepository(prisma),

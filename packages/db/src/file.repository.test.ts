@@ -226,6 +226,9 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
         defaultQuota: 10 ** 12,
       });
     }
+    // Only a terminal file is hidden: one still on its way must be ended first.
+    expect(await db.files.markDeleted(ids[1]!, at(8_500))).toBe(false);
+    expect(await db.files.transition(ids[1]!, 'failed', at(8_800), { failureReason: 'terminated' })).toBe(true);
     expect(await db.files.markDeleted(ids[1]!, at(9_000))).toBe(true);
     expect(await db.files.markDeleted(ids[1]!, at(9_500))).toBe(false);
 

@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { allowedSources, isTerminal, type FileRecord, type FileStatus, type ScanAttempt, type ScanAuditEntry } from '@airlock/core';
+import { allowedSources, isTerminal, TERMINAL_STATUSES, type FileRecord, type FileStatus, type ScanAttempt, type ScanAuditEntry } from '@airlock/core';
 import { recordTerminalEvent } from './outbox.repository.js';
 import { settle, unstore } from './quota.js';
+import { countScan, countTerminal } from './stats.repository.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
 import { decodeCursor, encodeCursor } from './file-cursor.js';
-import type { FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
+import type { DatabaseEvents, FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
+
+/** Terminal statuses whose size never counted as stored. */
+const ENDED_UNSTORED = TERMINAL_STATUSES.filter((status) => status !== 'complete');
 
 export class PrismaFileRepository implements FileRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events: DatabaseEvents = {},
+  ) {}
 
   async find(fileId: string): Promise<FileRecord | null> {
     const row = await this.prisma.file.findUnique({ where: { id: fileId } });
@@ -26,13 +33,17 @@ export class PrismaFileRepository implements FileRepository {
         where: { id: fileId, status: { in: allowedSources(to) }, ...(to === 'complete' ? { scanResult: 'clean' } : {}) },
         data: { ...toPatchData(patch), status: to, updatedAt: at },
       });
-    if (!isTerminal(to)) return (await move(this.prisma)).count === 1;
-    return this.prisma.$transaction(async (tx) => {
-      if ((await move(tx)).count !== 1) return false;
-      await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
-      await recordTerminalEvent(tx, fileId, to, at);
-      return true;
-    });
+    const moved = !isTerminal(to)
+      ? (await move(this.prisma)).count === 1
+      : await this.prisma.$transaction(async (tx) => {
+          if ((await move(tx)).count !== 1) return false;
+          await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
+          await recordTerminalEvent(tx, fileId, to, at);
+          await countTerminal(tx, to, patch.failureReason ?? null);
+          return true;
+        });
+    if (moved) this.events.transitioned?.(to, patch.failureReason ?? null);
+    return moved;
   }
 
   async update(fileId: string, when: FileStatus, at: Date, patch: FilePatch): Promise<boolean> {
@@ -72,6 +83,7 @@ export class PrismaFileRepository implements FileRepository {
           createdAt: attempt.at,
         },
       });
+      await countScan(tx, attempt);
       return count === 1;
     });
   }
@@ -120,12 +132,20 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async markDeleted(fileId: string, at: Date): Promise<boolean> {
+    // One conditional UPDATE per kind of terminal file, so whether the size stops counting is
+    // decided by the very row the UPDATE matched: a file still on its way (open upload,
+    // pipeline) matches neither and is not hidden, so it can never become `complete` — and
+    // count as stored — after its deletion. A terminal status never changes again.
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.file.updateMany({ where: { id: fileId, deletedAt: null }, data: { deletedAt: at, updatedAt: at } });
-      if (count !== 1) return false;
-      const file = await tx.file.findUniqueOrThrow({ where: { id: fileId }, select: { ownerId: true, status: true, sizeBytes: true } });
-      if (file.status === 'complete' && file.sizeBytes) await unstore(tx, file.ownerId, file.sizeBytes, at);
-      return true;
+      const data = { deletedAt: at, updatedAt: at };
+      const complete = await tx.file.updateMany({ where: { id: fileId, deletedAt: null, status: 'complete' }, data });
+      if (complete.count === 1) {
+        const file = await tx.file.findUniqueOrThrow({ where: { id: fileId }, select: { ownerId: true, sizeBytes: true } });
+        if (file.sizeBytes) await unstore(tx, file.ownerId, file.sizeBytes, at);
+        return true;
+      }
+      const ended = await tx.file.updateMany({ where: { id: fileId, deletedAt: null, status: { in: ENDED_UNSTORED } }, data });
+      return ended.count === 1;
     });
   }
 

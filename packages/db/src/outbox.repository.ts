@@ -40,12 +40,17 @@ export interface OutboxRepository {
   purgeDelivered(before: Date, limit: number): Promise<number>;
   /** A file's events, oldest first (audit, tests). */
   listByFile(fileId: string): Promise<OutboxEvent[]>;
-  /** Rows by delivery state (GET /metrics): waiting or retrying, given up, delivered (or settled without sending). */
-  countByState(): Promise<Record<OutboxState, number>>;
+  /**
+   * The undelivered rows (GET /metrics): waiting or retrying, given up, and when the oldest
+   * waiting one was written. Reads only undelivered rows (index on `delivered_at`): a scrape
+   * costs the backlog, never the delivered history.
+   */
+  backlog(): Promise<OutboxBacklog>;
 }
 
-export const OUTBOX_STATES = ['pending', 'given_up', 'delivered'] as const;
+export const OUTBOX_STATES = ['pending', 'given_up'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
+export type OutboxBacklog = Record<OutboxState, number> & { oldestPendingAt: Date | null };
 
 /**
  * Inside the transaction of a status change that applied: inserts the event of `status`
@@ -114,13 +119,13 @@ export class PrismaOutboxRepository implements OutboxRepository {
     return count;
   }
 
-  async countByState(): Promise<Record<OutboxState, number>> {
-    const [pending, givenUp, delivered] = await Promise.all([
-      this.prisma.outboxEvent.count({ where: { deliveredAt: null, nextAttemptAt: { not: null } } }),
+  async backlog(): Promise<OutboxBacklog> {
+    const waiting = { deliveredAt: null, nextAttemptAt: { not: null } };
+    const [pending, givenUp] = await Promise.all([
+      this.prisma.outboxEvent.aggregate({ where: waiting, _count: { _all: true }, _min: { createdAt: true } }),
       this.prisma.outboxEvent.count({ where: { deliveredAt: null, nextAttemptAt: null } }),
-      this.prisma.outboxEvent.count({ where: { deliveredAt: { not: null } } }),
     ]);
-    return { pending, given_up: givenUp, delivered };
+    return { pending: pending._count._all, given_up: givenUp, oldestPendingAt: pending._min.createdAt };
   }
 
   async listByFile(fileId: string): Promise<OutboxEvent[]> {

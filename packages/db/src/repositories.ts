@@ -93,9 +93,11 @@ export interface UploadRepository {
   /**
    * Grows the file's reservation to `totalBytes` (a deferred-length upload as its bytes
    * arrive); no-op when it already holds that much. Throws QuotaExceededError when the
-   * owner's quota does not allow it, changing nothing.
+   * owner's quota does not allow it, changing nothing. false (nothing reserved) when the
+   * session is no longer open: checked in the reservation's own transaction, so a reservation
+   * racing a DELETE or the upload's finish is either released by it or never made.
    */
-  reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<void>;
+  reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<boolean>;
   /** Sets a deferred length once; false when it was already set or the session is not open. */
   declareLength(uploadId: string, totalSize: number, at: Date): Promise<boolean>;
   /**
@@ -156,7 +158,11 @@ export interface FileRepository {
   listScans(fileId: string): Promise<ScanAuditEntry[]>;
   /** Files not deleted (unless `includeDeleted`), newest first, paged by an opaque cursor. */
   list(query: FileQuery): Promise<FilePage>;
-  /** Hides the file from the files API (once; a complete file's bytes stop counting against the quota); false when missing or already deleted. */
+  /**
+   * Hides a terminal file from the files API, once; a complete file's bytes stop counting
+   * against the quota in the same transaction. false (nothing changed) when the file is
+   * missing, already deleted, or not terminal yet: end its upload or pipeline run first.
+   */
   markDeleted(fileId: string, at: Date): Promise<boolean>;
   /** Records that the bytes are gone (once); false when missing or already purged. */
   markPurged(fileId: string, at: Date): Promise<boolean>;
@@ -192,6 +198,16 @@ export interface UserRepository {
   usage(userId: string): Promise<QuotaUsage>;
   /** Sets (or with null, removes) a user's quota override. */
   setQuota(userId: string, quotaBytes: number | null, at: Date): Promise<void>;
+}
+
+/**
+ * Told after a change committed, in the process that made it (each process counts its own
+ * changes, so summing the processes' counters gives the service's: GET /metrics). Called
+ * synchronously; it must not throw.
+ */
+export interface DatabaseEvents {
+  /** A file moved to `to` (this process's conditional change applied). */
+  transitioned?(to: FileStatus, reason: FailureReason | null): void;
 }
 
 export interface Database {

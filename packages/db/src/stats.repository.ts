@@ -1,50 +1,76 @@
-import { FILE_STATUSES, type FileStatus, type ScanVerdict } from '@airlock/core';
-import type { PrismaClient } from './prisma-client.js';
+import { FILE_STATUSES, isTerminal, scanBucketOf, type FailureReason, type FileStatus, type ScanAttempt, type ScanVerdict } from '@airlock/core';
+import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 
-/** Scan attempts of one verdict: how many, their total duration, and a cumulative histogram. */
-export interface ScanDurationStats {
-  result: ScanVerdict;
-  count: number;
-  sumMs: number;
-  /** `buckets[i]` = attempts that took at most `boundsMs[i]` (cumulative, as Prometheus wants it). */
-  buckets: number[];
-}
+/** The statuses a file passes through; their rows are the work in flight. */
+export const IN_FLIGHT_STATUSES = FILE_STATUSES.filter((status) => !isTerminal(status));
+export type InFlightStatus = (typeof IN_FLIGHT_STATUSES)[number];
 
 /** Aggregates for the operator (GET /metrics), computed on demand; nothing here changes a row. */
 export interface StatsRepository {
-  /** Every file row (deleted ones included) by its current status; statuses without files are 0. */
-  countByStatus(): Promise<Record<FileStatus, number>>;
-  /** Every scan attempt of the audit table, by verdict. `boundsMs` ascending whole numbers. */
-  scanDurations(boundsMs: readonly number[]): Promise<ScanDurationStats[]>;
+  /**
+   * Files in each non-terminal status. Reads only those rows (the `(status, updated_at)`
+   * index), so a scrape costs the work in flight, never the history: terminal statuses are
+   * counted when they happen (DatabaseEvents), not here.
+   */
+  countInFlight(): Promise<Record<InFlightStatus, number>>;
+  /** Files that reached each terminal status, ever, service-wide (one row per status and reason). */
+  terminalTotals(): Promise<TerminalTotal[]>;
+  /** Every scan attempt ever recorded, per result and duration bucket (not cumulative), service-wide. */
+  scanTotals(): Promise<ScanTotal[]>;
 }
 
-const VERDICTS: readonly ScanVerdict[] = ['clean', 'infected', 'error'];
+export interface TerminalTotal {
+  status: FileStatus;
+  reason: FailureReason | null;
+  count: number;
+}
+
+export interface ScanTotal {
+  result: ScanVerdict;
+  /** The bucket's upper bound in seconds as Prometheus writes it (`0.05` … `120`, `+Inf`). */
+  le: string;
+  count: number;
+  sumMs: number;
+}
+
+/**
+ * Inside the transaction of a terminal change that applied: one more file in `status`. An
+ * upsert in one statement (SQLite and PostgreSQL spell it alike), so the first file of a
+ * status, reached by two transactions at once, cannot fail either of them.
+ */
+export async function countTerminal(tx: PrismaTransaction, status: FileStatus, reason: FailureReason | null): Promise<void> {
+  await tx.$executeRaw`INSERT INTO "terminal_totals" ("status", "reason", "count") VALUES (${status}, ${reason ?? ''}, 1)
+    ON CONFLICT ("status", "reason") DO UPDATE SET "count" = "terminal_totals"."count" + 1`;
+}
+
+/** Inside the transaction that records a scan attempt: its duration into the histogram. */
+export async function countScan(tx: PrismaTransaction, attempt: Pick<ScanAttempt, 'result' | 'durationMs'>): Promise<void> {
+  const durationMs = Math.max(0, Math.round(attempt.durationMs));
+  await tx.$executeRaw`INSERT INTO "scan_totals" ("result", "le", "count", "sum_ms") VALUES (${attempt.result}, ${scanBucketOf(durationMs)}, 1, ${durationMs})
+    ON CONFLICT ("result", "le") DO UPDATE SET "count" = "scan_totals"."count" + 1, "sum_ms" = "scan_totals"."sum_ms" + ${durationMs}`;
+}
 
 export class PrismaStatsRepository implements StatsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async countByStatus(): Promise<Record<FileStatus, number>> {
-    const rows = await this.prisma.file.groupBy({ by: ['status'], _count: { _all: true } });
-    const counts = Object.fromEntries(FILE_STATUSES.map((status) => [status, 0])) as Record<FileStatus, number>;
+  async countInFlight(): Promise<Record<InFlightStatus, number>> {
+    const rows = await this.prisma.file.groupBy({ by: ['status'], where: { status: { in: [...IN_FLIGHT_STATUSES] } }, _count: { _all: true } });
+    const counts = Object.fromEntries(IN_FLIGHT_STATUSES.map((status) => [status, 0])) as Record<InFlightStatus, number>;
     for (const row of rows) {
-      if (Object.hasOwn(counts, row.status)) counts[row.status as FileStatus] = row._count._all;
+      if (Object.hasOwn(counts, row.status)) counts[row.status as InFlightStatus] = row._count._all;
     }
     return counts;
   }
 
-  async scanDurations(boundsMs: readonly number[]): Promise<ScanDurationStats[]> {
-    // Only whole numbers reach the SQL text, so building it is safe; one pass over the table.
-    if (!boundsMs.every((bound) => Number.isSafeInteger(bound) && bound >= 0)) throw new RangeError('bounds must be whole numbers of ms');
-    const columns = boundsMs.map((bound, i) => `SUM(CASE WHEN duration_ms <= ${bound} THEN 1 ELSE 0 END) AS b${i}`);
-    const rows = await this.prisma.$queryRawUnsafe<Record<string, unknown>[]>(
-      `SELECT result, COUNT(*) AS count, SUM(duration_ms) AS sum_ms${columns.map((column) => `, ${column}`).join('')}
-       FROM scan_attempts GROUP BY result`,
-    );
-    // SQLite answers BigInt, PostgreSQL numbers or numeric strings: Number() takes them all.
-    return rows.flatMap((row) => {
-      const result = row.result as ScanVerdict;
-      if (!VERDICTS.includes(result)) return [];
-      return [{ result, count: Number(row.count), sumMs: Number(row.sum_ms ?? 0), buckets: boundsMs.map((_, i) => Number(row[`b${i}`] ?? 0)) }];
-    });
+  async terminalTotals(): Promise<TerminalTotal[]> {
+    const rows = await this.prisma.terminalTotal.findMany();
+    return rows.map((row) => ({ status: row.status as FileStatus, reason: (row.reason || null) as FailureReason | null, count: Number(row.count) }));
+  }
+
+  async scanTotals(): Promise<ScanTotal[]> {
+    const rows = await this.prisma.scanTotal.findMany();
+    return rows.map((row) => ({ result: row.result as ScanVerdict, le: row.le, count: Number(row.count), sumMs: Number(row.sumMs) }));
   }
 }
+
+

@@ -3,8 +3,9 @@ import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
 import { absorbPartials } from './concatenation.js';
 import { recordTerminalEvent } from './outbox.repository.js';
 import { reserve, settle, TooManyOpenUploadsError } from './quota.js';
+import { countTerminal } from './stats.repository.js';
 import { toBigInt, toNullableBigInt, toNumber, toUploadView } from './record.mapper.js';
-import type { ChunkProgress, NewUpload, UploadRepository } from './repositories.js';
+import type { ChunkProgress, DatabaseEvents, NewUpload, UploadRepository } from './repositories.js';
 
 /** Only an `open` session accepts bytes or changes. */
 const OPEN: UploadSessionStatus = 'open';
@@ -13,7 +14,10 @@ const OPEN: UploadSessionStatus = 'open';
 class RolledBack extends Error {}
 
 export class PrismaUploadRepository implements UploadRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events: DatabaseEvents = {},
+  ) {}
 
   async create(input: NewUpload): Promise<UploadView> {
     return this.prisma.$transaction(async (tx) => {
@@ -126,16 +130,18 @@ export class PrismaUploadRepository implements UploadRepository {
 
   async finish(uploadId: string, bytesReceived: number, at: Date): Promise<boolean> {
     const session = { bytesReceived: toBigInt(bytesReceived), lastActivityAt: at };
-    return this.closeSession(uploadId, at, 'finished', session, (tx) =>
+    const finished = await this.closeSession(uploadId, at, 'finished', session, (tx) =>
       tx.file.updateMany({
         where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources('assembling') } },
         data: { status: 'assembling', sizeBytes: toBigInt(bytesReceived), updatedAt: at },
       }),
     );
+    if (finished) this.events.transitioned?.('assembling', null);
+    return finished;
   }
 
   async abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean> {
-    return this.closeSession(uploadId, at, 'aborted', {}, async (tx) => {
+    const aborted = await this.closeSession(uploadId, at, 'aborted', {}, async (tx) => {
       const moved = await tx.file.updateMany({
         where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources(to) } },
         data: { status: to, failureReason: reason, updatedAt: at },
@@ -144,22 +150,33 @@ export class PrismaUploadRepository implements UploadRepository {
         const { fileId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true } });
         await settle(tx, fileId, 'released', at);
         await recordTerminalEvent(tx, fileId, to, at);
+        await countTerminal(tx, to, reason);
       }
       return moved;
     });
+    if (aborted) this.events.transitioned?.(to, reason);
+    return aborted;
   }
 
-  async reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<void> {
-    const session = await this.prisma.uploadSession.findUnique({ where: { id: uploadId }, select: { fileId: true, ownerId: true } });
-    if (!session) return;
-    await this.prisma.$transaction(async (tx) => {
-      // Grow only; the file row's update first takes the write lock (SQLite) / row lock.
-      await tx.file.update({ where: { id: session.fileId }, data: { updatedAt: at } });
-      const { reservedBytes } = await tx.file.findUniqueOrThrow({ where: { id: session.fileId }, select: { reservedBytes: true } });
+  async reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      // Only while the session is open, checked by the transaction's first write: it takes the
+      // session's row lock (PostgreSQL) / the write lock (SQLite), which abort and finish take
+      // first too. So a DELETE or the last byte either ends the upload before this (nothing is
+      // reserved here) or after it (and its settlement releases what this reserved): a
+      // reservation never outlives its upload.
+      const open = await tx.uploadSession.updateMany({ where: { id: uploadId, status: OPEN }, data: { updatedAt: at } });
+      if (open.count === 0) return false;
+      const { fileId, ownerId } = await tx.uploadSession.findUniqueOrThrow({ where: { id: uploadId }, select: { fileId: true, ownerId: true } });
+      // Then the file row's lock, before the owner's (in reserve): the order of every terminal
+      // transition (file, then owner), so the two cannot deadlock on PostgreSQL.
+      const { reservedBytes } = await tx.file.update({ where: { id: fileId }, data: { updatedAt: at }, select: { reservedBytes: true } });
+      // Grow only.
       const wanted = toBigInt(totalBytes);
-      if (wanted <= reservedBytes) return;
-      await reserve(tx, session.ownerId, toNumber(wanted - reservedBytes), defaultQuota, at);
-      await tx.file.update({ where: { id: session.fileId }, data: { reservedBytes: wanted } });
+      if (wanted <= reservedBytes) return true;
+      await reserve(tx, ownerId, toNumber(wanted - reservedBytes), defaultQuota, at);
+      await tx.file.update({ where: { id: fileId }, data: { reservedBytes: wanted } });
+      return true;
     });
   }
 

@@ -32,6 +32,8 @@ export class ClamdClient implements Scanner {
     if (signal?.aborted) return result('error', null, 'aborted before the scan started');
 
     const socket = this.connect();
+    let connected = false;
+    socket.once('connect', () => (connected = true));
     let reply = '';
     let failure: string | undefined;
     const settled = new Promise<void>((resolve) => {
@@ -82,7 +84,7 @@ export class ClamdClient implements Scanner {
     };
     await Promise.all([send(), settled]);
     if (sourceError) throw sourceError;
-    if (failure && !reply.includes('\0')) return result('error', null, failure);
+    if (failure && !reply.includes('\0')) return connected ? result('error', null, failure) : { ...result('error', null, failure), unreachable: true };
     if (!reply.includes('\0')) return result('error', null, reply ? `incomplete reply: ${reply.slice(0, 200)}` : 'clamd closed the connection without an answer');
     const parsed = parseScanReply(reply);
     return result(parsed.verdict, parsed.signature, reply.replace(/\0+$/, '').trim().slice(0, 500));

@@ -12,6 +12,13 @@ export interface ScanResult {
   /** clamd's reply, or what went wrong; for the audit log. */
   detail: string;
   durationMs: number;
+  /**
+   * true when the scanner could not be reached at all (connection refused, no such socket):
+   * nothing was scanned, so this is no attempt at scanning the file (clamd down or restarting).
+   * A connection that was made and then failed is an attempt: a file that crashes clamd must
+   * not be retried forever.
+   */
+  unreachable?: boolean;
 }
 
 export interface ScanOptions {

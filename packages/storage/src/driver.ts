@@ -106,6 +106,19 @@ export function supportsRename(driver: StorageDriver): driver is RenamingDriver 
   return typeof (driver as Partial<RenamingDriver>).rename === 'function';
 }
 
+/**
+ * Optional capability: sweeping the temp files of writes whose process died before the
+ * rename (local). Temp files are never listed, read or deleted through the other methods.
+ */
+export interface TempSweepingDriver extends StorageDriver {
+  /** Removes `area`'s temp files last modified before `before`; resolves with how many. Throws E_STORAGE when the folder cannot be read. */
+  removeTempLeftovers(area: Area, before: Date): Promise<number>;
+}
+
+export function supportsTempSweeping(driver: StorageDriver): driver is TempSweepingDriver {
+  return typeof (driver as Partial<TempSweepingDriver>).removeTempLeftovers === 'function';
+}
+
 /** A multipart upload that was started and neither completed nor aborted. */
 export interface IncompleteUpload {
   /** The key the upload would create, relative to its area. */

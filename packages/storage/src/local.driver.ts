@@ -11,8 +11,10 @@ import {
   type ObjectRef,
   type ObjectStat,
   type RenamingDriver,
+  type TempSweepingDriver,
 } from './driver.js';
 import { assertValidKey, assertValidPrefix, assertValidRange } from './object-key.validator.js';
+import { removeTempLeftovers } from './temp-leftovers.js';
 
 export interface LocalDriverOptions {
   quarantineDir: string;
@@ -25,7 +27,7 @@ export interface LocalDriverOptions {
  * "folder" of other objects (`a` and `a/b`), and keys may not end with `.airlock-tmp`.
  * Symbolic links placed inside the folders by someone else are followed on read and skipped by list.
  */
-export function createLocalDriver(options: LocalDriverOptions): RenamingDriver {
+export function createLocalDriver(options: LocalDriverOptions): RenamingDriver & TempSweepingDriver {
   const roots: Record<Area, string> = { quarantine: resolve(options.quarantineDir), final: resolve(options.finalDir) };
   // Both folders are owner-only (0700; files in them 0600), set explicitly: mkdir leaves an
   // existing folder's mode alone, and the umask could widen a new one. tus writes into the
@@ -119,6 +121,12 @@ export function createLocalDriver(options: LocalDriverOptions): RenamingDriver {
       // Start at the deepest folder the prefix names whole; the rest is a string filter.
       const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
       yield* walk(root, base === '' ? root : join(root, ...base.split('/')), prefix);
+    },
+
+    async removeTempLeftovers(area: Area, before: Date): Promise<number> {
+      const root = roots[area];
+      if (root === undefined) throw new StorageError('E_INVALID_KEY', `Unknown area ${JSON.stringify(area)}`);
+      return removeTempLeftovers(root, before);
     },
 
     async checkAccess(area: Area): Promise<void> {

@@ -12,7 +12,7 @@ import { createWorkerMetrics } from './health/worker-metrics.js';
 import { createLogger } from './logger.js';
 import { createDispatch } from './registry.js';
 import { startSchedules } from './schedules.js';
-import { startOutboxRelay } from './webhooks/outbox-relay.js';
+import { RELAY_DEFAULTS, startOutboxRelay } from './webhooks/outbox-relay.js';
 
 /** Workers get this long after SIGTERM to finish or hand back their jobs. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -29,7 +29,8 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
 
   prepareDataDir(config.dataDir);
   await migrate(config.databaseUrl);
-  const db = createDatabase(config.databaseUrl);
+  const metrics = createWorkerMetrics();
+  const db = createDatabase(config.databaseUrl, metrics.lifecycle);
   const producerRedis = producerConnection(config.redisUrl);
   producerRedis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
   const producer = createProducer(producerRedis);
@@ -57,7 +58,15 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
       queueName(role),
       async (job) => {
         const jobLogger = logger.child({ role, job: job.name, jobId: job.id });
-        await dispatch(job.name, job.data, { logger: jobLogger, attempt: job.attemptsMade + 1, signal: shutdown.signal });
+        const attempt = job.attemptsMade + 1;
+        const ended = metrics.startJob(role, job.name, attempt);
+        try {
+          await dispatch(job.name, job.data, { logger: jobLogger, attempt, signal: shutdown.signal });
+          ended('completed');
+        } catch (error) {
+          ended('failed');
+          throw error;
+        }
       },
       // A worker killed mid-job stops renewing its lock; after lockDuration the job is
       // stalled and handed to another worker (at-least-once delivery).
@@ -74,7 +83,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
   }
   const schedules = selected.includes('janitor') ? startSchedules(config, producer, logger) : undefined;
   // Webhooks come from the database's outbox, on a timer: they need no Redis.
-  const relay = selected.includes('notifier') ? startOutboxRelay({ db, webhook: config.webhook, logger: logger.child({ role: 'notifier' }) }) : undefined;
+  const relay = selected.includes('notifier') ? startOutboxRelay({ db, webhook: config.webhook, logger: logger.child({ role: 'notifier' }) }, { ...RELAY_DEFAULTS, leaseMs: config.webhook.leaseSeconds * 1000 }) : undefined;
   logger.info({ roles: selected }, 'workers started');
   if (selected.includes('scanner')) {
     // Said once at start (each refused file says it again): with test signatures only and
@@ -136,9 +145,14 @@ export async function runWorkers(roles: Role[] | 'all', name: string): Promise<v
     if (selected.includes('scanner')) {
       checks.clamd = { setting: 'CLAMD_HOST, CLAMD_PORT or CLAMD_SOCKET', probe: () => clamdReadiness(scanner, config.allowTestSignatures) };
     }
-    const metrics = createWorkerMetrics({ roles: workers, producer, redis: producerRedis });
+    metrics.watchQueues({
+      roles: workers.map(({ role, worker }) => ({ role, concurrency: worker.concurrency })),
+      producer,
+      redis: producerRedis,
+      failed: (source, error) => logger.warn({ err: error.message, source }, 'metrics: source unavailable; its series are left out'),
+    });
     try {
-      const server = await startHealthServer({ port: config.workerHealthPort, host: config.host, roles: selected, checks, metrics, logger });
+      const server = await startHealthServer({ port: config.workerHealthPort, host: config.host, roles: selected, checks, metrics: metrics.registry, logger });
       logger.info({ port: config.workerHealthPort }, 'health server listening (/healthz, /readyz, /metrics)');
       return server;
     } catch (error) {

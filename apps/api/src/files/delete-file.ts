@@ -35,11 +35,7 @@ const LOCK_WAIT_MS = 10_000;
 export async function deleteFile(deps: DeleteFileDeps, file: FileRecord, by: string): Promise<void> {
   const { db, storage, logger } = deps;
   const now = new Date();
-  if (isEvidence(file.status)) {
-    if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
-    logger.info({ audit: 'delete', fileId: file.id, by, status: file.status }, 'file hidden from its owner; bytes kept until retention');
-    return;
-  }
+  if (isEvidence(file.status)) return hideEvidence(deps, file, by, now);
   const upload = await db.uploads.findByFile(file.id);
   const lock = upload ? deps.locker.newLock(upload.upload.id) : undefined;
   if (lock) {
@@ -49,10 +45,8 @@ export async function deleteFile(deps: DeleteFileDeps, file: FileRecord, by: str
     });
   }
   try {
-    const ended = await endWherever(deps, file, upload?.upload.id, upload?.upload.status === 'open', now);
-    const current = ended ?? file;
-    if (current !== file && isEvidence(current.status)) return deleteFile(deps, current, by);
-    if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
+    const current = await endUnderLock(deps, file.id, now);
+    if (isEvidence(current.status)) return await hideEvidence(deps, current, by, now);
     // The row is marked first: if removing bytes fails here, garbage collection finishes it.
     const refs = [
       ...(current.storagePath ? [finalRef(current.storagePath)] : []),
@@ -66,18 +60,35 @@ export async function deleteFile(deps: DeleteFileDeps, file: FileRecord, by: str
   }
 }
 
+async function hideEvidence({ db, logger }: DeleteFileDeps, file: FileRecord, by: string, now: Date): Promise<void> {
+  if (!(await db.files.markDeleted(file.id, now))) throw new AppError('E_NOT_FOUND', 'file not found');
+  logger.info({ audit: 'delete', fileId: file.id, by, status: file.status }, 'file hidden from its owner; bytes kept until retention');
+}
+
+/** Rounds of "end it, then mark it": each one that fails saw the file move on by itself. */
+const MAX_ROUNDS = 5;
+
 /**
- * Ends an upload or a pipeline run that is still going; returns the file as it now is when it
- * moved on meanwhile (it may have become `complete` or evidence), or undefined when unchanged.
+ * Under the upload's lock, from the record as it is now (a PATCH may have finished the upload,
+ * or a stage moved the file, since the caller read it): ends an open upload or a pipeline run
+ * still going, then marks the terminal file deleted — one conditional update that also stops a
+ * complete file's size from counting (FileRepository.markDeleted), so the quota is settled
+ * exactly once whoever wins. Evidence is returned unmarked (its caller only hides it). Returns
+ * the file as it was marked; E_NOT_FOUND when it is gone or was already deleted.
  */
-async function endWherever(deps: DeleteFileDeps, file: FileRecord, uploadId: string | undefined, open: boolean, now: Date): Promise<FileRecord | undefined> {
-  const { db } = deps;
-  if (open && uploadId) {
-    await db.uploads.abort(uploadId, 'failed', 'terminated', now);
-    return undefined;
+async function endUnderLock({ db }: DeleteFileDeps, fileId: string, now: Date): Promise<FileRecord> {
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const view = await db.uploads.findByFile(fileId);
+    const file = view?.file ?? (await db.files.find(fileId));
+    if (!file || file.deletedAt) throw new AppError('E_NOT_FOUND', 'file not found');
+    if (isEvidence(file.status)) return file;
+    if (view?.upload.status === 'open') {
+      await db.uploads.abort(view.upload.id, 'failed', 'terminated', now);
+    } else if (file.status === 'assembling' || file.status === 'scanning') {
+      await db.files.transition(file.id, 'failed', now, { failureReason: 'terminated' });
+    } else if (await db.files.markDeleted(file.id, now)) {
+      return file;
+    }
   }
-  if (file.status !== 'assembling' && file.status !== 'scanning') return undefined;
-  if (await db.files.transition(file.id, 'failed', now, { failureReason: 'terminated' })) return undefined;
-  // The pipeline finished it first: delete it as what it is now.
-  return (await db.files.find(file.id)) ?? undefined;
+  throw new AppError('E_UNAVAILABLE', 'the file kept changing while it was deleted; retry the delete shortly');
 }

@@ -9,6 +9,10 @@ const EXPOSED = [
   'Upload-Expires',
   'Upload-Metadata',
   'Upload-Concat',
+  // The IETF resumable-upload draft (apps/api/src/ietf).
+  'Upload-Complete',
+  'Upload-Limit',
+  'Upload-Draft-Interop-Version',
   'Tus-Resumable',
   'Tus-Version',
   'Tus-Extension',
@@ -34,6 +38,9 @@ const ALLOWED_HEADERS = [
   'Upload-Metadata',
   'Upload-Checksum',
   'Upload-Concat',
+  'Upload-Complete',
+  'Upload-Draft-Interop-Version',
+  'Content-Disposition',
   'X-Requested-With',
   'X-HTTP-Method-Override',
 ];

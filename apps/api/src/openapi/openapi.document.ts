@@ -1,5 +1,6 @@
 import { filesPaths, opsPaths } from './openapi.api.paths.js';
 import { responses, schemas, securitySchemes } from './openapi.components.js';
+import { problemSchema, withIetfDraft } from './openapi.ietf.js';
 import { tusPaths } from './openapi.tus.paths.js';
 import type { Document } from './openapi.types.js';
 
@@ -22,11 +23,16 @@ export const openApiDocument: Document = {
   servers: [{ url: '/', description: 'this service (PUBLIC_URL when set)' }],
   security: [{ bearerAuth: [] }],
   tags: [
-    { name: 'tus', description: 'tus 1.0.0 with creation, creation-with-upload, creation-defer-length, expiration, checksum, termination, concatenation' },
+    {
+      name: 'tus',
+      description:
+        'tus 1.0.0 with creation, creation-with-upload, creation-defer-length, expiration, checksum, termination, concatenation; ' +
+        'and, on the same operations, Resumable Uploads for HTTP (the IETF draft, interop versions 5–8) when a request sends Upload-Draft-Interop-Version',
+    },
     { name: 'files', description: 'Files and downloads' },
     { name: 'operations', description: 'Health, readiness, metrics, this document, the queue dashboard' },
   ],
-  paths: { ...tusPaths, ...filesPaths, ...opsPaths },
+  paths: { ...withIetfDraft(tusPaths), ...filesPaths, ...opsPaths },
   webhooks: {
     fileEvent: {
       post: {
@@ -48,5 +54,5 @@ export const openApiDocument: Document = {
       },
     },
   },
-  components: { schemas, responses, securitySchemes },
+  components: { schemas: { ...schemas, Problem: problemSchema }, responses, securitySchemes },
 };

@@ -92,7 +92,7 @@ describe('the OpenAPI document', () => {
       signedUrls: createSignedUrls('s'.repeat(32)),
       locker: new RedisLocker({ redis }),
       logger,
-      metrics: createMetrics({ db, producer, redis, logger }),
+      metrics: createMetrics({ producer, redis, logger }),
       spool: new ChecksumSpool(config.checksumSpool),
     });
   });

@@ -65,6 +65,7 @@ export const tusPaths: Record<string, PathItem> = {
           content: { 'application/json': { schema: { $ref: '#/components/schemas/UploadCreated' } } },
         },
         '400': anyError('Malformed Upload-Metadata, metadata over MAX_METADATA_BYTES / MAX_METADATA_KEYS, a sha256 that is not 64 hex characters, or a bad Upload-Concat'),
+        '410': anyError('Upload-Concat: final only: a partial upload expired, or the final upload was deleted while its bytes were being assembled (written under its own upload lock)'),
         '412': tusError('Unsupported Tus-Resumable'),
         '413': anyError('Upload-Length above MAX_UPLOAD_SIZE or the remaining quota'),
         '415': tusError('The first bytes show a type outside ALLOWED_TYPES (creation-with-upload)'),

@@ -46,7 +46,7 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
       if (context?.deferredLength !== undefined) {
         // Length unknown: the chunk's bytes are reserved before they are written.
         const upTo = context.deferredLength ?? offset + (context.contentLength ?? config.maxUploadSize);
-        await db.uploads.reserveUpTo(uploadId, Math.min(upTo, config.maxUploadSize), config.quotaBytes, new Date()).catch(rethrowQuota);
+        await reserveOrGone(db, uploadId, Math.min(upTo, config.maxUploadSize), config.quotaBytes);
       }
       if (offset === 0 && !context?.partial) {
         const { head, stream } = await peek(source, SAMPLE_BYTES);
@@ -66,7 +66,7 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
       return { source, ...(discard ? { discard } : {}) };
     },
     async lengthDeclared(uploadId, length) {
-      await db.uploads.reserveUpTo(uploadId, length, config.quotaBytes, new Date()).catch(rethrowQuota);
+      await reserveOrGone(db, uploadId, length, config.quotaBytes);
       await db.uploads.declareLength(uploadId, length, new Date());
     },
     async accepted(uploadId, offset) {
@@ -81,6 +81,12 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
       if (context && recorded) context.view = recorded;
     },
   };
+}
+
+/** A deferred upload's reservation grows before its bytes are written; ended meanwhile (a DELETE won the race): 410. */
+async function reserveOrGone(db: Database, uploadId: string, upTo: number, defaultQuota: number): Promise<void> {
+  const open = await db.uploads.reserveUpTo(uploadId, upTo, defaultQuota, new Date()).catch(rethrowQuota);
+  if (!open) throw new TusHttpError(410, 'upload gone: it ended while this request was under way');
 }
 
 /** Over quota at creation or while a deferred upload grows: 413; too many open uploads: 429; nothing changed. */

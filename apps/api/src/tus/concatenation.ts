@@ -2,7 +2,7 @@ import type { Config } from '@airlock/config';
 import { AppError, type UploadView } from '@airlock/core';
 import { ConcatenationError, QuotaExceededError, type Database } from '@airlock/db';
 import { quarantineRef, quarantineSidecars, type StorageDriver } from '@airlock/storage';
-import { Metadata, Upload } from '@tus/utils';
+import { Metadata, Upload, type Locker } from '@tus/utils';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/tokens.js';
 import { RejectedUploadError } from './guarded-store.js';
@@ -17,9 +17,13 @@ interface Deps {
   tus: Tus;
   storage: StorageDriver;
   logger: Logger;
+  /** The upload lock: the final upload's bytes are written under its own, like a PATCH's. */
+  locker: Locker;
 }
 
 const MAX_PARTS = 100;
+/** How long the final upload's creation waits for its own lock (nobody else knows it yet, so at once). */
+const LOCK_WAIT_MS = 10_000;
 
 /**
  * `POST /uploads` with `Upload-Concat: final;<url> <url> …` (tus concatenation): the final
@@ -30,7 +34,7 @@ const MAX_PARTS = 100;
  * get the type check like any other upload's), which then enters the pipeline like any other.
  */
 export async function createFinalUpload(
-  { config, db, tus, storage, logger }: Deps,
+  { config, db, tus, storage, logger, locker }: Deps,
   caller: Caller,
   header: string,
   metadataHeader: string | undefined,
@@ -92,23 +96,40 @@ export async function createFinalUpload(
 
   const removePartials = () =>
     Promise.all([...seen].flatMap((id) => [quarantineRef(id), ...quarantineSidecars(id)]).map((ref) => storage.delete(ref)));
+  // The final upload is listed in the files API from now on: a DELETE of it (or GC) takes its
+  // upload lock and asks the holder to let go, so the bytes are written under that lock, as a
+  // PATCH writes, and the write stops when asked (the upload is then being deleted).
+  const released = new AbortController();
+  const lock = locker.newLock(upload.id);
+  await lock.lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => released.abort());
   try {
-    await withTusContext({ caller, uploadId: upload.id }, async () => {
-      await tus.store.create(upload);
-      let offset = 0;
-      for (const id of partialIds) offset = await tus.store.write(await storage.read(quarantineRef(id)), upload.id, offset);
-    });
-  } catch (error) {
-    if (error instanceof RejectedUploadError) {
-      await removePartials();
-      throw new AppError('E_TYPE_NOT_ALLOWED', error.message);
+    try {
+      await withTusContext({ caller, uploadId: upload.id }, async () => {
+        await tus.store.create(upload);
+        let offset = 0;
+        for (const id of partialIds) {
+          const part = await storage.read(quarantineRef(id));
+          const stop = () => part.destroy(new Error('the final upload is being deleted'));
+          released.signal.addEventListener('abort', stop, { once: true });
+          if (released.signal.aborted) stop();
+          offset = await tus.store.write(part, upload.id, offset).finally(() => released.signal.removeEventListener('abort', stop));
+        }
+      });
+    } catch (error) {
+      if (error instanceof RejectedUploadError) {
+        await removePartials();
+        throw new AppError('E_TYPE_NOT_ALLOWED', error.message);
+      }
+      if (released.signal.aborted) throw new AppError('E_GONE', 'the concatenated upload was deleted while it was being assembled', { cause: error });
+      // The final stays open with what it has, and expires; the partials' bytes are kept
+      // until retention in case the failure was passing.
+      logger.error({ err: error, uploadId: upload.id }, 'concatenation failed');
+      throw error;
     }
-    // The final stays open with what it has, and expires; the partials' bytes are kept
-    // until retention in case the failure was passing.
-    logger.error({ err: error, uploadId: upload.id }, 'concatenation failed');
-    throw error;
+    if (await db.uploads.finish(upload.id, total, new Date())) await tus.startPipeline(final.file.id);
+  } finally {
+    await lock.unlock().catch(() => {});
   }
-  if (await db.uploads.finish(upload.id, total, new Date())) await tus.startPipeline(final.file.id);
   await removePartials();
   return (await db.uploads.find(upload.id))!;
 }

@@ -91,8 +91,10 @@ export class GuardedStore extends DataStore {
     return newOffset;
   }
 
-  override getUpload(id: string): Promise<Upload> {
-    return this.inner.getUpload(id);
+  override async getUpload(id: string): Promise<Upload> {
+    const upload = await this.inner.getUpload(id);
+    tusContext()?.onUpload?.(upload);
+    return upload;
   }
 
   override remove(id: string): Promise<void> {

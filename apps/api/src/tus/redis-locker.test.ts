@@ -151,13 +151,17 @@ describe('RedisLocker', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('throws ERR_LOCK_TIMEOUT after the acquire timeout', async () => {
-    const a = processLocker();
-    const b = processLocker({ acquireTimeoutMs: 300 });
+  it('throws ERR_LOCK_TIMEOUT after the acquire timeout, and reports each wait with its outcome', async () => {
+    const waits: [number, string][] = [];
+    const onWait = (seconds: number, outcome: string) => waits.push([seconds, outcome]);
+    const a = processLocker({ onWait });
+    const b = processLocker({ acquireTimeoutMs: 300, onWait });
     await a.locker.newLock('u1').lock(never(), noop);
     const started = Date.now();
     await expect(b.locker.newLock('u1').lock(never(), noop)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(waits.map(([, outcome]) => outcome)).toEqual(['acquired', 'timeout']);
+    expect(waits[1]![0]).toBeGreaterThanOrEqual(0.28);
   });
 
   it('never lets two processes inside at once under contention', async () => {

@@ -36,7 +36,11 @@ export interface RedisLockerOptions {
   prefix?: string;
   /** Problems that cannot be thrown to a caller: a lost lock, a failed renewal or unlock. */
   onError?: (error: unknown) => void;
+  /** Told how long each `lock()` waited and how it ended (GET /metrics). */
+  onWait?: (seconds: number, outcome: LockWaitOutcome) => void;
 }
+
+export type LockWaitOutcome = 'acquired' | 'timeout' | 'aborted' | 'error';
 
 /**
  * A tus `Locker` shared by every API process through Redis, on the upload lock protocol of
@@ -60,6 +64,7 @@ export class RedisLocker implements Locker {
   readonly heartbeatMs: number;
   readonly acquireTimeoutMs: number;
   readonly onError: (error: unknown) => void;
+  readonly onWait: (seconds: number, outcome: LockWaitOutcome) => void;
   readonly prefix: string;
   private subscriber: Redis | undefined;
   private readonly ownsSubscriber: boolean;
@@ -74,6 +79,7 @@ export class RedisLocker implements Locker {
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 30_000;
     this.prefix = options.prefix ?? UPLOAD_LOCK_PREFIX;
     this.onError = options.onError ?? (() => {});
+    this.onWait = options.onWait ?? (() => {});
     if (this.heartbeatMs >= this.ttlMs) throw new RangeError('heartbeatMs must be shorter than ttlMs');
   }
 
@@ -120,6 +126,20 @@ class RedisLock implements Lock {
   ) {}
 
   async lock(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
+    const startedAt = performance.now();
+    let outcome: LockWaitOutcome = 'error';
+    try {
+      await this.acquire(signal, requestRelease);
+      outcome = 'acquired';
+    } catch (error) {
+      if (error === ERRORS.ERR_LOCK_TIMEOUT) outcome = signal.aborted ? 'aborted' : 'timeout';
+      throw error;
+    } finally {
+      this.locker.onWait((performance.now() - startedAt) / 1000, outcome);
+    }
+  }
+
+  private async acquire(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
     const { redis, ttlMs, acquireTimeoutMs } = this.locker;
     const deadline = Date.now() + acquireTimeoutMs;
     const token = randomUUID();

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { UploadView } from '@airlock/core';
+import type { Upload } from '@tus/utils';
 import type { Caller } from '../auth/tokens.js';
 import type { SpoolTicket } from './checksum-spool.js';
 
@@ -47,6 +48,12 @@ export interface TusRequestContext {
    * declares, or null when it declares none.
    */
   deferredLength?: number | null;
+  /**
+   * Called by the store wrapper with each upload @tus/server loads for this request, before it
+   * writes; throws (a `TusHttpError`) to refuse the request. The IETF draft layer refuses a
+   * protocol switch here, from metadata already read (apps/api/src/ietf).
+   */
+  onUpload?: (upload: Upload) => void;
 }
 
 export type ChecksumAlgorithm = 'sha1' | 'md5' | 'sha256';

@@ -62,6 +62,8 @@ export function tusRoutes(deps: Deps): Router {
       context.view = view;
     }
     if (expectsContinue(req)) context.beforeBody = () => void (res.headersSent || res.writeContinue());
+    // The IETF draft layer's checks that need the loaded upload (apps/api/src/ietf); may refuse.
+    await (res.locals as { beforeTus?: (context: TusRequestContext) => Promise<void> }).beforeTus?.(context);
     // Claimed before the body is read: over the cap → 413, spool full → 503, nothing read.
     if ((context.checksum || context.contentMd5) && req.method !== 'HEAD') context.spool = spool.reserve(context.contentLength);
     try {

@@ -4,7 +4,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { formatBytes, parseSize } from '../progress/format.js';
 import { RateLimiter } from '../upload/rate-limit.js';
 import { JsonStateStore } from '../upload/state-store.js';
-import { uploadFile, type UploadResult } from '../upload/upload-file.js';
+import { PROTOCOLS, uploadFile, type UploadProtocol, type UploadResult } from '../upload/upload-file.js';
 import type { Command } from './command.js';
 
 /** For a server that does not advertise `Airlock-Chunk-Size`: the API's default CHUNK_SIZE. */
@@ -14,7 +14,7 @@ const FAILED_STATUSES = new Set(['quarantined', 'rejected', 'scan_failed', 'fail
 export const uploadCommand: Command = {
   name: 'upload',
   summary: 'upload files (resumable, with progress); Ctrl-C and run again to resume',
-  usage: 'upload <files…> [--parallel N] [--wait] [--sha256] [--chunk-size 8M] [--limit-rate 20M]',
+  usage: 'upload <files…> [--parallel N] [--wait] [--sha256] [--chunk-size 8M] [--limit-rate 20M] [--protocol tus]',
   help: [
     '--parallel N        files uploaded at once (default 2)',
     '--wait              wait for the pipeline\'s final status; exit 1 unless complete',
@@ -24,6 +24,9 @@ export const uploadCommand: Command = {
     '--chunk-size SIZE   bytes per PATCH request (default: what the server advertises,',
     '                    its CHUNK_SIZE; 8M if it does not say)',
     '--limit-rate SIZE   total bandwidth per second across all files, e.g. 20M',
+    '--protocol NAME     tus (default, tus 1.0), ietf-draft-03 or ietf-draft-05 (the IETF',
+    '                    resumable-upload draft, interop version 5 or 6); an upload resumes',
+    '                    only with the protocol it was started with',
   ],
   options: {
     parallel: { type: 'string', default: '2' },
@@ -32,6 +35,7 @@ export const uploadCommand: Command = {
     sha256: { type: 'boolean', default: false },
     'chunk-size': { type: 'string' },
     'limit-rate': { type: 'string' },
+    protocol: { type: 'string', default: 'tus' },
   },
   async run({ client, display, settings, signal }, files, values) {
     if (files.length === 0) throw new UsageError('upload needs at least one file');
@@ -39,6 +43,7 @@ export const uploadCommand: Command = {
     const waitTimeout = positiveInteger(values['wait-timeout'], '--wait-timeout');
     const explicitChunkSize = values['chunk-size'] === undefined ? null : size(values['chunk-size'], '--chunk-size');
     const limit = values['limit-rate'] === undefined ? null : size(values['limit-rate'], '--limit-rate');
+    const protocol = protocolOf(values.protocol);
 
     // Fails fast on a bad token or an unreachable server, before any bytes or resume state are touched.
     const me = await client.json<{ user_id: string }>('GET', '/me');
@@ -56,6 +61,7 @@ export const uploadCommand: Command = {
       limiter: limit ? new RateLimiter(limit) : null,
       waitTimeoutMs: values.wait ? waitTimeout * 1000 : null,
       signal,
+      protocol,
     };
     const results = await mapConcurrently(unique, parallel, async (file) => {
       const bar = display.bar(path.basename(file), 0);
@@ -108,6 +114,11 @@ function realPathOr(file: string): string {
   } catch {
     return path.resolve(file);
   }
+}
+
+function protocolOf(value: unknown): UploadProtocol {
+  if (PROTOCOLS.includes(value as UploadProtocol)) return value as UploadProtocol;
+  throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}, not ${String(value)}`);
 }
 
 function positiveInteger(value: unknown, flag: string): number {

@@ -10,7 +10,12 @@ import { waitForTerminal } from '../wait-for-status.js';
 import { sha256OfFile } from './hash-file.js';
 import { guessMediaType } from './media-type.js';
 import { throttledFileReader, type RateLimiter } from './rate-limit.js';
+import './tus-protocol.js';
 import type { JsonStateStore } from './state-store.js';
+
+/** `--protocol`: tus 1.0, or the IETF draft in tus-js-client's two modes (interop versions 5 and 6). */
+export const PROTOCOLS = ['tus', 'ietf-draft-03', 'ietf-draft-05'] as const;
+export type UploadProtocol = (typeof PROTOCOLS)[number];
 
 export interface UploadSettings {
   client: ApiClient;
@@ -23,6 +28,8 @@ export interface UploadSettings {
   /** With `--wait`: poll until the status is terminal. */
   waitTimeoutMs: number | null;
   signal: AbortSignal;
+  /** The server refuses to continue an upload in another protocol (412), so it is part of the resume key. */
+  protocol: UploadProtocol;
 }
 
 /** One element of `airlock upload --json`'s `uploads` (documented in the README). */
@@ -64,8 +71,9 @@ export async function uploadFile(file: string, settings: UploadSettings, bar: Pr
   try {
     const stat = await statFile(file, absolute);
     result.size = stat.size;
-    // Path + size + mtime: an edited file is a new upload; plus the server and the user.
-    const fingerprint = [settings.client.baseUrl, settings.user, absolute, stat.size, Math.trunc(stat.mtimeMs)].join('|');
+    // Path + size + mtime: an edited file is a new upload; plus the server, the user and the protocol.
+    const protocol = settings.protocol === 'tus' ? [] : [settings.protocol];
+    const fingerprint = [settings.client.baseUrl, settings.user, absolute, stat.size, Math.trunc(stat.mtimeMs), ...protocol].join('|');
     const [previous] = await settings.store.findUploadsByFingerprint(fingerprint);
     // A resumed upload already has its metadata on the server: no second read for the hash.
     const metadata = previous?.metadata ?? (await metadataFor(absolute, stat.size, settings, bar));
@@ -135,6 +143,7 @@ function transfer(
   return new Promise((resolve, reject) => {
     const upload = new tus.Upload(fs.createReadStream(absolute), {
       endpoint: `${settings.client.baseUrl}/uploads`,
+      protocol: settings.protocol === 'tus' ? 'tus-v1' : settings.protocol,
       headers: settings.client.authHeaders(),
       chunkSize: settings.chunkSize,
       retryDelays: RETRY_DELAYS,

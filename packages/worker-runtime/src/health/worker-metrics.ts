@@ -1,67 +1,67 @@
-import { queueName, type Producer, type Role } from '@airlock/queue';
-import type { Worker } from 'bullmq';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { lifecycleMetrics, queueMetrics, type SourceFailure } from '@airlock/metrics';
+import { jobsOfRole, type Producer, type Role } from '@airlock/queue';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** BullMQ job states worth watching: backlog (waiting, prioritized, delayed), work, failures. */
-const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'paused'] as const;
-/** A scrape must answer even when Redis does not. */
-const SOURCE_TIMEOUT_MS = 2_000;
+/** Upper bounds of the stage histogram in seconds: a validation takes ms, a scan or promotion of a large file minutes. */
+const STAGE_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+/** Deliveries a job took; SCAN_MAX_ATTEMPTS and the stage budgets are small numbers. */
+const ATTEMPT_BUCKETS = [1, 2, 3, 5, 10];
 
-export interface WorkerMetricsDeps {
-  roles: { role: Role; worker: Worker }[];
-  producer: Producer;
-  /** The producer's connection: while it is not ready the queue series are left out. */
-  redis: { status: string };
+export interface WorkerMetrics {
+  registry: Registry;
+  /** Give to createDatabase: the lifecycle counters and the scan histogram, counted as this process changes files. */
+  lifecycle: ReturnType<typeof lifecycleMetrics>;
+  /** Times one run of a job; call the result with how it ended. */
+  startJob(role: Role, job: string, attempt: number): (outcome: 'completed' | 'failed') => void;
+  /** Adds the per-role series once the BullMQ workers exist: concurrency and the depth of this process's queues. */
+  watchQueues(deps: { roles: { role: Role; concurrency: number }[]; producer: Pick<Producer, 'queue'>; redis: { status: string }; failed: SourceFailure }): void;
 }
 
 /**
- * One worker process's metrics: prom-client's defaults, jobs this process finished by role and
- * outcome, its concurrency per role, and the depth of its own queues (one bounded
- * `getJobCounts` per role at scrape time). One registry per process, built in boot.
+ * One worker process's metrics (docs/OPERATIONS.md has the table): prom-client's defaults,
+ * the lifecycle counters of the changes this process makes, how long each stage's jobs take
+ * and how many deliveries they needed, its concurrency per role, and its queues. Counters and
+ * histograms are this process's own (sum across processes). One registry per process, built in boot.
  */
-export function createWorkerMetrics({ roles, producer, redis }: WorkerMetricsDeps): Registry {
+export function createWorkerMetrics(): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const jobs = new Counter({
-    name: 'airlock_worker_jobs_total',
-    help: 'Jobs this worker process finished, by role and outcome (completed, failed: failed attempts, retried or not)',
-    labelNames: ['role', 'outcome'] as const,
+  const stageDuration = new Histogram({
+    name: 'airlock_stage_duration_seconds',
+    help: 'Runs of pipeline and maintenance jobs in this process, by role, job and outcome (failed: the attempt threw; retried or not); _count counts them',
+    labelNames: ['role', 'job', 'outcome'] as const,
+    buckets: STAGE_BUCKETS,
     registers,
   });
-  const concurrency = new Gauge({ name: 'airlock_worker_concurrency', help: 'Jobs this process runs at once per role (WORKER_CONCURRENCY)', labelNames: ['role'] as const, registers });
-  for (const { role, worker } of roles) {
-    concurrency.set({ role }, worker.concurrency);
-    jobs.inc({ role, outcome: 'completed' }, 0);
-    jobs.inc({ role, outcome: 'failed' }, 0);
-    worker.on('completed', () => jobs.inc({ role, outcome: 'completed' }));
-    worker.on('failed', () => jobs.inc({ role, outcome: 'failed' }));
-  }
-  new Gauge({
-    name: 'airlock_queue_jobs',
-    help: 'BullMQ jobs of this process\'s queues by state (waiting, prioritized and delayed are the backlog)',
-    labelNames: ['queue', 'state'] as const,
+  const stageAttempts = new Histogram({
+    name: 'airlock_stage_attempts',
+    help: 'Which delivery of its job each run was (1: the first), by role, job and outcome: retries show above 1',
+    labelNames: ['role', 'job', 'outcome'] as const,
+    buckets: ATTEMPT_BUCKETS,
     registers,
-    async collect() {
-      this.reset();
-      if (redis.status !== 'ready') return;
-      await Promise.all(
-        roles.map(async ({ role }) => {
-          const counts = await withTimeout(producer.queue(role).getJobCounts(...JOB_STATES)).catch(() => undefined);
-          for (const state of JOB_STATES) if (counts) this.set({ queue: queueName(role), state }, counts[state] ?? 0);
-        }),
-      );
-    },
   });
-  return registry;
-}
 
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timed out')), SOURCE_TIMEOUT_MS);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  return {
+    registry,
+    lifecycle: lifecycleMetrics(registry),
+    startJob(role, job, attempt) {
+      const end = stageDuration.startTimer({ role, job });
+      return (outcome) => {
+        end({ outcome });
+        stageAttempts.observe({ role, job, outcome }, attempt);
+      };
+    },
+    watchQueues({ roles, producer, redis, failed }) {
+      const concurrency = new Gauge({ name: 'airlock_worker_concurrency', help: 'Jobs this process runs at once per role (WORKER_CONCURRENCY)', labelNames: ['role'] as const, registers });
+      for (const { role, concurrency: n } of roles) {
+        concurrency.set({ role }, n);
+        // Every series from the start at 0: rate() and alerts need the zero before the first run.
+        for (const job of jobsOfRole(role)) {
+          for (const outcome of ['completed', 'failed']) stageDuration.zero({ role, job, outcome });
+        }
+      }
+      queueMetrics(registry, { roles: roles.map(({ role }) => role), producer, redis, failed });
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { JobHandler, WorkerDeps } from '../job-types.js';
 import { expireUploads, purgeExpired } from './gc/expire-uploads.js';
+import { sweepFinalLeftovers } from './gc/final-leftovers.js';
 import { startPass, type GcDeps, type GcReport } from './gc/gc-context.js';
 import { reportMissingBytes } from './gc/missing-bytes.js';
 import { abortAbandonedMultipart } from './gc/multipart.js';
@@ -49,6 +50,7 @@ export async function collectGarbage(deps: GcDeps, { redis, now = new Date(), si
     await purgeExpired(pass);
     await purgeRetained(pass);
     await abortAbandonedMultipart(pass);
+    await sweepFinalLeftovers(pass);
     await removeSpoolLeftovers(pass);
     // The marker is set only once an audit finished without a failure: one that died, or
     // left something behind, runs again next pass.

@@ -61,6 +61,10 @@ export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
       : { verdict: 'error', signature: null, detail: `could not read the bytes: ${unreadable}`, durationMs: 0 };
     // Shutting down is not a failed attempt: hand the job back without counting it.
     if (signal.aborted) throw new Error('scan interrupted by shutdown');
+    // clamd not reachable at all (down, restarting): nothing was scanned, so no attempt is
+    // spent; BullMQ retries with backoff, and after its last retry the reconciler brings the
+    // file back. Only scans clamd took and failed count toward SCAN_MAX_ATTEMPTS.
+    if (result.unreachable) throw new Error(`clamd unreachable; the scan waits for it: ${result.detail}`);
     // Deleted while it was being scanned (its bytes may have gone mid-read): nothing to record.
     if (result.verdict !== 'clean' && (await db.uploads.findByFile(fileId))?.file.status !== 'scanning') {
       logger.info({ fileId }, 'scan: the file ended while it was scanned; nothing to do');

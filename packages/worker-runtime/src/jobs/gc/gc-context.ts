@@ -17,10 +17,12 @@ export interface GcReport {
   orphans: number;
   /** Storage objects of rows whose bytes are purged or promoted, removed. */
   leftovers: number;
-  /** Incomplete S3 multipart uploads aborted. */
+  /** Incomplete S3 multipart uploads aborted (quarantine and final). */
   multipartAborted: number;
   /** Complete files whose final object is gone: reported, never fixed. */
   missingBytes: number;
+  /** Temp files of writes interrupted before their rename (local storage), removed. */
+  tempLeftovers: number;
   /** Checksum spool directories left by stopped API processes, removed. */
   spoolLeftovers: number;
   /** Whether this pass ran the storage audit (orphans, missing bytes); it is throttled. */
@@ -59,7 +61,7 @@ export const PAGE = 200;
 export const CONCURRENCY = 8;
 
 export function newReport(): GcReport {
-  return { expired: 0, busy: 0, purged: 0, orphans: 0, leftovers: 0, multipartAborted: 0, missingBytes: 0, spoolLeftovers: 0, audited: false, errors: 0 };
+  return { expired: 0, busy: 0, purged: 0, orphans: 0, leftovers: 0, multipartAborted: 0, missingBytes: 0, tempLeftovers: 0, spoolLeftovers: 0, audited: false, errors: 0 };
 }
 
 export function startPass(deps: GcDeps, now: Date, signal: AbortSignal): GcPass {
