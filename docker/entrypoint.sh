@@ -6,8 +6,7 @@ set -e
 command="${1:-api}"
 [ "$#" -gt 0 ] && shift
 case "$command" in
-  # --max-semi-space-size=4: see docs/OPERATIONS.md, "API memory" (the API's launch flag).
-  api) exec node --max-semi-space-size=4 apps/api/dist/main.js "$@" ;;
+  api) exec node apps/api/dist/main.js "$@" ;;
   worker | validator | scanner | promoter | janitor | notifier) exec node "apps/$command/dist/main.js" "$@" ;;
   token) exec node apps/api/dist/cli/mint-token.js "$@" ;;
   *) exec "$command" "$@" ;;

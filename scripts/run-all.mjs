@@ -5,12 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// The API's launch flag: docs/OPERATIONS.md, "API memory".
 const children = [
-  ['api', 'apps/api/dist/main.js', ['--max-semi-space-size=4']],
-  ['worker', 'apps/worker/dist/main.js', []],
-].map(([name, entry, nodeArgs]) => {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, entry)], { stdio: 'inherit', cwd: process.cwd() });
+  ['api', 'apps/api/dist/main.js'],
+  ['worker', 'apps/worker/dist/main.js'],
+].map(([name, entry]) => {
+  const child = spawn(process.execPath, [path.join(root, entry)], { stdio: 'inherit', cwd: process.cwd() });
   child.name = name;
   return child;
 });

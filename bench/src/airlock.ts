@@ -80,8 +80,7 @@ export async function startAirlock(options: Options, dataDir: string, apiNodeArg
     launch({ name, command: process.execPath, args: [...nodeArgs, path.join(ROOT, entry)], env: { ...baseEnv, ...env }, clearEnv: true });
 
   const url = `http://127.0.0.1:${port}`;
-  // As deployed: the API's launch flag (docs/OPERATIONS.md, "API memory").
-  const api = spawnNode('api', 'apps/api/dist/main.js', ['--max-semi-space-size=4', ...apiNodeArgs]);
+  const api = spawnNode('api', 'apps/api/dist/main.js', apiNodeArgs);
   await untilReady(api, () => waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the API /healthz'), 'answering /healthz');
   const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setIssuedAt().setExpirationTime('24h').sign(new TextEncoder().encode(JWT_SECRET));
   const headers = { Authorization: `Bearer ${token}` };

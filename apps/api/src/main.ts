@@ -1,4 +1,5 @@
 import http from 'node:http';
+import v8 from 'node:v8';
 import { loadConfigOrExit, prepareDataDir } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { createProducer, producerConnection } from '@airlock/queue';
@@ -22,6 +23,10 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
 // for it and would write `104 unknown` (clients ignore the phrase; a log or a trace reads it).
 http.STATUS_CODES[104] ??= 'Upload Resumption Supported';
 
+// Before the first upload: socket buffers count against V8's global heap limit instead of
+// forcing a full mark-compact every ~64 MiB of body (docs/OPERATIONS.md, "Garbage collection
+// while bytes stream"; issue #15). V8 reads the flag at each collection decision.
+v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
 const startedAt = performance.now();
 const config = loadConfigOrExit();
 const logger = pino(
