@@ -20,3 +20,10 @@ ensure_chromium
 cd "$ROOT"
 say "running the test suite"
 node "$ROOT/scripts/run-tests.mjs" "$@"
+# The bench must not rot (issue #15): after a whole-suite run, `pnpm bench --quick` as a smoke
+# test (about 40 s on a quiet machine): every scenario still runs end to end, both servers, the
+# counters. Its figures are printed, not judged (quick sizes on a CI machine mean little).
+if [ "$#" -eq 0 ]; then
+  say "smoke test of the bench: pnpm bench --quick"
+  bash "$ROOT/bench/run.sh" --quick
+fi

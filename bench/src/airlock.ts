@@ -8,6 +8,7 @@ import { freePort } from '@airlock/testing';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { pool } from './client.js';
+import { countersOf } from './counters.js';
 import { onCleanup } from './cleanup.js';
 import { GiB, type Options } from './options.js';
 import { launch, untilReady, waitFor, type Proc } from './processes.js';
@@ -100,6 +101,7 @@ export async function startAirlock(options: Options, dataDir: string, apiNodeArg
     redis: redis.proc,
     worker: () => worker,
     procs: () => [api, ...(worker ? [worker] : []), redis.proc],
+    counters: countersOf(() => airlock.procs(), { apiUrl: url, redisUrl: redis.url }),
     uploaded: (uploadUrl) => void pending.push(uploadUrl),
     reset: async () => {},
     async startWorker() {

@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<void> {
     load_avg_1m: round(os.loadavg()[0]!, 2),
     others_busy_pct_mean: noise.length ? round(noise.reduce((a, b) => a + b, 0) / noise.length, 1) : null,
   });
-  const file = report.write();
+  const file = report.write(options.quick ? 'quick.json' : 'latest.json');
   const meta = report.meta;
   const end = report.find('run', 'end')!;
   process.stdout.write(

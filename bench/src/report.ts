@@ -25,10 +25,14 @@ export class Report {
     return this.results.find((result) => result.bench === bench && result.server === server);
   }
 
-  /** bench/results/latest.json: the same JSON lines as stdout, the run's description first. */
-  write(): string {
+  /**
+   * bench/results/<name>: the same JSON lines as stdout, the run's description first.
+   * `latest.json` (committed) is a full-size run's; `quick.json` (ignored) a --quick one's, so
+   * the smoke run after npm test leaves the tree clean.
+   */
+  write(name: 'latest.json' | 'quick.json'): string {
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
-    const file = path.join(RESULTS_DIR, 'latest.json');
+    const file = path.join(RESULTS_DIR, name);
     fs.writeFileSync(file, [this.meta, ...this.results].map((result) => JSON.stringify(result)).join('\n') + '\n');
     return file;
   }

@@ -55,6 +55,9 @@ export function renderTable(report: Report): string {
     rows.push(figure('small_uploads', 'p50_ms', '  latency p50 (POST + PATCH)', 'ms', 1, sink('small_uploads', 'p50_ms', 1), false));
     rows.push(figure('small_uploads', 'p95_ms', '  latency p95 (POST + PATCH)', 'ms', 1, sink('small_uploads', 'p95_ms', 1), false));
     rows.push(figure('small_uploads', 'server_cpu_ms_per_upload', '  server CPU per upload', 'CPU ms', 2, sink('small_uploads', 'server_cpu_ms_per_upload', 2), false));
+    rows.push(figure('small_uploads', 'sql_statements_per_upload', '  SQL statements per upload (counted)', 'statements', 1, '', false));
+    rows.push(figure('small_uploads', 'redis_commands_per_upload', '  Redis commands per upload (counted)', 'commands', 1, '', false));
+    rows.push(figure('small_uploads', 'disk_kib_written_per_upload', '  disk written per upload (/proc io)', 'KiB', 1, '', false));
     const drain = get('small_uploads', 'airlock', 'pipeline_files_per_s');
     if (drain !== undefined) rows.push({ ...blank('  then the pipeline takes them to complete', 'files/s'), bare: 'n/a', airlock: num(drain) });
   }

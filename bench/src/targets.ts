@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint } from './client.js';
+import { countersOf, type Counters } from './counters.js';
 import { firstMessage, launch, untilReady, type Proc } from './processes.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -16,6 +17,8 @@ export interface Target {
   uploaded(url: string): void;
   /** After each measured run, untimed: brings the server back to an empty state. */
   reset(): Promise<void>;
+  /** SQL statements, Redis commands, bytes written (counters.ts); servers that have them. */
+  counters?: Counters;
 }
 
 /** Starts one of our own server scripts (dist/servers/*.server.js) as a child with an IPC channel. */
@@ -42,6 +45,7 @@ export async function startBareTus(directory: string, nodeArgs: string[] = []): 
     // The same Authorization header as Airlock gets (bare tus ignores it), so requests are the same size.
     endpoint: { url, headers: { Authorization: 'Bearer bench' } },
     procs: () => [proc],
+    counters: countersOf(() => [proc]),
     uploaded: () => {},
     async reset() {
       for (const name of await fs.promises.readdir(directory)) await fs.promises.rm(path.join(directory, name), { force: true });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import v8 from 'node:v8';
 import { loadConfigOrExit, prepareDataDir } from '@airlock/config';
 import { createDatabase, migrate } from '@airlock/db';
 import { createProducer, producerConnection } from '@airlock/queue';
@@ -8,6 +9,7 @@ import { pino } from 'pino';
 import { createApp } from './app.js';
 import { loadOrCreateSecret } from './auth/secrets.js';
 import { createTokenVerifier } from './auth/tokens.js';
+import { cachedTokenVerifier } from './auth/token-cache.js';
 import { createSignedUrls } from './downloads/signed-url.js';
 import { createMetrics } from './metrics/metrics.js';
 import { warnIfTestSignatures } from './routes/health.routes.js';
@@ -21,14 +23,25 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
 // for it and would write `104 unknown` (clients ignore the phrase; a log or a trace reads it).
 http.STATUS_CODES[104] ??= 'Upload Resumption Supported';
 
+// Before the first upload: socket buffers count against V8's global heap limit instead of
+// forcing a full mark-compact every ~64 MiB of body (docs/OPERATIONS.md, "Garbage collection
+// while bytes stream"; issue #15). V8 reads the flag at each collection decision.
+v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
 const startedAt = performance.now();
 const config = loadConfigOrExit();
-const logger = pino({
-  name: 'airlock-api',
-  level: config.logLevel,
-  // The admin dashboard's cookie is the admin's token: never in a response log line.
-  redact: { paths: ['req.headers.authorization', 'res.headers["set-cookie"]', '*.token', '*.secret'], censor: '[redacted]' },
-});
+const logger = pino(
+  {
+    name: 'airlock-api',
+    level: config.logLevel,
+    // The admin dashboard's cookie is the admin's token: never in a response log line.
+    redact: { paths: ['req.headers.authorization', 'res.headers["set-cookie"]', '*.token', '*.secret'], censor: '[redacted]' },
+  },
+  // Asynchronous: a request no longer waits for its log line to be written (two lines per
+  // request; issue #15). Lines written meanwhile go out together. pino flushes what is
+  // buffered synchronously when the process exits — a normal stop, process.exit (the shutdown
+  // deadline) and an uncaught exception alike; only a SIGKILL can lose the last lines.
+  pino.destination({ dest: 1, sync: false }),
+);
 
 prepareDataDir(config.dataDir);
 const applied = await migrate(config.databaseUrl);
@@ -39,7 +52,8 @@ const producer = createProducer(redis);
 const metrics = createMetrics({ producer, redis, logger });
 const db = createDatabase(config.databaseUrl, metrics.lifecycle);
 metrics.watchDatabase(db);
-const tokens = createTokenVerifier(config);
+// Verified tokens are remembered for a minute (auth/token-cache.ts): an upload's requests share one.
+const tokens = cachedTokenVerifier(createTokenVerifier(config));
 
 const scanner = new ClamdClient(config.clamd);
 const storage = createStorage(config.storage);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { percentile, pool, uploadBuffer, uploadRange } from '../client.js';
 import { readSlice } from '../data.js';
+import { perUpload, readingCost } from '../counters.js';
 import { compare, cpuFields, log, round, settleDisk, timed, type Metrics } from '../measure.js';
 import { GiB, KiB, MB, MiB } from '../options.js';
 import { memoryBytes, resetPeakRss, sampleRss } from '../processes.js';
@@ -51,6 +52,8 @@ export async function smallUploads(ctx: Context): Promise<void> {
         const handle = await fs.promises.open(source);
         const latencies: number[] = [];
         settleDisk();
+        const idle = target.counters ? await readingCost(target.counters) : undefined;
+        const before = await target.counters?.read();
         const run = await timed(target.procs(), () =>
           pool(count, concurrency, async (index) => {
             // Distinct bytes per upload (a slice of the random source), read from the page cache.
@@ -60,6 +63,9 @@ export async function smallUploads(ctx: Context): Promise<void> {
             latencies.push(performance.now() - started);
           }),
         ).finally(() => handle.close());
+        // Background disk writes (SQLite's checkpoint, tus's files) land a little after the last answer.
+        settleDisk();
+        const counted = before && idle ? perUpload(before, await target.counters!.read(), idle, count) : {};
         latencies.sort((a, b) => a - b);
         const cpu = cpuFields(run);
         const metrics: Metrics = {
@@ -70,6 +76,7 @@ export async function smallUploads(ctx: Context): Promise<void> {
           seconds: round(run.seconds, 3),
           ...cpu,
           server_cpu_ms_per_upload: round((cpu.server_cpu_s! * 1000) / count, 3),
+          ...Object.fromEntries(Object.entries(counted).map(([key, value]) => [key, round(value, 1)])),
         };
         const pipeline = await ctx.finish(target, bytes * count, count);
         // Only meaningful when the worker sat out the uploads and then took the whole backlog.

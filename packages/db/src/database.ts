@@ -7,6 +7,7 @@ import type { Database, DatabaseEvents } from './repositories.js';
 import { PrismaStatsRepository } from './stats.repository.js';
 import { PrismaUploadRepository } from './upload.repository.js';
 import { PrismaUserRepository } from './user.repository.js';
+import { StatementCounter } from './statement-counter.js';
 
 /**
  * Opens the database named by `databaseUrl` (`file:` → SQLite, `postgres(ql)://` →
@@ -16,9 +17,11 @@ import { PrismaUserRepository } from './user.repository.js';
  */
 export function createDatabase(databaseUrl: string, events: DatabaseEvents = {}): Database {
   const target = parseDatabaseUrl(databaseUrl);
-  const prisma = createPrismaClient(target);
+  const counter = new StatementCounter();
+  const prisma = createPrismaClient(target, counter);
   return {
     provider: target.provider,
+    statementCount: () => counter.count,
     uploads: new PrismaUploadRepository(prisma, events),
     users: new PrismaUserRepository(prisma),
     files: new PrismaFileRepository(prisma, events),

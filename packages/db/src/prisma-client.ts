@@ -2,6 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { GatedBetterSqlite3 } from './sqlite-adapter.js';
+import { StatementCounter } from './statement-counter.js';
 import { type DatabaseTarget, prepareSqliteFile, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
 
 /**
@@ -23,15 +24,30 @@ const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 };
 
 /**
  * Builds the client synchronously: adapters connect lazily on the first query.
- * On SQLite, plain queries wait for an open transaction (see GatedBetterSqlite3).
+ * On SQLite, plain queries wait for an open transaction (see GatedBetterSqlite3). Every
+ * statement sent is counted by `counter`.
  */
-export function createPrismaClient(target: DatabaseTarget): PrismaClient {
+export function createPrismaClient(target: DatabaseTarget, counter = new StatementCounter()): PrismaClient {
   if (target.provider === 'sqlite') {
     prepareSqliteFile(target.path);
-    const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS }, undefined, counter);
     return new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   }
-  const adapter = new PrismaPg({ connectionString: target.url });
+  const adapter = new CountedPg({ connectionString: target.url }, undefined, counter);
   const client = new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   return client as unknown as PrismaClient;
+}
+
+class CountedPg extends PrismaPg {
+  constructor(
+    config: ConstructorParameters<typeof PrismaPg>[0],
+    options: ConstructorParameters<typeof PrismaPg>[1],
+    private readonly counter: StatementCounter,
+  ) {
+    super(config, options);
+  }
+
+  override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
+    return this.counter.wrap(await super.connect());
+  }
 }

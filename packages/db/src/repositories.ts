@@ -84,8 +84,12 @@ export interface UploadRepository {
    * (a stale, smaller offset never lowers it), `last_activity_at` and `expires_at` move,
    * and a `pending` file becomes `uploading` once bytesReceived > 0. Returns the new view,
    * or null when the session is no longer open (nothing changed).
+   *
+   * `known`: the upload as the caller read it under the upload lock. The new view is then
+   * made from it and the writes instead of being read again, and the file's status is only
+   * written when `known` says it is still `pending` (issue #15: fewer statements per chunk).
    */
-  recordChunk(uploadId: string, progress: ChunkProgress): Promise<UploadView | null>;
+  recordChunk(uploadId: string, progress: ChunkProgress, known?: UploadView): Promise<UploadView | null>;
   /**
    * Grows the file's reservation to `totalBytes` (a deferred-length upload as its bytes
    * arrive); no-op when it already holds that much. Throws QuotaExceededError when the
@@ -216,6 +220,11 @@ export interface Database {
   readonly maintenance: MaintenanceRepository;
   /** Terminal events waiting for (or past) their webhook delivery. */
   readonly outbox: OutboxRepository;
+  /**
+   * SQL statements sent so far by this process (BEGIN and COMMIT included):
+   * `airlock_db_statements_total`. Optional so that a test's hand-made Database need not count.
+   */
+  statementCount?(): number;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -42,4 +42,15 @@ describe('SQLite adapter isolation', () => {
     expect(ids).toEqual(['outside', 'raw']);
     await prisma.$disconnect();
   });
+
+  it("runs in WAL with synchronous = NORMAL (better-sqlite3's WAL default): a commit does not wait for an fsync", async () => {
+    const url = `file:${join(dir, 'pragmas.db')}`;
+    await migrate(url);
+    const prisma = createPrismaClient(parseDatabaseUrl(url));
+    const [journal] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
+    const [sync] = await prisma.$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
+    expect(journal?.journal_mode).toBe('wal');
+    expect(Number(sync?.synchronous)).toBe(1); // NORMAL; FULL (2) is SQLite's own default
+    await prisma.$disconnect();
+  });
 });

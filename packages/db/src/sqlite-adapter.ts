@@ -1,4 +1,7 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { cacheStatements } from './sqlite-statement-cache.js';
+import type { StatementCounter } from './statement-counter.js';
 
 type Adapter = Awaited<ReturnType<PrismaBetterSqlite3['connect']>>;
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
@@ -14,14 +17,27 @@ type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
  *    rolls back. Here every plain query and every transaction takes one gate, so a plain
  *    query waits for an open transaction to end. better-sqlite3 is synchronous, so no
  *    parallelism is lost.
+ *
+ * And prepared statements are reused (sqlite-statement-cache.ts).
  */
 export class GatedBetterSqlite3 extends PrismaBetterSqlite3 {
+  constructor(
+    config: ConstructorParameters<typeof PrismaBetterSqlite3>[0],
+    options: ConstructorParameters<typeof PrismaBetterSqlite3>[1],
+    private readonly counter?: StatementCounter,
+  ) {
+    super(config, options);
+  }
+
   override async connect(): Promise<Adapter> {
     const adapter = await super.connect();
     // journal_mode is persistent (migrate sets it too); repeating it is a no-op that also
     // covers a file created without migrate.
     await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
-    return gate(adapter);
+    // `client`: the better-sqlite3 Database the adapter queries (a public field upstream).
+    cacheStatements((adapter as unknown as { client: BetterSqlite3.Database }).client);
+    const gated = gate(adapter);
+    return this.counter ? this.counter.wrap(gated) : gated;
   }
 }
 

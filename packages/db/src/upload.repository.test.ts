@@ -111,6 +111,26 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
     expect(await db.uploads.recordChunk('no-such-upload', chunk(1, 0))).toBeNull();
   });
 
+  it('records a chunk from the view the caller holds exactly as a re-read would show it', async () => {
+    const input = newUpload({ totalSize: 3000, reserveBytes: 3000 });
+    let known = await db.uploads.create(input);
+    for (const [offset, when] of [[1000, 1000], [400, 2000], [3000, 3000]] as const) {
+      const recorded = await db.uploads.recordChunk(input.uploadId, chunk(offset, when), known);
+      expect(recorded, `chunk to ${offset}`).toEqual(await db.uploads.find(input.uploadId));
+      known = recorded!;
+    }
+    // The chunk that completes it leaves the file for finish (pending → assembling, here uploading → assembling).
+    expect(known.file.status).toBe('uploading');
+    const whole = newUpload({ totalSize: 10, reserveBytes: 10 });
+    const completed = await db.uploads.recordChunk(whole.uploadId, chunk(10, 10), await db.uploads.create(whole));
+    expect(completed?.file.status).toBe('pending');
+    expect(completed).toEqual(await db.uploads.find(whole.uploadId));
+    expect(await db.uploads.finish(whole.uploadId, 10, at(20))).toBe(true);
+    expect((await db.uploads.find(whole.uploadId))?.file.status).toBe('assembling');
+    // Not open any more: null, as without a view.
+    expect(await db.uploads.recordChunk(whole.uploadId, chunk(10, 30), completed!)).toBeNull();
+  });
+
   it('keeps a file pending while no byte has arrived', async () => {
     const input = newUpload();
     await db.uploads.create(input);

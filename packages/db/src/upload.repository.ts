@@ -70,7 +70,7 @@ export class PrismaUploadRepository implements UploadRepository {
     return session === null ? null : toUploadView(session, session.file);
   }
 
-  async recordChunk(uploadId: string, progress: ChunkProgress): Promise<UploadView | null> {
+  async recordChunk(uploadId: string, progress: ChunkProgress, known?: UploadView): Promise<UploadView | null> {
     const bytesReceived = toBigInt(progress.bytesReceived);
     const activity = { lastActivityAt: progress.at, expiresAt: progress.expiresAt, updatedAt: progress.at };
     // GREATEST(bytes_received, new) as a conditional update: a stale, smaller offset (a
@@ -86,6 +86,7 @@ export class PrismaUploadRepository implements UploadRepository {
       });
       if (touched.count === 0) return null;
     }
+    if (known) return this.recorded(known, progress, grown.count === 1);
     // pending → uploading once bytes arrived; conditional like every transition, so it is
     // a no-op after the first chunk (or when the file has already moved on).
     await this.prisma.file.updateMany({
@@ -96,6 +97,27 @@ export class PrismaUploadRepository implements UploadRepository {
       data: { status: 'uploading', updatedAt: progress.at },
     });
     return this.find(uploadId);
+  }
+
+  /**
+   * recordChunk with what the caller knows: the file's transition only while `pending`, no
+   * re-read. A chunk that completes an upload (not a partial one) leaves the file `pending`:
+   * `finish` takes it straight to `assembling` next (pending → assembling is allowed), so the
+   * intermediate `uploading` would be written only to be overwritten.
+   */
+  private async recorded(known: UploadView, progress: ChunkProgress, grown: boolean): Promise<UploadView> {
+    const bytesReceived = grown ? progress.bytesReceived : known.upload.bytesReceived;
+    const completes = bytesReceived === known.upload.totalSize && known.upload.concatRole !== 'partial';
+    let file = known.file;
+    if (file.status === 'pending' && bytesReceived > 0 && !completes) {
+      const moved = await this.prisma.file.updateMany({
+        where: { id: file.id, status: { in: allowedSources('uploading') } },
+        data: { status: 'uploading', updatedAt: progress.at },
+      });
+      if (moved.count === 1) file = { ...file, status: 'uploading', updatedAt: progress.at };
+    }
+    const upload = { ...known.upload, bytesReceived, lastActivityAt: progress.at, expiresAt: progress.expiresAt, updatedAt: progress.at };
+    return { upload, file };
   }
 
   async declareLength(uploadId: string, totalSize: number, at: Date): Promise<boolean> {

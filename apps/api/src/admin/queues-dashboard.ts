@@ -1,9 +1,6 @@
 import { ROLES, type Producer } from '@airlock/queue';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import type { Config } from '@airlock/config';
-import { Router, type Express } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { requireAdmin } from './admin-auth.middleware.js';
@@ -37,6 +34,31 @@ export const QUEUES_CSP = [
  * 404s included, carries the security headers (see QUEUES_CSP).
  */
 export function queuesDashboard({ config, producer, tokens }: { config: Config; producer: Producer; tokens: TokenVerifier }): Router {
+  // bull-board (about 3 MiB of heap) is loaded by the first admin who opens the dashboard,
+  // not by every API process at start (issue #15: memory).
+  let board: Promise<RequestHandler> | undefined;
+  const lazyBoard: RequestHandler = (req, res, next) => {
+    board ??= loadBoard(producer).catch((error: unknown) => {
+      board = undefined;
+      throw error;
+    });
+    board.then((handler) => handler(req, res, next), next);
+  };
+  // Mounted as an app of its own, as bull-board's is (the OpenAPI test finds the mount so).
+  const mounted = express();
+  mounted.disable('x-powered-by');
+  mounted.use(lazyBoard);
+  const router = Router();
+  router.use(DASHBOARD_PATH, securityHeaders(QUEUES_CSP), requireAdmin(tokens, { cookiePath: '/admin', publicUrl: config.publicUrl }), mounted);
+  return router;
+}
+
+async function loadBoard(producer: Producer): Promise<RequestHandler> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+  ]);
   const adapter = new ExpressAdapter();
   adapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({
@@ -47,7 +69,5 @@ export function queuesDashboard({ config, producer, tokens }: { config: Config; 
   // bull-board mounts an Express app of its own, which says X-Powered-By unless told not to.
   const board = adapter.getRouter() as Express;
   board.disable('x-powered-by');
-  const router = Router();
-  router.use(DASHBOARD_PATH, securityHeaders(QUEUES_CSP), requireAdmin(tokens, { cookiePath: '/admin', publicUrl: config.publicUrl }), board);
-  return router;
+  return board;
 }

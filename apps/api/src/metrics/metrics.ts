@@ -27,8 +27,8 @@ export interface ApiMetrics {
   lockWait: Histogram<'outcome'>;
   /** Give to createDatabase: this process's lifecycle counters (finished, terminated, expired, rejected). */
   lifecycle: ReturnType<typeof lifecycleMetrics>;
-  /** Adds the database's scrape-time series (terminal and scan totals, files in flight, outbox backlog). */
-  watchDatabase(db: Pick<Database, 'stats' | 'outbox'>): void;
+  /** Adds the database's scrape-time series (terminal and scan totals, files in flight, outbox backlog, statements sent). */
+  watchDatabase(db: Pick<Database, 'stats' | 'outbox' | 'statementCount'>): void;
 }
 
 export interface MetricsDeps {
@@ -64,7 +64,16 @@ export function createMetrics({ producer, redis, logger }: MetricsDeps): ApiMetr
   const lifecycle = lifecycleMetrics(registry);
   queueMetrics(registry, { roles: ROLES, producer, redis, failed });
 
-  function watchDatabase(db: Pick<Database, 'stats' | 'outbox'>): void {
+  function watchDatabase(db: Pick<Database, 'stats' | 'outbox' | 'statementCount'>): void {
+    new Counter({
+      name: 'airlock_db_statements_total',
+      help: "SQL statements this process sent to the database (BEGIN and COMMIT included; this scrape's own may or may not be in it)",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(db.statementCount?.() ?? 0);
+      },
+    });
     registry.registerMetric(terminalTotalsCollector(() => fromSource('database', () => db.stats.terminalTotals(), failed)));
     registry.registerMetric(scanTotalsCollector(() => fromSource('database', () => db.stats.scanTotals(), failed)));
     new Gauge({

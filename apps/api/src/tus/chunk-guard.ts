@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ApiMetrics } from '../metrics/metrics.js';
 import { peek } from './chunk-streams.js';
 import { RejectedUploadError, type ChunkGuard } from './guarded-store.js';
-import { tusContext, type TusRequestContext } from './request-context.js';
+import { knownView, tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 
 /** Enough for file-type's signatures (ZIP-based Office formats included) and the text rule. */
@@ -77,7 +77,8 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
         chunkStarts.set(context, offset);
       }
       const at = new Date();
-      await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) });
+      const recorded = await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) }, knownView(uploadId));
+      if (context && recorded) context.view = recorded;
     },
   };
 }

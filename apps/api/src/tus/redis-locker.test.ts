@@ -11,8 +11,8 @@ const prefix = `test-locker-${randomUUID()}:`;
 const connections: Redis[] = [];
 const lockers: RedisLocker[] = [];
 
-function connect(): Redis {
-  const redis = new Redis(REDIS_URL);
+function connect(connectionName?: string): Redis {
+  const redis = new Redis(REDIS_URL, connectionName ? { connectionName } : {});
   connections.push(redis);
   return redis;
 }
@@ -190,21 +190,51 @@ describe('RedisLocker', () => {
     expect(maxInside).toBe(1);
   });
 
-  it('unsubscribes when released and leaks no listeners; close() quits a subscriber it created', async () => {
-    const redis = connect();
+  it('listens for release requests with one pattern subscription per process, leaks no holders; close() quits a subscriber it created', async () => {
+    // The owned subscriber is duplicated from `redis`, name included: found in CLIENT LIST by it.
+    const name = `locker-test-${randomUUID()}`;
+    const redis = connect(name);
+    const admin = connect();
+    const subscriptions = async () => {
+      const lines = ((await admin.client('LIST')) as string).split('\n').filter((line) => line.includes(`name=${name} `));
+      return lines.map((line) => `${/ sub=(\d+)/.exec(line)?.[1]}/${/ psub=(\d+)/.exec(line)?.[1]}`).filter((counts) => counts !== '0/0');
+    };
     const locker = new RedisLocker({ redis, prefix });
-    const channel = `${prefix}lock-release:u1`;
     for (let i = 0; i < 3; i++) {
-      const lock = locker.newLock('u1');
+      const lock = locker.newLock(`u${i}`);
       await lock.lock(never(), noop);
-      expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 1]);
+      expect(locker.releaseRequests().watching).toBe(1);
       await lock.unlock();
-      expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 0]);
+      expect(locker.releaseRequests().watching).toBe(0);
     }
+    // One PSUBSCRIBE for all three locks, made once; no SUBSCRIBE per lock.
+    expect(await subscriptions()).toEqual(['0/1']);
     const subscriber = (locker as unknown as { subscriber: Redis }).subscriber;
-    expect(subscriber.listenerCount('message')).toBe(1);
+    expect(subscriber.listenerCount('pmessage')).toBe(1);
     await locker.close();
     await vi.waitFor(() => expect(subscriber.status).toBe('end'));
+    expect(await subscriptions()).toEqual([]);
     await expect(locker.newLock('u1').unlock()).rejects.toMatchObject({ code: 'E_LOCK_NOT_HELD' });
+  });
+
+  it('takes and releases a lock in one Redis round trip each once the process listens', async () => {
+    const redis = connect();
+    const subscriber = connect();
+    const locker = new RedisLocker({ redis, subscriber, prefix });
+    await locker.releaseRequests().watch('warm', noop);
+    const sent: string[] = [];
+    for (const connection of [redis, subscriber]) {
+      const sendCommand = connection.sendCommand.bind(connection);
+      connection.sendCommand = ((command: { name: string }) => {
+        sent.push(command.name);
+        return sendCommand(command as never);
+      }) as typeof connection.sendCommand;
+    }
+    const lock = locker.newLock('u-round-trips');
+    await lock.lock(never(), noop);
+    expect(sent).toEqual(['set']);
+    await lock.unlock();
+    expect(sent).toEqual(['set', 'eval']);
+    await locker.close();
   });
 });

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { ReleaseRequests, releaseUploadLock, renewUploadLock, requestUploadRelease, takeUploadLock, uploadLockKey, UPLOAD_LOCK_PREFIX } from '@airlock/queue';
 import { ERRORS, type Lock, type Locker, type RequestRelease } from '@tus/utils';
 import type { Redis } from 'ioredis';
-
-// Both scripts act only while the key still holds our token: a holder whose lock expired
-// (a long GC pause, a partition) must neither free nor prolong the next holder's lock.
-const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const COMPARE_AND_EXPIRE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 // A waiter polls: simple, and correct even when a release message is lost (see `lock`).
 const FIRST_RETRY_MS = 25;
@@ -27,8 +23,9 @@ export interface RedisLockerOptions {
   /** Regular connection: SET NX, PUBLISH, scripts. Not closed by `close()`. */
   redis: Redis;
   /**
-   * Connection for SUBSCRIBE (ioredis refuses commands on a subscribed connection). When
-   * omitted, one is duplicated from `redis` on first use, owned, and quit by `close()`.
+   * Connection for the release requests' PSUBSCRIBE (ioredis refuses commands on a subscribed
+   * connection). When omitted, one is duplicated from `redis` on first use, owned, and quit by
+   * `close()`.
    */
   subscriber?: Redis;
   /** How long a crashed holder keeps the lock. A live holder renews it every `heartbeatMs`. */
@@ -46,15 +43,18 @@ export interface RedisLockerOptions {
 export type LockWaitOutcome = 'acquired' | 'timeout' | 'aborted' | 'error';
 
 /**
- * A tus `Locker` shared by every API process through Redis, with tusd's release protocol:
+ * A tus `Locker` shared by every API process through Redis, on the upload lock protocol of
+ * packages/queue/src/upload-lock.ts (the one garbage collection takes too), with tusd's
+ * release protocol:
  *
- * - lock: `SET <prefix>lock:<id> <token> NX PX <ttl>`, renewed by a heartbeat while held, so
- *   a crashed process's lock expires after `ttlMs` and a long live PATCH keeps it.
- * - release request: a waiter PUBLISHes on `<prefix>lock-release:<id>`; the holder, in
- *   whichever process, is SUBSCRIBEd while it holds and calls its `requestRelease` (for
- *   @tus/server, `context.cancel()`: the request ends after `lockDrainTimeout`, keeping
- *   what was written, and unlocks). The waiter retries until it gets the lock.
- * - unlock: compare-and-delete, then unsubscribe.
+ * - lock: one SET NX PX, renewed by a heartbeat while held, so a crashed process's lock
+ *   expires after `ttlMs` and a long live PATCH keeps it.
+ * - release request: a waiter PUBLISHes on the upload's release channel; the holder, in
+ *   whichever process, hears it through that process's one pattern subscription and calls
+ *   its `requestRelease` (for @tus/server, `context.cancel()`: the request ends after
+ *   `lockDrainTimeout`, keeping what was written, and unlocks). The waiter retries until it
+ *   gets the lock.
+ * - unlock: one compare-and-delete.
  *
  * Redis errors while acquiring are thrown (no lock means no write: fail closed).
  */
@@ -65,14 +65,10 @@ export class RedisLocker implements Locker {
   readonly acquireTimeoutMs: number;
   readonly onError: (error: unknown) => void;
   readonly onWait: (seconds: number, outcome: LockWaitOutcome) => void;
-  private readonly prefix: string;
+  readonly prefix: string;
   private subscriber: Redis | undefined;
-  private ownsSubscriber: boolean;
-  private listening = false;
-  private readonly releaseHandlers = new Map<string, Set<() => void>>();
-  private readonly onMessage = (channel: string) => {
-    for (const handler of this.releaseHandlers.get(channel) ?? []) handler();
-  };
+  private readonly ownsSubscriber: boolean;
+  private requests: ReleaseRequests | undefined;
 
   constructor(options: RedisLockerOptions) {
     this.redis = options.redis;
@@ -81,67 +77,36 @@ export class RedisLocker implements Locker {
     this.ttlMs = options.ttlMs ?? 30_000;
     this.heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.ttlMs / 3));
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 30_000;
-    this.prefix = options.prefix ?? 'airlock:';
+    this.prefix = options.prefix ?? UPLOAD_LOCK_PREFIX;
     this.onError = options.onError ?? (() => {});
     this.onWait = options.onWait ?? (() => {});
     if (this.heartbeatMs >= this.ttlMs) throw new RangeError('heartbeatMs must be shorter than ttlMs');
   }
 
   newLock(id: string): Lock {
-    return new RedisLock(this, `${this.prefix}lock:${id}`, `${this.prefix}lock-release:${id}`);
+    return new RedisLock(this, id, uploadLockKey(id, this.prefix));
   }
 
-  /** Calls `onRelease` whenever someone asks for `channel`'s lock; resolves once subscribed. */
-  async watch(channel: string, onRelease: () => void): Promise<void> {
-    const handlers = this.releaseHandlers.get(channel) ?? new Set();
-    handlers.add(onRelease);
-    if (handlers.size > 1) return;
-    this.releaseHandlers.set(channel, handlers);
-    try {
-      // Commands on one connection run in order, so an UNSUBSCRIBE queued by the previous
-      // holder in this process cannot overtake this SUBSCRIBE.
-      await this.subscriberConnection().subscribe(channel);
-    } catch (error) {
-      await this.unwatch(channel, onRelease);
-      throw error;
-    }
-  }
-
-  async unwatch(channel: string, onRelease: () => void): Promise<void> {
-    const handlers = this.releaseHandlers.get(channel);
-    if (!handlers?.delete(onRelease) || handlers.size > 0) return;
-    this.releaseHandlers.delete(channel);
-    // A failed UNSUBSCRIBE only costs a stray message to a channel with no handler.
-    await this.subscriberConnection().unsubscribe(channel).catch(this.onError);
+  /** This process's listener for release requests, made on first use. */
+  releaseRequests(): ReleaseRequests {
+    // Queue while connecting even if `redis` fails fast: the first PSUBSCRIBE is sent right
+    // after the duplicate is created, and a failed one would cost the first lock.
+    // No ready check: ioredis 5 sends INFO after the queued subscription and fails it ("Connection in
+    // subscriber mode"), which cost the first lock of a fresh process a 500 (ioredis #2037).
+    this.subscriber ??= this.redis.duplicate({ enableOfflineQueue: true, enableReadyCheck: false });
+    this.requests ??= new ReleaseRequests(this.subscriber, this.prefix);
+    return this.requests;
   }
 
   /** Stops listening; quits the subscriber only if this locker created it. Call after the HTTP server drained. */
   async close(): Promise<void> {
     const subscriber = this.subscriber;
-    if (!subscriber) return;
-    const channels = [...this.releaseHandlers.keys()];
-    this.releaseHandlers.clear();
-    subscriber.off('message', this.onMessage);
-    this.listening = false;
-    if (this.ownsSubscriber) {
+    await this.requests?.close();
+    this.requests = undefined;
+    if (subscriber && this.ownsSubscriber) {
       this.subscriber = undefined;
       await subscriber.quit().catch(() => subscriber.disconnect());
-    } else if (channels.length > 0) {
-      await subscriber.unsubscribe(...channels).catch(this.onError);
     }
-  }
-
-  private subscriberConnection(): Redis {
-    // Queue while connecting even if `redis` fails fast: the first SUBSCRIBE is sent right
-    // after the duplicate is created, and a failed one would cost the first lock.
-    // No ready check: ioredis 5 sends INFO after the queued SUBSCRIBE and fails it ("Connection in
-    // subscriber mode"), which cost the first lock of a fresh process a 500 (ioredis #2037).
-    this.subscriber ??= this.redis.duplicate({ enableOfflineQueue: true, enableReadyCheck: false });
-    if (!this.listening) {
-      this.subscriber.on('message', this.onMessage);
-      this.listening = true;
-    }
-    return this.subscriber;
   }
 }
 
@@ -156,8 +121,8 @@ class RedisLock implements Lock {
 
   constructor(
     private readonly locker: RedisLocker,
+    private readonly uploadId: string,
     private readonly key: string,
-    private readonly channel: string,
   ) {}
 
   async lock(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
@@ -181,11 +146,11 @@ class RedisLock implements Lock {
     for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       // Same answer as MemoryLocker for both: @tus/server maps it to a response.
       if (signal.aborted || Date.now() >= deadline) throw ERRORS.ERR_LOCK_TIMEOUT;
-      if ((await redis.set(this.key, token, 'PX', ttlMs, 'NX')) === 'OK') return this.hold(token, requestRelease);
+      if (await takeUploadLock(redis, this.key, token, ttlMs)) return this.hold(token, requestRelease);
       // Published on every attempt, not once: a holder that got the lock just after our
       // previous PUBLISH was not subscribed yet and missed it. Asking twice is harmless
       // (`context.cancel()` is idempotent).
-      await redis.publish(this.channel, token);
+      await requestUploadRelease(redis, this.uploadId, this.locker.prefix);
       await sleep(Math.min(delay, deadline - Date.now()), signal);
     }
   }
@@ -195,11 +160,11 @@ class RedisLock implements Lock {
     if (!holding) throw new LockError('E_LOCK_NOT_HELD', `releasing ${this.key}, which this lock does not hold`);
     this.holding = undefined;
     clearTimeout(holding.timer);
-    await this.locker.unwatch(this.channel, holding.onRelease);
+    this.locker.releaseRequests().unwatch(this.uploadId, holding.onRelease);
     // Not thrown: the request's work is done, and a lock we could not delete expires by itself.
     try {
-      const deleted = await this.locker.redis.eval(COMPARE_AND_DELETE, 1, this.key, holding.token);
-      if (deleted !== 1) this.locker.onError(new LockError('E_LOCK_LOST', `${this.key} expired before unlock`));
+      const deleted = await releaseUploadLock(this.locker.redis, this.key, holding.token);
+      if (!deleted) this.locker.onError(new LockError('E_LOCK_LOST', `${this.key} expired before unlock`));
     } catch (error) {
       this.locker.onError(new LockError('E_LOCK_LOST', `could not delete ${this.key}; it expires in ${this.locker.ttlMs} ms`, { cause: error }));
     }
@@ -213,10 +178,10 @@ class RedisLock implements Lock {
     };
     const holding: Holding = { token, onRelease };
     try {
-      await this.locker.watch(this.channel, onRelease);
+      await this.locker.releaseRequests().watch(this.uploadId, onRelease);
     } catch (error) {
       // Holding a lock nobody can ask us to release would block resumes: give it back.
-      await this.locker.redis.eval(COMPARE_AND_DELETE, 1, this.key, token).catch(this.locker.onError);
+      await releaseUploadLock(this.locker.redis, this.key, token).catch(this.locker.onError);
       throw error;
     }
     this.holding = holding;
@@ -235,7 +200,7 @@ class RedisLock implements Lock {
     let renewed = false;
     let cause: unknown;
     try {
-      renewed = (await redis.eval(COMPARE_AND_EXPIRE, 1, this.key, holding.token, ttlMs)) === 1;
+      renewed = await renewUploadLock(redis, this.key, holding.token, ttlMs);
     } catch (error) {
       cause = error;
     }

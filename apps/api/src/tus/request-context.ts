@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { UploadView } from '@airlock/core';
 import type { Upload } from '@tus/utils';
 import type { Caller } from '../auth/tokens.js';
 import type { SpoolTicket } from './checksum-spool.js';
@@ -18,6 +19,14 @@ export interface TusRequestContext {
   routedId?: string;
   /** Set by the naming function at POST. */
   uploadId?: string;
+  /**
+   * The upload as this request last read or wrote it: loaded by the route (after the
+   * ownership check), made by the creation hook, then kept up to date by what each write
+   * returns (the chunk record, the finish), so nothing reads the row again (issue #15).
+   * Under the upload lock no other request changes it; what may (GC, a deletion) only ends it,
+   * and the conditional writes see that.
+   */
+  view?: UploadView;
   /** A partial upload (tus concatenation): its first bytes are not the file's, so no type check. */
   partial?: boolean;
   /** `Upload-Checksum` of this request, parsed. */
@@ -58,4 +67,10 @@ export function withTusContext<T>(context: TusRequestContext, run: () => Promise
 
 export function tusContext(): TusRequestContext | undefined {
   return storage.getStore();
+}
+
+/** The request's view of `uploadId`, when it holds one. */
+export function knownView(uploadId: string): UploadView | undefined {
+  const view = storage.getStore()?.view;
+  return view?.upload.id === uploadId ? view : undefined;
 }

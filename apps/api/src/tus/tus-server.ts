@@ -4,6 +4,7 @@ import type { Producer } from '@airlock/queue';
 import { enqueueStage } from '@airlock/pipeline';
 import { Server, type ServerOptions } from '@tus/server';
 import type { Locker, Upload } from '@tus/utils';
+import type { UploadView } from '@airlock/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ApiMetrics } from '../metrics/metrics.js';
@@ -11,7 +12,7 @@ import { isUnavailable } from '../http/unavailable.js';
 import { createChunkGuard, rethrowQuota } from './chunk-guard.js';
 import { GuardedStore } from './guarded-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
-import { tusContext, type TusRequestContext } from './request-context.js';
+import { knownView, tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 import { newId } from './upload-id.js';
 import { clientUrl } from '../http/public-url.js';
@@ -35,8 +36,11 @@ export interface Tus {
   store: GuardedStore;
   /** Enqueues the pipeline for a file whose bytes are all in; never throws (the reconciler covers Redis outages). */
   startPipeline(fileId: string): Promise<void>;
-  /** Finishes an open upload whose bytes are all in quarantine (a crash before the finish hook). */
-  finishIfComplete(uploadId: string, offset: number): Promise<void>;
+  /**
+   * Finishes an open upload whose bytes are all in quarantine (a crash before the finish
+   * hook); answers the view as it is now.
+   */
+  finishIfComplete(view: UploadView, offset: number): Promise<UploadView>;
 }
 
 export function createTus({ config, db, producer, locker, redis, logger, metrics }: TusDeps): Tus {
@@ -56,7 +60,7 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
     const context = contextOf();
     const meta = readUploadMetadata(upload);
     const now = new Date();
-    await db.uploads
+    context.view = await db.uploads
       .create({
       uploadId: upload.id,
       fileId: newId(),
@@ -84,13 +88,18 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
   // asked to take it. If Redis is down the row still says `assembling` and the
   // reconciler enqueues it later, so the client's upload succeeds either way.
   const onUploadFinish: NonNullable<ServerOptions['onUploadFinish']> = async (_req, upload: Upload) => {
-    const view = await db.uploads.find(upload.id);
+    // The request's own view (the chunk that finished it was just recorded from it).
+    const view = knownView(upload.id) ?? (await db.uploads.find(upload.id));
     if (!view) throw new TusHttpError(404, 'upload not found');
     // A complete partial upload waits, open, for the final upload that takes its bytes (or
     // for expiry); it is not a file of its own.
     if (view.upload.concatRole === 'partial') return {};
-    const finished = await db.uploads.finish(upload.id, upload.offset, new Date());
-    if (finished) await startPipeline(view.file.id);
+    const at = new Date();
+    if (await db.uploads.finish(upload.id, upload.offset, at)) {
+      const context = tusContext();
+      if (context) context.view = finishedView(view, upload.offset, at);
+      await startPipeline(view.file.id);
+    }
     return {};
   };
 
@@ -99,13 +108,14 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
    * died before `onUploadFinish`. The client's HEAD finds it so (offset = length) and its
    * resume sends nothing more, so the finish is done here, once (it is conditional).
    */
-  const finishIfComplete = async (uploadId: string, offset: number) => {
-    const view = await db.uploads.find(uploadId);
-    if (!view || view.upload.status !== 'open' || view.upload.concatRole === 'partial') return;
-    if (view.upload.totalSize === null || offset !== view.upload.totalSize) return;
+  const finishIfComplete = async (view: UploadView, offset: number): Promise<UploadView> => {
+    if (view.upload.status !== 'open' || view.upload.concatRole === 'partial') return view;
+    if (view.upload.totalSize === null || offset !== view.upload.totalSize) return view;
     const at = new Date();
-    await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) });
-    if (await db.uploads.finish(uploadId, offset, at)) await startPipeline(view.file.id);
+    const recorded = await db.uploads.recordChunk(view.upload.id, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) }, view);
+    if (!recorded || !(await db.uploads.finish(view.upload.id, offset, at))) return (await db.uploads.find(view.upload.id)) ?? view;
+    await startPipeline(view.file.id);
+    return finishedView(recorded, offset, at);
   };
 
   const startPipeline = async (fileId: string) => {
@@ -144,4 +154,12 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
     },
   });
   return { server, store, startPipeline, finishIfComplete };
+}
+
+/** What `db.uploads.finish` wrote, applied to the view it started from. */
+function finishedView({ upload, file }: UploadView, offset: number, at: Date): UploadView {
+  return {
+    upload: { ...upload, status: 'finished', bytesReceived: offset, lastActivityAt: at, updatedAt: at },
+    file: { ...file, status: 'assembling', sizeBytes: offset, updatedAt: at },
+  };
 }

@@ -59,7 +59,10 @@ export function tusRoutes(deps: Deps): Router {
     const view = (res as Partial<Loaded>).locals?.upload;
     const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
     const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
-    if (view) context.routedId = view.upload.id;
+    if (view) {
+      context.routedId = view.upload.id;
+      context.view = view;
+    }
     if (expectsContinue(req)) context.beforeBody = () => void (res.headersSent || res.writeContinue());
     // The IETF draft layer's checks that need the loaded upload (apps/api/src/ietf); may refuse.
     await (res.locals as { beforeTus?: (context: TusRequestContext) => Promise<void> }).beforeTus?.(context);
@@ -113,10 +116,10 @@ export function tusRoutes(deps: Deps): Router {
     next();
   };
 
-  const withExpiry = async (response: globalThis.Response, uploadId: string | undefined) => {
-    if (!uploadId || response.status >= 300) return;
-    const view = await db.uploads.find(uploadId);
-    if (view?.upload.status === 'open') response.headers.set('Upload-Expires', view.upload.expiresAt.toUTCString());
+  /** `Upload-Expires` of an open upload, from the request's own view of it (no re-read). */
+  const withExpiry = (response: globalThis.Response, view: UploadView | undefined) => {
+    if (!view || response.status >= 300) return;
+    if (view.upload.status === 'open') response.headers.set('Upload-Expires', view.upload.expiresAt.toUTCString());
   };
 
   router.options([TUS_PATH, `${TUS_PATH}/:id`], async (req, res) => {
@@ -149,8 +152,9 @@ export function tusRoutes(deps: Deps): Router {
     const clientGone = res.destroyed || req.socket.destroyed;
     if (uploadId && (response.status !== 201 || clientGone)) await discardCreation(uploadId);
     if (response.status !== 201 || !uploadId || clientGone) return void (await sendNodeResponse(res, response));
-    const view = await db.uploads.find(uploadId);
-    if (!view) throw new AppError('E_INTERNAL', 'created upload vanished');
+    // The row as created (and, with creation-with-upload, as its chunk and finish left it).
+    const view = context.view;
+    if (!view) throw new AppError('E_INTERNAL', 'created upload has no view');
     const headers = new Headers(response.headers);
     if (view.upload.status === 'open') headers.set('Upload-Expires', view.upload.expiresAt.toUTCString());
     const body = JSON.stringify(uploadJson(view, headers.get('Location')!));
@@ -160,15 +164,16 @@ export function tusRoutes(deps: Deps): Router {
   });
 
   router.head(`${TUS_PATH}/:id`, ...auth, load, guardOpen, async (req, res) => {
-    const { response } = await forward(req, res);
+    const { response, context } = await forward(req, res);
     const offset = response.headers.get('upload-offset');
-    if (response.status === 200 && offset !== null && offset === response.headers.get('upload-length')) {
-      await tus.finishIfComplete(req.params.id as string, Number(offset));
+    let view = context.view;
+    if (view && response.status === 200 && offset !== null && offset === response.headers.get('upload-length')) {
+      view = await tus.finishIfComplete(view, Number(offset));
     }
     // concatenation: HEAD of a partial upload carries Upload-Concat as given at creation.
     const concat = concatHeader((res as Loaded).locals.upload, deps.config);
     if (response.status === 200 && concat) response.headers.set('Upload-Concat', concat);
-    await withExpiry(response, req.params.id as string);
+    withExpiry(response, view);
     await sendNodeResponse(res, response);
   });
 
@@ -183,7 +188,7 @@ export function tusRoutes(deps: Deps): Router {
 
   router.patch(`${TUS_PATH}/:id`, ...auth, requireOffset, bodyLimits, load, guardOpen, async (req, res) => {
     const id = req.params.id as string;
-    const { response } = await forward(req, res);
+    const { response, context } = await forward(req, res);
     // The upload ended under this PATCH (its file deleted, terminated, expired): its bytes may
     // have gone mid-write. That is the client's 410, not a server error.
     if (response.status >= 500) {
@@ -194,7 +199,7 @@ export function tusRoutes(deps: Deps): Router {
       const current = await tus.store.getUpload(id).catch(() => undefined);
       if (current) response.headers.set('Upload-Offset', String(current.offset));
     }
-    await withExpiry(response, id);
+    withExpiry(response, context.view);
     await sendNodeResponse(res, response);
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { producerConnection } from '@airlock/queue';
+import { releaseUploadLock, takeUploadLock, uploadLockKey, type producerConnection } from '@airlock/queue';
 
 /** The producer connection: fails fast when Redis is away, so a lock is never assumed. */
 export type RedisConnection = ReturnType<typeof producerConnection>;
@@ -16,13 +16,9 @@ export interface UploadLocks {
   withLock<T>(uploadId: string, work: () => Promise<T>): Promise<T | typeof BUSY>;
 }
 
-// Only while the key still holds our token: a lock that expired and was taken by a request
-// must not be freed by us (the API's RedisLocker releases the same way).
-const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
 /**
- * The API's upload lock (apps/api/src/tus/redis-locker.ts): `SET <prefix>lock:<uploadId>
- * <token> NX PX <ttl>`, held by every tus request while it writes. Garbage collection takes
+ * The API's upload lock, on the one protocol both use (packages/queue/src/upload-lock.ts):
+ * held by every tus request while it writes. Garbage collection takes
  * the same lock, so a chunk being written and the deletion of that upload's bytes exclude
  * each other across processes. The API's heartbeat keeps a long PATCH's lock alive; ours is
  * held for one upload's deletions only, and expires by itself if this process dies.
@@ -34,18 +30,15 @@ export function createUploadLocks(redis: RedisConnection, { prefix = 'airlock:',
     async withLock(uploadId, work) {
       const key = uploadLockKey(uploadId, prefix);
       const token = randomUUID();
-      if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return BUSY;
+      if (!(await takeUploadLock(redis, key, token, ttlMs))) return BUSY;
       try {
         return await work();
       } finally {
         // Not fatal: a lock we could not delete expires after ttlMs.
-        await redis.eval(COMPARE_AND_DELETE, 1, key, token).catch(() => {});
+        await releaseUploadLock(redis, key, token).catch(() => {});
       }
     },
   };
 }
 
-/** The key of an upload's lock, as the API names it. */
-export function uploadLockKey(uploadId: string, prefix = 'airlock:'): string {
-  return `${prefix}lock:${uploadId}`;
-}
+export { uploadLockKey };
