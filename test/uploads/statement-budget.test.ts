@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../support/databases.js';
+import { PROVIDERS } from '@airlock/testing';
 import { uploadBytes } from '../support/http.js';
 import { OCTETS, startStack, type Stack } from '../support/stack.js';
 
