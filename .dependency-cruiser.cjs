@@ -18,7 +18,7 @@ function workspaceSources() {
       if (!fs.existsSync(manifest)) continue;
       const { name, exports = {} } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
       for (const [subpath, target] of Object.entries(exports)) {
-        const file = typeof target === 'string' ? target : target.default ?? target.import;
+        const file = typeof target === 'string' ? target : (target.default ?? target.import);
         if (!file || !file.startsWith('./dist/')) continue;
         const source = `./${group}/${dir}/src/${file.slice('./dist/'.length).replace(/\.js$/, '.ts')}`;
         paths[subpath === '.' ? name : `${name}/${subpath.slice(2)}`] = [source];

@@ -3,6 +3,10 @@
 // when the one that runs here answers 200. /readyz (every dependency) is for load balancers and
 // monitoring, not for restarting a container whose clamd is still loading signatures.
 const ports = [process.env.PORT || '8080', process.env.WORKER_HEALTH_PORT || '9090'].filter((port) => port !== '0');
-const answers = (port) => fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) }).then((res) => res.ok, () => false);
+const answers = (port) =>
+  fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) }).then(
+    (res) => res.ok,
+    () => false,
+  );
 const results = await Promise.all(ports.map(answers));
 process.exit(results.includes(true) ? 0 : 1);

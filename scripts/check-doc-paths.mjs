@@ -11,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOTS = ['apps', 'packages', 'scripts', 'docker', 'prisma', 'test', 'bench', 'docs'];
-const docs = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docs = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
 const tracked = new Set();
@@ -22,14 +28,15 @@ for (const file of git('ls-files', '-z').split('\0').filter(Boolean)) {
 // Files added but not yet committed count too (a work tree in progress).
 const exists = (p) => tracked.has(p) || fs.existsSync(path.join(root, p));
 // Both spellings: a missing folder matches a `folder/` pattern only with its slash.
-const ignored = (p) => [p, `${p}/`].some((q) => {
-  try {
-    execFileSync('git', ['check-ignore', '-q', '--no-index', q], { cwd: root, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-});
+const ignored = (p) =>
+  [p, `${p}/`].some((q) => {
+    try {
+      execFileSync('git', ['check-ignore', '-q', '--no-index', q], { cwd: root, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
 
 const PLACEHOLDER = /[<>*{}$]|\.\.\./;
 const INLINE = new RegExp(`\`((?:${ROOTS.join('|')})/[^\`\\s]*)\``, 'g');
@@ -60,10 +67,11 @@ for (const doc of docs) {
       }
     }
     if (!fenced) for (const [, p] of line.matchAll(INLINE)) named.push(p.replace(/:\d+(-\d+)?$/, '').replace(/\/$/, ''));
-    if (!fenced) for (const [, target] of line.matchAll(LINK)) {
-      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:, …
-      named.push(path.posix.normalize(path.posix.join(path.posix.dirname(doc), target)).replace(/\/$/, ''));
-    }
+    if (!fenced)
+      for (const [, target] of line.matchAll(LINK)) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:, …
+        named.push(path.posix.normalize(path.posix.join(path.posix.dirname(doc), target)).replace(/\/$/, ''));
+      }
     for (const p of named) {
       if (PLACEHOLDER.test(p) || exists(p) || ignored(p)) continue;
       stale.push(`${doc}:${i + 1}: ${p}`);

@@ -34,7 +34,9 @@ for (const group of ['apps', 'packages']) {
   }
 }
 if (missing.length > 0) {
-  console.error(`typecheck:tests: ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} test files but no tsconfig.test.json (copy packages/core/tsconfig.test.json)`);
+  console.error(
+    `typecheck:tests: ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} test files but no tsconfig.test.json (copy packages/core/tsconfig.test.json)`,
+  );
   process.exit(1);
 }
 

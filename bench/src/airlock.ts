@@ -18,7 +18,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const JWT_SECRET = `bench-${randomBytes(24).toString('hex')}`;
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 /** Every variable Airlock reads (packages/config): none may leak in from the caller's shell. */
-const AIRLOCK_VARIABLES = /^(PORT|HOST|PUBLIC_URL|DATA_DIR|DATABASE_URL(_FILE)?|REDIS_URL(_FILE)?|AWS_REGION|STORAGE_BACKEND|S3_\w+|CLAMD_\w+|SCAN_\w+|MAX_UPLOAD_SIZE|CHUNK_SIZE|ALLOWED_TYPES|UPLOAD_EXPIRY_SECONDS|QUARANTINE_RETENTION_SECONDS|GC_INTERVAL_SECONDS|ORPHAN_GRACE_SECONDS|QUOTA_BYTES|RATE_LIMIT_PER_MINUTE|AUTH_\w+|SIGNED_URL_\w+|CORS_ORIGINS|WEBHOOK_\w+|LOG_LEVEL|WORKER_\w+|RECONCILE_AFTER_SECONDS|JOB_LOCK_SECONDS|IDLE_TIMEOUT_SECONDS)$/;
+const AIRLOCK_VARIABLES =
+  /^(PORT|HOST|PUBLIC_URL|DATA_DIR|DATABASE_URL(_FILE)?|REDIS_URL(_FILE)?|AWS_REGION|STORAGE_BACKEND|S3_\w+|CLAMD_\w+|SCAN_\w+|MAX_UPLOAD_SIZE|CHUNK_SIZE|ALLOWED_TYPES|UPLOAD_EXPIRY_SECONDS|QUARANTINE_RETENTION_SECONDS|GC_INTERVAL_SECONDS|ORPHAN_GRACE_SECONDS|QUOTA_BYTES|RATE_LIMIT_PER_MINUTE|AUTH_\w+|SIGNED_URL_\w+|CORS_ORIGINS|WEBHOOK_\w+|LOG_LEVEL|WORKER_\w+|RECONCILE_AFTER_SECONDS|JOB_LOCK_SECONDS|IDLE_TIMEOUT_SECONDS)$/;
 
 export interface UploadStatus {
   upload_id: string;
@@ -83,7 +84,12 @@ export async function startAirlock(options: Options, dataDir: string, apiNodeArg
   const url = `http://127.0.0.1:${port}`;
   const api = spawnNode('api', 'apps/api/dist/main.js', apiNodeArgs);
   await untilReady(api, () => waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the API /healthz'), 'answering /healthz');
-  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setIssuedAt().setExpirationTime('24h').sign(new TextEncoder().encode(JWT_SECRET));
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setIssuedAt()
+    .setExpirationTime('24h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
   const headers = { Authorization: `Bearer ${token}` };
 
   let worker: Proc | undefined;
@@ -172,7 +178,11 @@ async function startRedis(dataDir: string): Promise<{ proc: Proc; url: string }>
     throw new Error('redis-server is not installed: the bench runs a private Redis for Airlock (apt-get install redis-server)');
   }
   const port = await freePort();
-  const proc = launch({ name: 'redis', command: binary, args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir] });
+  const proc = launch({
+    name: 'redis',
+    command: binary,
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir],
+  });
   await untilReady(proc, () => waitFor(() => redisAnswers(port), 'redis-server'), 'answering PING');
   return { proc, url: `redis://127.0.0.1:${port}` };
 }

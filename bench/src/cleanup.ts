@@ -32,7 +32,10 @@ export function cleanup(): Promise<void> {
 
 /** Ctrl-C / SIGTERM: clean up, then exit 130 / 143. A second signal exits at once. */
 export function cleanUpOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       interrupted = true;
       process.stderr.write(`\n[bench] ${signal}: stopping servers and removing temp files…\n`);

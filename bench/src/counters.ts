@@ -21,7 +21,12 @@ export interface Counters {
 export function countersOf(procs: () => Proc[], airlock?: { apiUrl: string; redisUrl: string }): Counters {
   return {
     async read() {
-      const counts: Metrics = { disk_kib_written: procs().filter((proc) => proc.name !== 'redis').reduce((sum, proc) => sum + writeBytes(proc.pid), 0) / 1024 };
+      const counts: Metrics = {
+        disk_kib_written:
+          procs()
+            .filter((proc) => proc.name !== 'redis')
+            .reduce((sum, proc) => sum + writeBytes(proc.pid), 0) / 1024,
+      };
       if (airlock) {
         counts.sql_statements = await sqlStatements(airlock.apiUrl);
         counts.redis_commands = await redisCommands(airlock.redisUrl);

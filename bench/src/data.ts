@@ -14,7 +14,7 @@ export async function writeRandomFile(file: string, bytes: number): Promise<void
   const zeros = Buffer.alloc(BLOCK);
   const handle = await fs.promises.open(file, 'w');
   try {
-    for (let written = 0; written < bytes; ) {
+    for (let written = 0; written < bytes;) {
       const block = cipher.update(zeros.subarray(0, Math.min(BLOCK, bytes - written)));
       await handle.write(block);
       written += block.length;

@@ -32,7 +32,9 @@ async function main(argv: string[]): Promise<void> {
   const scanner = new ClamdClient(options.clamd);
   if (options.only.has('pipeline') || options.only.has('concurrent') || options.only.has('single') || options.only.has('small')) {
     if (!(await scanner.ping())) {
-      throw new Error(`clamd does not answer at ${options.clamd.host}:${options.clamd.port}; start it: bash -c 'source scripts/lib.sh; source scripts/clamd.sh; ensure_clamd'`);
+      throw new Error(
+        `clamd does not answer at ${options.clamd.host}:${options.clamd.port}; start it: bash -c 'source scripts/lib.sh; source scripts/clamd.sh; ensure_clamd'`,
+      );
     }
   }
   const started = performance.now();

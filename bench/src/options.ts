@@ -90,7 +90,8 @@ export function parseOptions(argv: string[]): Options {
   const int = (name: keyof typeof values, full: number, quickValue = full, min = 1): number => {
     const raw = values[name];
     if (raw === undefined) return quick ? quickValue : full;
-    if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < min) throw new UsageError(`--${name} expects a whole number ≥ ${min}, got "${String(raw)}"`);
+    if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < min)
+      throw new UsageError(`--${name} expects a whole number ≥ ${min}, got "${String(raw)}"`);
     return Number(raw);
   };
   const only = new Set<Scenario>(values.only ? (values.only.split(',').map((name) => name.trim()) as Scenario[]) : SCENARIOS);

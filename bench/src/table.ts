@@ -12,7 +12,16 @@ interface Row {
   verdict: string;
 }
 
-const HEADER: Row = { label: 'scenario', unit: 'unit', ceiling: 'ceiling (dd · http sink)', bare: 'bare @tus', airlock: 'Airlock', ratio: 'Airlock/bare', target: 'target', verdict: '' };
+const HEADER: Row = {
+  label: 'scenario',
+  unit: 'unit',
+  ceiling: 'ceiling (dd · http sink)',
+  bare: 'bare @tus',
+  airlock: 'Airlock',
+  ratio: 'Airlock/bare',
+  target: 'target',
+  verdict: '',
+};
 /** ceiling, bare, Airlock and ratio are numbers: right-aligned. */
 const RIGHT = new Set<keyof Row>(['bare', 'airlock', 'ratio']);
 
@@ -54,7 +63,9 @@ export function renderTable(report: Report): string {
     rows.push(figure('small_uploads', 'uploads_per_s', labelOf('small_uploads'), 'uploads/s', 1, sink('small_uploads', 'uploads_per_s'), true));
     rows.push(figure('small_uploads', 'p50_ms', '  latency p50 (POST + PATCH)', 'ms', 1, sink('small_uploads', 'p50_ms', 1), false));
     rows.push(figure('small_uploads', 'p95_ms', '  latency p95 (POST + PATCH)', 'ms', 1, sink('small_uploads', 'p95_ms', 1), false));
-    rows.push(figure('small_uploads', 'server_cpu_ms_per_upload', '  server CPU per upload', 'CPU ms', 2, sink('small_uploads', 'server_cpu_ms_per_upload', 2), false));
+    rows.push(
+      figure('small_uploads', 'server_cpu_ms_per_upload', '  server CPU per upload', 'CPU ms', 2, sink('small_uploads', 'server_cpu_ms_per_upload', 2), false),
+    );
     rows.push(figure('small_uploads', 'sql_statements_per_upload', '  SQL statements per upload (counted)', 'statements', 1, '', false));
     rows.push(figure('small_uploads', 'redis_commands_per_upload', '  Redis commands per upload (counted)', 'commands', 1, '', false));
     rows.push(figure('small_uploads', 'disk_kib_written_per_upload', '  disk written per upload (/proc io)', 'KiB', 1, '', false));
@@ -67,17 +78,34 @@ export function renderTable(report: Report): string {
     const target = typeof rss?.target_api_mib === 'number' ? `≤ ${rss.target_api_mib} MiB` : '';
     const bareRss = report.find('peak_rss', 'bare_tus');
     const fromTo = (start: unknown, peak: unknown) => `${num(start, 0)} → ${num(peak, 0)}`;
-    rows.push({ ...blank('  RSS of the API (bare: its process), start → peak', 'MiB'), bare: fromTo(bareRss?.server_start_mib, bareRss?.server_mib), airlock: fromTo(rss?.api_start_mib, rss?.api_mib), target, verdict: verdictOf(rss?.meets) });
+    rows.push({
+      ...blank('  RSS of the API (bare: its process), start → peak', 'MiB'),
+      bare: fromTo(bareRss?.server_start_mib, bareRss?.server_mib),
+      airlock: fromTo(rss?.api_start_mib, rss?.api_mib),
+      target,
+      verdict: verdictOf(rss?.meets),
+    });
     rows.push({ ...blank('  RSS of the worker (run + pipeline), start → peak', 'MiB'), bare: 'n/a', airlock: fromTo(rss?.worker_start_mib, rss?.worker_mib) });
   }
   if (has('pipeline')) {
     const ratio = report.find('pipeline', 'ratio');
-    rows.push({ ...blank(labelOf('pipeline'), 's'), bare: `clamd ${num(get('pipeline', 'clamd', 'seconds'), 2)}`, airlock: num(get('pipeline', 'airlock', 'seconds'), 2), ratio: times(ratio?.value), target: targetOf(ratio?.target), verdict: verdictOf(ratio?.meets) });
+    rows.push({
+      ...blank(labelOf('pipeline'), 's'),
+      bare: `clamd ${num(get('pipeline', 'clamd', 'seconds'), 2)}`,
+      airlock: num(get('pipeline', 'airlock', 'seconds'), 2),
+      ratio: times(ratio?.value),
+      target: targetOf(ratio?.target),
+      verdict: verdictOf(ratio?.meets),
+    });
   }
 
   const columns = Object.keys(HEADER) as (keyof Row)[];
   const widths = columns.map((column) => Math.max(...[HEADER, ...rows].map((row) => row[column].length)));
-  const line = (row: Row) => columns.map((column, index) => (RIGHT.has(column) ? row[column].padStart(widths[index]!) : row[column].padEnd(widths[index]!))).join('  ').trimEnd();
+  const line = (row: Row) =>
+    columns
+      .map((column, index) => (RIGHT.has(column) ? row[column].padStart(widths[index]!) : row[column].padEnd(widths[index]!)))
+      .join('  ')
+      .trimEnd();
   return [line(HEADER), widths.map((width) => '─'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 

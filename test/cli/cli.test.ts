@@ -42,14 +42,22 @@ describe.concurrent('airlock, the command-line client, against the real stack', 
     const whileRunning = <T>(waiting: Promise<T>) =>
       Promise.race([waiting, first.done.then((run) => Promise.reject(new Error(`the first run ended (${run.code}): ${run.stdout}${run.stderr}`)))]);
     const [stored] = await whileRunning(
-      waitFor(async () => storedUploads(env), (uploads) => uploads.length === 1, { timeoutMs: 30_000, what: 'the upload URL in the resume state' }),
+      waitFor(
+        async () => storedUploads(env),
+        (uploads) => uploads.length === 1,
+        { timeoutMs: 30_000, what: 'the upload URL in the resume state' },
+      ),
     );
     const uploadId = stored!.uploadUrl.split('/').pop()!;
     await whileRunning(
-      waitFor(async () => (await status(stack.url, token, uploadId)).bytes_received as number, (received) => received >= 40 * MiB, {
-        timeoutMs: 30_000,
-        what: '40 MiB received',
-      }),
+      waitFor(
+        async () => (await status(stack.url, token, uploadId)).bytes_received as number,
+        (received) => received >= 40 * MiB,
+        {
+          timeoutMs: 30_000,
+          what: '40 MiB received',
+        },
+      ),
     );
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
@@ -102,7 +110,7 @@ describe.concurrent('airlock, the command-line client, against the real stack', 
     expect(after.items.map((f: { id: string }) => f.id)).not.toContain(ids[2]);
   }, 90_000);
 
-  it('fails clearly with a bad token: the server\'s message, the status and a hint; nothing uploaded', async ({ expect }) => {
+  it("fails clearly with a bad token: the server's message, the status and a hint; nothing uploaded", async ({ expect }) => {
     const env = envFor('bad-token');
     const listed = await runCli(['ls'], { ...env, AIRLOCK_TOKEN: 'not-a-token' });
     expect(listed.code).toBe(1);
@@ -116,7 +124,7 @@ describe.concurrent('airlock, the command-line client, against the real stack', 
     expect(storedUploads(env)).toEqual([]);
   });
 
-  it('mints a token with the server\'s secret, and refuses to invent one', async ({ expect }) => {
+  it("mints a token with the server's secret, and refuses to invent one", async ({ expect }) => {
     const minted = await runCli(['token', 'bob', '--admin', '--expires', '1h'], { AUTH_JWT_SECRET: JWT_SECRET, DATA_DIR: dir });
     expect(minted.code, minted.stderr).toBe(0);
     const me = await fetch(`${stack.url}/me`, { headers: { Authorization: `Bearer ${minted.stdout.trim()}` } });

@@ -28,7 +28,10 @@ describe('airlock upload --protocol', () => {
   it.each(['ietf-draft-03', 'ietf-draft-05'])('uploads with %s (a draft upload on the server) to complete, same SHA-256', async (protocol) => {
     const source = await randomFile(dir, 3 * MiB, `${protocol}.bin`);
     const stateDir = path.join(dir, `state-${protocol}`);
-    const run = startCli(['upload', source.path, '--json', '--wait', '--sha256', '--protocol', protocol, '--limit-rate', '1M', '--chunk-size', '1M'], { ...env, AIRLOCK_STATE_DIR: stateDir });
+    const run = startCli(['upload', source.path, '--json', '--wait', '--sha256', '--protocol', protocol, '--limit-rate', '1M', '--chunk-size', '1M'], {
+      ...env,
+      AIRLOCK_STATE_DIR: stateDir,
+    });
     // While it runs, the store's record of the upload says which protocol created it.
     const stored = await waitFor(
       async () => {

@@ -33,7 +33,11 @@ describe('tus checksum', () => {
   it('checksum/PATCH: a matching checksum (sha1, md5, sha256) is verified and answered 204', async () => {
     const url = await tus.open({ 'Upload-Length': '15' });
     let offset = 0;
-    for (const [algorithm, chunk] of [['sha1', 'hello'], ['md5', 'world'], ['sha256', 'again']] as const) {
+    for (const [algorithm, chunk] of [
+      ['sha1', 'hello'],
+      ['md5', 'world'],
+      ['sha256', 'again'],
+    ] as const) {
       const res = await tus.patch(url, offset, chunk, { 'Upload-Checksum': `${algorithm} ${digest(algorithm, chunk)}` });
       expect(res.status, algorithm).toBe(204);
       offset += chunk.length;

@@ -21,7 +21,11 @@ describe('tus concatenation', () => {
   };
   const final = (urls: string[], headers: Record<string, string> = {}) => tus.create({ 'Upload-Concat': `final;${urls.join(' ')}`, ...headers });
   const untilStatus = (url: string, statuses: string[]) =>
-    waitFor(() => tus.status(url), (s) => statuses.includes(s.status as string), { timeoutMs: 60_000, intervalMs: 100, what: statuses.join('/') });
+    waitFor(
+      () => tus.status(url),
+      (s) => statuses.includes(s.status as string),
+      { timeoutMs: 60_000, intervalMs: 100, what: statuses.join('/') },
+    );
 
   it('concatenation/OPTIONS: MUST add concatenation to Tus-Extension (and not concatenation-unfinished)', async () => {
     const extensions = (await tus.options()).headers.get('tus-extension')!.split(',');
@@ -95,13 +99,17 @@ describe('tus concatenation', () => {
   it('concatenation/PATCH: a PATCH to a final upload MUST get 403 and modify neither it nor its partials', async () => {
     const res = await final([await partial('hello'), await partial(' world')]);
     const url = res.headers.get('location')!;
-    for (const [offset, bytes] of [[11, ''], [11, 'more'], [0, 'x']] as const) {
+    for (const [offset, bytes] of [
+      [11, ''],
+      [11, 'more'],
+      [0, 'x'],
+    ] as const) {
       expectTusError(await tus.patch(url, offset, bytes), 403, `offset ${offset}, ${bytes.length} bytes`);
     }
     expect((await tus.head(url)).headers.get('upload-offset')).toBe('11');
   });
 
-  it('concatenation/final: the partials\' metadata SHALL NOT be carried over; the final takes its own', async () => {
+  it("concatenation/final: the partials' metadata SHALL NOT be carried over; the final takes its own", async () => {
     const a = await tus.open({ 'Upload-Length': '5', 'Upload-Concat': 'partial', 'Upload-Metadata': `filename ${b64('part.txt')}` });
     await tus.patch(a, 0, 'hello');
     const res = await final([a], { 'Upload-Metadata': `filename ${b64('whole.txt')}` });
@@ -109,7 +117,9 @@ describe('tus concatenation', () => {
     const file = (await (await tus.send('GET', `/files/${body.file_id}`)).json()) as { original_filename: string };
     expect(file.original_filename).toBe('whole.txt');
     const bare = await final([await partial('hello')]);
-    const bareFile = (await (await tus.send('GET', `/files/${((await bare.json()) as { file_id: string }).file_id}`)).json()) as { original_filename: string | null };
+    const bareFile = (await (await tus.send('GET', `/files/${((await bare.json()) as { file_id: string }).file_id}`)).json()) as {
+      original_filename: string | null;
+    };
     expect(bareFile.original_filename).not.toBe('part.txt');
   });
 

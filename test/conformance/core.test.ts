@@ -24,7 +24,10 @@ describe('tus core protocol', () => {
   it('core/OPTIONS: a 204 or 200 MUST carry Tus-Version, a comma list with 1.0.0 first', async () => {
     const res = await tus.options();
     expect([200, 204]).toContain(res.status);
-    const versions = res.headers.get('tus-version')!.split(',').map((v) => v.trim());
+    const versions = res.headers
+      .get('tus-version')!
+      .split(',')
+      .map((v) => v.trim());
     expect(versions[0]).toBe('1.0.0');
   });
 
@@ -231,7 +234,11 @@ describe('tus core protocol', () => {
     request.write(Buffer.alloc(120_000, 'a'));
     // Cut the connection once the bytes are on the server's disk (quarantine/<id>), mid-body.
     const file = path.join(stack.dataDir, 'quarantine', url.slice(url.lastIndexOf('/') + 1));
-    await waitFor(async () => (fs.existsSync(file) ? fs.statSync(file).size : 0), (size) => size === 120_000, { what: 'bytes on disk' });
+    await waitFor(
+      async () => (fs.existsSync(file) ? fs.statSync(file).size : 0),
+      (size) => size === 120_000,
+      { what: 'bytes on disk' },
+    );
     request.destroy();
     const offset = await waitFor(
       async () => (await tus.head(url)).headers.get('upload-offset'),

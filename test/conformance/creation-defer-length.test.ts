@@ -96,7 +96,12 @@ describe('tus creation-defer-length', () => {
 
   it('creation-defer-length/X-HTTP-Method-Override: Upload-Length declared through POST overridden to PATCH', async () => {
     const url = await deferred();
-    const res = await tus.send('POST', url, { 'X-HTTP-Method-Override': 'PATCH', 'Upload-Offset': '0', 'Upload-Length': '5', 'Content-Type': OFFSET_OCTETS }, 'hello');
+    const res = await tus.send(
+      'POST',
+      url,
+      { 'X-HTTP-Method-Override': 'PATCH', 'Upload-Offset': '0', 'Upload-Length': '5', 'Content-Type': OFFSET_OCTETS },
+      'hello',
+    );
     expect(res.status).toBe(204);
     expect(res.headers.get('upload-offset')).toBe('5');
     expect((await tus.head(url)).headers.get('upload-length')).toBe('5');

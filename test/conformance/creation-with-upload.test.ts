@@ -17,7 +17,15 @@ function postExpecting(base: string, token: string, headers: Record<string, stri
       port,
       method: 'POST',
       path: '/uploads',
-      headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0', 'Content-Type': OFFSET_OCTETS, Expect: '100-continue', 'Content-Length': String(body.length), Connection: 'close', ...headers },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Tus-Resumable': '1.0.0',
+        'Content-Type': OFFSET_OCTETS,
+        Expect: '100-continue',
+        'Content-Length': String(body.length),
+        Connection: 'close',
+        ...headers,
+      },
     });
     req.on('continue', () => {
       continued = true;

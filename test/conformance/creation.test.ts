@@ -101,7 +101,11 @@ describe('tus creation', () => {
     try {
       const metadata = `filename ${b64('notes.txt')},project ${b64('airlock')},flag`;
       const url = await tus.finished('hello, metadata', { 'Upload-Metadata': metadata });
-      await waitFor(() => tus.status(url), (s) => s.status === 'complete', { timeoutMs: 60_000, intervalMs: 100, what: 'complete' });
+      await waitFor(
+        () => tus.status(url),
+        (s) => s.status === 'complete',
+        { timeoutMs: 60_000, intervalMs: 100, what: 'complete' },
+      );
       const head = await tus.head(url);
       expect(head.status).toBe(200);
       expect(head.headers.get('upload-metadata')).toBe(metadata);

@@ -14,7 +14,11 @@ describe('tus expiration', () => {
 
   /** Polls HEAD until the upload answers 410 (it expired); never a bare sleep. */
   const untilGone = (url: string) =>
-    waitFor(() => tus.head(url), (res) => res.status !== 200, { timeoutMs: (EXPIRY_SECONDS + 10) * 1000, intervalMs: 250, what: 'expiry' });
+    waitFor(
+      () => tus.head(url),
+      (res) => res.status !== 200,
+      { timeoutMs: (EXPIRY_SECONDS + 10) * 1000, intervalMs: 250, what: 'expiry' },
+    );
 
   it('expiration/OPTIONS: MUST add expiration to Tus-Extension', async () => {
     expect((await tus.options()).headers.get('tus-extension')!.split(',')).toContain('expiration');
@@ -31,7 +35,11 @@ describe('tus expiration', () => {
 
   it('expiration/PATCH: Upload-Expires MUST be in every PATCH response while the upload is going to expire', async () => {
     const url = await tus.open({ 'Upload-Length': '10' });
-    for (const [offset, bytes] of [[0, 'abc'], [3, 'de'], [5, '']] as const) {
+    for (const [offset, bytes] of [
+      [0, 'abc'],
+      [3, 'de'],
+      [5, ''],
+    ] as const) {
       const res = await tus.patch(url, offset, bytes);
       expect(res.status).toBe(204);
       expect(res.headers.get('upload-expires'), `PATCH at ${offset}`).toMatch(IMF_FIXDATE);
@@ -55,7 +63,11 @@ describe('tus expiration', () => {
     const first = Date.parse(created.headers.get('upload-expires')!);
     const url = created.headers.get('location')!;
     // Move into the next second, so the extended expiry is visible at 1 s resolution.
-    await waitFor(async () => Date.now(), (now) => now >= first - EXPIRY_SECONDS * 1000 + 1100, { what: 'a second to pass' });
+    await waitFor(
+      async () => Date.now(),
+      (now) => now >= first - EXPIRY_SECONDS * 1000 + 1100,
+      { what: 'a second to pass' },
+    );
     const res = await tus.patch(url, 0, 'abc');
     expect(Date.parse(res.headers.get('upload-expires')!)).toBeGreaterThan(first);
   });
@@ -85,7 +97,11 @@ describe('tus expiration', () => {
     const expires = Date.parse(created.headers.get('upload-expires')!);
     const url = created.headers.get('location')!;
     expect((await tus.patch(url, 0, 'hello')).status).toBe(204);
-    await waitFor(async () => Date.now(), (now) => now > expires + 1000, { timeoutMs: (EXPIRY_SECONDS + 5) * 1000, what: 'the expiry to pass' });
+    await waitFor(
+      async () => Date.now(),
+      (now) => now > expires + 1000,
+      { timeoutMs: (EXPIRY_SECONDS + 5) * 1000, what: 'the expiry to pass' },
+    );
     const head = await tus.head(url);
     expect(head.status).toBe(200);
     expect(head.headers.get('upload-offset')).toBe('5');
@@ -96,7 +112,11 @@ describe('tus expiration', () => {
     const expires = Date.parse(created.headers.get('upload-expires')!);
     const partial = created.headers.get('location')!;
     // Untouched past its expiry: nothing has noticed yet (no HEAD, the GC runs every 300 s).
-    await waitFor(async () => Date.now(), (now) => now > expires + 1000, { timeoutMs: (EXPIRY_SECONDS + 5) * 1000, what: 'the expiry to pass' });
+    await waitFor(
+      async () => Date.now(),
+      (now) => now > expires + 1000,
+      { timeoutMs: (EXPIRY_SECONDS + 5) * 1000, what: 'the expiry to pass' },
+    );
     const final = await tus.create({ 'Upload-Concat': `final;${partial}` });
     expect(final.status).toBeGreaterThanOrEqual(400);
     expect(final.status).toBeLessThan(500);

@@ -12,7 +12,11 @@ describe('tus termination', () => {
 
   const me = async () => (await (await tus.send('GET', '/me')).json()) as { used_bytes: number; reserved_bytes: number };
   const untilStatus = (url: string, statuses: string[]) =>
-    waitFor(() => tus.status(url), (s) => statuses.includes(s.status as string), { timeoutMs: 60_000, intervalMs: 100, what: statuses.join('/') });
+    waitFor(
+      () => tus.status(url),
+      (s) => statuses.includes(s.status as string),
+      { timeoutMs: 60_000, intervalMs: 100, what: statuses.join('/') },
+    );
 
   it('termination/OPTIONS: MUST add termination to Tus-Extension', async () => {
     expect((await tus.options()).headers.get('tus-extension')!.split(',')).toContain('termination');

@@ -32,7 +32,9 @@ describe('docker/compose.yml', () => {
     // docker-compose (Python) prints the resolved YAML; PyYAML, installed with it, turns it into JSON.
     const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { cwd: ROOT, env: deployed, encoding: 'utf8' });
     const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml, encoding: 'utf8' });
-    const { services } = JSON.parse(json) as { services: Record<string, { environment?: Record<string, string>; command?: string[]; healthcheck?: unknown; profiles?: string[] }> };
+    const { services } = JSON.parse(json) as {
+      services: Record<string, { environment?: Record<string, string>; command?: string[]; healthcheck?: unknown; profiles?: string[] }>;
+    };
 
     // `docker-compose config` shows every profile's services: the default stack is those without one.
     const base = Object.keys(services).filter((name) => !services[name]!.profiles);
@@ -50,7 +52,15 @@ describe('docker/compose.yml', () => {
   it('has a "scale" profile: a second API and two containers of each worker role, each with a health check', () => {
     const yaml = execFileSync('docker-compose', ['-f', COMPOSE_FILE, '--profile', 'scale', 'config'], { cwd: ROOT, env: deployed, encoding: 'utf8' });
     const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml, encoding: 'utf8' });
-    type Service = { environment?: Record<string, string>; command?: string[]; healthcheck?: { test?: string[] }; profiles?: string[]; deploy?: { replicas?: number }; ports?: unknown[]; volumes?: unknown[] };
+    type Service = {
+      environment?: Record<string, string>;
+      command?: string[];
+      healthcheck?: { test?: string[] };
+      profiles?: string[];
+      deploy?: { replicas?: number };
+      ports?: unknown[];
+      volumes?: unknown[];
+    };
     const { services } = JSON.parse(json) as { services: Record<string, Service> };
     const scaled = Object.keys(services).filter((name) => services[name]!.profiles?.includes('scale'));
     expect(scaled.sort()).toEqual(['api-2', 'janitor', 'notifier', 'promoter', 'proxy', 'scanner', 'validator']);

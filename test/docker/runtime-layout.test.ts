@@ -40,7 +40,15 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
   const start = (command: string, env: Record<string, string>) => {
     const child = spawn('sh', ['docker/entrypoint.sh', command], {
       cwd: out,
-      env: { ...process.env, PATH, DATA_DIR: dataDir, REDIS_URL: testRedisUrl(13), AUTH_JWT_SECRET: 'image-test-secret-0123456789abcdef012345', LOG_LEVEL: 'warn', ...env },
+      env: {
+        ...process.env,
+        PATH,
+        DATA_DIR: dataDir,
+        REDIS_URL: testRedisUrl(13),
+        AUTH_JWT_SECRET: 'image-test-secret-0123456789abcdef012345',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
       stdio: 'ignore',
     });
     children.push(child);
@@ -51,7 +59,14 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
     spawnSync(process.execPath, ['docker/healthcheck.mjs'], { cwd: out, env: { ...process.env, ...env }, encoding: 'utf8' }).status;
 
   it('holds the deployables, the dashboard and the entrypoint; no tests, bench or TypeScript sources', () => {
-    for (const entry of ['apps/api/dist/main.js', 'apps/worker/dist/main.js', 'apps/scanner/dist/main.js', 'apps/web/dist/index.html', 'docker/entrypoint.sh', 'docker/healthcheck.mjs']) {
+    for (const entry of [
+      'apps/api/dist/main.js',
+      'apps/worker/dist/main.js',
+      'apps/scanner/dist/main.js',
+      'apps/web/dist/index.html',
+      'docker/entrypoint.sh',
+      'docker/healthcheck.mjs',
+    ]) {
       expect(fs.existsSync(path.join(out, entry)), entry).toBe(true);
     }
     const ours = [...filesBelow(path.join(out, 'apps')).map((f) => `apps/${f}`)].filter((f) => !f.includes('node_modules/') || f.includes('/@airlock/'));
@@ -66,7 +81,10 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
     for (const app of ['api', 'worker']) {
       const store = fs.readdirSync(path.join(out, 'apps', app, 'node_modules', '.pnpm'));
       for (const tool of ['vitest', 'eslint', 'turbo', 'dependency-cruiser', 'vite', '@airlock+testing', 'tus-js-client', 'playwright-core']) {
-        expect(store.filter((name) => name.startsWith(`${tool}@`)), `${app}: ${tool}`).toEqual([]);
+        expect(
+          store.filter((name) => name.startsWith(`${tool}@`)),
+          `${app}: ${tool}`,
+        ).toEqual([]);
       }
     }
   });
@@ -75,7 +93,15 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
     const port = String(await freePort());
     expect(healthcheck({ PORT: port, WORKER_HEALTH_PORT: '0' })).toBe(1);
     start('api', { PORT: port, HOST: '127.0.0.1' });
-    await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0), (status) => status === 200, { what: 'the deployed API', timeoutMs: 60_000 });
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (status) => status === 200,
+      { what: 'the deployed API', timeoutMs: 60_000 },
+    );
     const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { checks: Record<string, { ok: boolean }> };
     expect(ready.checks.db?.ok).toBe(true);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200); // the dashboard
@@ -85,6 +111,10 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
   it('starts a stage app (on the worker node_modules) and the HEALTHCHECK sees it on WORKER_HEALTH_PORT', async () => {
     const [apiPort, healthPort] = [String(await freePort()), String(await freePort())];
     start('validator', { WORKER_HEALTH_PORT: healthPort });
-    await waitFor(async () => healthcheck({ PORT: apiPort, WORKER_HEALTH_PORT: healthPort }), (status) => status === 0, { what: 'the deployed validator', timeoutMs: 60_000 });
+    await waitFor(
+      async () => healthcheck({ PORT: apiPort, WORKER_HEALTH_PORT: healthPort }),
+      (status) => status === 0,
+      { what: 'the deployed validator', timeoutMs: 60_000 },
+    );
   });
 });

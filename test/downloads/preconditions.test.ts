@@ -17,7 +17,9 @@ describe('conditional requests on a signed download', () => {
     await stack.startWorker('worker');
     const token = await stack.token('carol');
     const up = await uploadBytes(stack.url, token, bytes, { filename: 'data.bin' });
-    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({ status: 'complete' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({
+      status: 'complete',
+    });
     const link = await fetch(`${stack.url}/files/${up.file_id}/download-url`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
     url = ((await link.json()) as { url: string }).url;
     const plain = await fetch(url);
@@ -93,11 +95,15 @@ describe('conditional requests on a signed download', () => {
   });
 
   it('If-Range with exactly the Last-Modified → 206 (once that date is a strong validator, a second old)', async () => {
-    const status = await waitFor(() => get({ Range: 'bytes=0-9', 'If-Range': lastModified }).then((res) => res.status), (code) => code === 206, {
-      timeoutMs: 5_000,
-      intervalMs: 200,
-      what: 'If-Range with the Last-Modified to be honoured',
-    });
+    const status = await waitFor(
+      () => get({ Range: 'bytes=0-9', 'If-Range': lastModified }).then((res) => res.status),
+      (code) => code === 206,
+      {
+        timeoutMs: 5_000,
+        intervalMs: 200,
+        what: 'If-Range with the Last-Modified to be honoured',
+      },
+    );
     expect(status).toBe(206);
   });
 });

@@ -46,7 +46,11 @@ describe(`kill -9 of the API at random points of a 50 MiB upload (${TRIALS} tria
       request.on('error', () => {});
       const stream = fs.createReadStream(source.path, { highWaterMark: 256 * 1024 });
       stream.pipe(request);
-      await waitFor(async () => (fs.existsSync(file) ? fs.statSync(file).size : 0), (size) => size >= killAt, { what: `${killAt} bytes on disk` });
+      await waitFor(
+        async () => (fs.existsSync(file) ? fs.statSync(file).size : 0),
+        (size) => size >= killAt,
+        { what: `${killAt} bytes on disk` },
+      );
       await stack.api.kill();
       stream.destroy();
       const onDisk = fs.statSync(file).size;

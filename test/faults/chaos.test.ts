@@ -49,7 +49,11 @@ describe('chaos: workers killed, Redis restarted, clamd cut, quarantine bytes de
   const workers: Proc[] = [];
 
   beforeAll(async () => {
-    [redis, clamd, receiver] = await Promise.all([privateRedis(), startTcpProxy({ host: process.env.CLAMD_HOST ?? '127.0.0.1', port: Number(process.env.CLAMD_PORT ?? 3310) }), startReceiver()]);
+    [redis, clamd, receiver] = await Promise.all([
+      privateRedis(),
+      startTcpProxy({ host: process.env.CLAMD_HOST ?? '127.0.0.1', port: Number(process.env.CLAMD_PORT ?? 3310) }),
+      startReceiver(),
+    ]);
     stack = await startStack({
       env: {
         REDIS_URL: redis.url,
@@ -108,7 +112,13 @@ describe('chaos: workers killed, Redis restarted, clamd cut, quarantine bytes de
       async () => {
         const finished = sent.filter((s) => !bytesDeleted.has(s.uploadId)).slice(-8);
         for (const s of finished) {
-          if (await fs.promises.unlink(path.join(stack.dataDir, 'quarantine', s.uploadId)).then(() => true, () => false)) bytesDeleted.add(s.uploadId);
+          if (
+            await fs.promises.unlink(path.join(stack.dataDir, 'quarantine', s.uploadId)).then(
+              () => true,
+              () => false,
+            )
+          )
+            bytesDeleted.add(s.uploadId);
         }
         return 'quarantine bytes deleted';
       },
@@ -156,7 +166,11 @@ describe('chaos: workers killed, Redis restarted, clamd cut, quarantine bytes de
       intervalMs: 500,
       what: `every file terminal (chaos: ${log.join('; ')})`,
     });
-    await waitFor(async () => new Set(receiver.deliveries.map((d) => d.body.file.id)).size, (n) => n >= UPLOADS, { timeoutMs: 30_000, what: 'an event for every file' });
+    await waitFor(
+      async () => new Set(receiver.deliveries.map((d) => d.body.file.id)).size,
+      (n) => n >= UPLOADS,
+      { timeoutMs: 30_000, what: 'an event for every file' },
+    );
 
     const byId = new Map(files.map((f) => [f.id, f]));
     const outcomes: Record<string, number> = {};
@@ -186,7 +200,10 @@ describe('chaos: workers killed, Redis restarted, clamd cut, quarantine bytes de
     const completeIds = new Set(files.filter((f) => f.status === 'complete').map((f) => f.id));
     const quarantined = new Set(fs.readdirSync(path.join(stack.dataDir, 'quarantine')));
     expect(sent.filter((s) => completeIds.has(s.fileId) && quarantined.has(s.uploadId))).toEqual([]);
-    const finalFiles = fs.readdirSync(path.join(stack.dataDir, 'files'), { recursive: true }).map(String).filter((name) => /^[0-9a-f]{2}\/[0-9a-f]{32}$/.test(name));
+    const finalFiles = fs
+      .readdirSync(path.join(stack.dataDir, 'files'), { recursive: true })
+      .map(String)
+      .filter((name) => /^[0-9a-f]{2}\/[0-9a-f]{32}$/.test(name));
     expect(finalFiles.map((name) => name.slice(3)).sort()).toEqual([...completeIds].sort());
 
     // Webhooks: one event id per file (its terminal status), redelivered at most as the same id.

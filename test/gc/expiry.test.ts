@@ -20,7 +20,11 @@ async function warm(stack: Stack): Promise<void> {
 }
 
 /** Lines of the janitor's log with this message. */
-const logged = (janitor: Proc, message: string) => janitor.output().split('\n').filter((line) => line.includes(`"msg":"${message}"`));
+const logged = (janitor: Proc, message: string) =>
+  janitor
+    .output()
+    .split('\n')
+    .filter((line) => line.includes(`"msg":"${message}"`));
 
 describe.each(BACKENDS)('expiry on %s storage', (backend) => {
   let probe: StorageProbe;
@@ -51,11 +55,23 @@ describe.each(BACKENDS)('expiry on %s storage', (backend) => {
     expect(keys.some((key) => key.startsWith(id))).toBe(true);
 
     // GET /uploads/:id only reads: the expiry seen here is the collector's, not the API's.
-    const expired = await waitFor(() => status(stack.url, token, id), (s) => s.status === 'failed', { timeoutMs: 20_000, what: 'the expiry' });
+    const expired = await waitFor(
+      () => status(stack.url, token, id),
+      (s) => s.status === 'failed',
+      { timeoutMs: 20_000, what: 'the expiry' },
+    );
     expect(expired).toMatchObject({ failure_reason: 'expired' });
     // Its objects, then (S3) its multipart upload: none of ours is left open, the stranger's is.
-    await waitFor(async () => (await probe.quarantineKeys()).filter((key) => key.startsWith(id)), (keys) => keys.length === 0, { what: 'the bytes to go' });
-    await waitFor(() => probe.openMultipartUploads(), (open) => open.join() === (foreign ? 'foreign/dump.tar' : ''), { what: 'our multipart uploads to go' });
+    await waitFor(
+      async () => (await probe.quarantineKeys()).filter((key) => key.startsWith(id)),
+      (keys) => keys.length === 0,
+      { what: 'the bytes to go' },
+    );
+    await waitFor(
+      () => probe.openMultipartUploads(),
+      (open) => open.join() === (foreign ? 'foreign/dump.tar' : ''),
+      { what: 'our multipart uploads to go' },
+    );
     expect(await me()).toMatchObject({ reserved_bytes: 0 });
     expect(logged(janitor, 'gc: upload expired').some((line) => line.includes(id))).toBe(true);
 
@@ -70,7 +86,7 @@ describe.each(BACKENDS)('expiry on %s storage', (backend) => {
 async function seedStrangers(probe: StorageProbe): Promise<true> {
   const client = s3TestClient();
   const Bucket = probe.env.S3_QUARANTINE_BUCKET!;
-  await client.send(new PutObjectCommand({ Bucket, Key: 'foreign/readme.txt', Body: 'not Airlock\'s' }));
+  await client.send(new PutObjectCommand({ Bucket, Key: 'foreign/readme.txt', Body: "not Airlock's" }));
   await client.send(new CreateMultipartUploadCommand({ Bucket, Key: 'foreign/dump.tar' }));
   client.destroy();
   return true;

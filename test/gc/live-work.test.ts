@@ -35,13 +35,21 @@ describe('garbage collection never touches work in the pipeline', () => {
   });
 
   /** Collector passes so far (each logs one line). */
-  const passes = () => janitor.output().split('\n').filter((line) => line.includes('"msg":"gc: pass done"')).length;
+  const passes = () =>
+    janitor
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"gc: pass done"')).length;
   /** Waits until the upload expiry has passed since now, and the collector ran 3 more times after it. */
   const pastTheExpiry = async () => {
     const expired = Date.now() + EXPIRY_S * 1000;
     await waitFor(async () => Date.now() > expired, Boolean, { timeoutMs: 30_000, what: 'the expiry' });
     const target = passes() + 3;
-    await waitFor(async () => passes(), (count) => count >= target, { timeoutMs: 30_000, what: '3 more collector passes' });
+    await waitFor(
+      async () => passes(),
+      (count) => count >= target,
+      { timeoutMs: 30_000, what: '3 more collector passes' },
+    );
   };
 
   it('keeps an assembling, then scanning, file and its bytes past the expiry, and completes it when a scanner starts', async () => {
@@ -63,7 +71,9 @@ describe('garbage collection never touches work in the pipeline', () => {
 
     // The scanner (real clamd) and the promoter arrive: it completes, from the very bytes kept.
     await stack.startWorker('worker', { WORKER_QUEUES: 'scanner,promoter' });
-    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'], 60_000)).toMatchObject({ status: 'complete' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'], 60_000)).toMatchObject({
+      status: 'complete',
+    });
     const file = (await db.files.find(up.file_id))!;
     expect(fs.readFileSync(path.join(stack.dataDir, 'files', file.storagePath!))).toEqual(PNG);
     expect(janitor.output()).not.toContain(up.file_id);

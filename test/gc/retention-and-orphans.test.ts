@@ -33,7 +33,12 @@ describe('retention, orphans and missing bytes', () => {
     const up = await uploadBytes(stack.url, token, bytes, { filename });
     return { ...up, status: (await waitForStatus(stack.url, token, up.upload_id, TERMINAL, 60_000)).status };
   };
-  const purged = (fileId: string) => waitFor(() => db.files.find(fileId), (file) => file?.purgedAt != null, { timeoutMs: 20_000, what: `${fileId} purged` });
+  const purged = (fileId: string) =>
+    waitFor(
+      () => db.files.find(fileId),
+      (file) => file?.purgedAt != null,
+      { timeoutMs: 20_000, what: `${fileId} purged` },
+    );
   const finalPath = (key: string) => path.join(stack.dataDir, 'files', key);
 
   it('purges the bytes of quarantined and rejected files once retention ends, keeping their rows; complete files untouched', async () => {
@@ -55,7 +60,7 @@ describe('retention, orphans and missing bytes', () => {
     expect(fs.readFileSync(finalPath(complete.storagePath!))).toEqual(PNG);
   });
 
-  it('removes storage objects without a row, leaves keys that are not Airlock\'s, and reports missing bytes without fixing them', async () => {
+  it("removes storage objects without a row, leaves keys that are not Airlock's, and reports missing bytes without fixing them", async () => {
     const hour = new Date(Date.now() - 3600_000);
     const orphan = randomBytes(16).toString('hex');
     const finalOrphan = path.join('ab', `ab${randomBytes(15).toString('hex')}`);
@@ -63,7 +68,7 @@ describe('retention, orphans and missing bytes', () => {
     const foreign = path.join(stack.dataDir, 'quarantine', 'notes.txt');
     for (const file of [...planted, foreign]) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, 'nobody\'s');
+      fs.writeFileSync(file, "nobody's");
       fs.utimesSync(file, hour, hour);
     }
 
@@ -71,9 +76,17 @@ describe('retention, orphans and missing bytes', () => {
     const file = (await db.files.find(lost.file_id))!;
     fs.rmSync(finalPath(file.storagePath!));
 
-    await waitFor(async () => planted.filter((p) => fs.existsSync(p)), (left) => left.length === 0, { timeoutMs: 20_000, what: 'the orphans to go' });
+    await waitFor(
+      async () => planted.filter((p) => fs.existsSync(p)),
+      (left) => left.length === 0,
+      { timeoutMs: 20_000, what: 'the orphans to go' },
+    );
     expect(fs.existsSync(foreign)).toBe(true);
-    const errors = () => worker.output().split('\n').filter((line) => line.includes('"level":50'));
+    const errors = () =>
+      worker
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"level":50'));
     // One error line naming the file, and the pass's summary (at error level too) counting it.
     const reported = (lines: string[]) =>
       lines.some((line) => line.includes('"msg":"gc: bytes missing for a complete file"') && line.includes(lost.file_id)) &&

@@ -31,10 +31,17 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
 
   it('creates with the whole body: 104 with the Location first, then 201 complete, into the pipeline', async () => {
     const bytes = randomBytes(3000);
-    const res = await create({ 'Upload-Complete': '?1', 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="whole.bin"' }, bytes);
+    const res = await create(
+      { 'Upload-Complete': '?1', 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="whole.bin"' },
+      bytes,
+    );
     expect(res.status, res.body).toBe(201);
     expect(res.informational).toHaveLength(1);
-    expect(res.informational[0]).toMatchObject({ status: 104, message: 'Upload Resumption Supported', headers: { location: res.headers.location, 'upload-draft-interop-version': String(version) } });
+    expect(res.informational[0]).toMatchObject({
+      status: 104,
+      message: 'Upload Resumption Supported',
+      headers: { location: res.headers.location, 'upload-draft-interop-version': String(version) },
+    });
     expect(res.informational[0]!.headers['upload-limit']).toBe(version >= 6 ? `max-size=${MAX}` : undefined);
     expect(res.headers).toMatchObject({ 'upload-complete': '?1', 'upload-offset': '3000', 'upload-draft-interop-version': String(version) });
     expect(res.headers['tus-resumable']).toBeUndefined();
@@ -136,7 +143,13 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
   it(`${version >= 6 ? 'requires' : 'does not require'} Content-Type: application/partial-upload on an append`, async () => {
     const res = await create({ 'Upload-Complete': '?0' });
     const url = new URL(res.headers.location!, stack.url).href;
-    const plain = await draftRequest(url, 'PATCH', version, { ...auth, 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomBytes(5));
+    const plain = await draftRequest(
+      url,
+      'PATCH',
+      version,
+      { ...auth, 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0', 'Upload-Complete': '?0' },
+      randomBytes(5),
+    );
     expect(plain.status).toBe(version >= 6 ? 415 : 204);
   });
 
@@ -156,7 +169,9 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     const url = new URL(res.headers.location!, stack.url).href;
     const mallory = { Authorization: `Bearer ${await stack.token('mallory')}` };
     expect((await draftRequest(url, 'HEAD', version, mallory)).status).toBe(404);
-    expect((await draftRequest(url, 'PATCH', version, { ...mallory, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomBytes(5))).status).toBe(404);
+    expect(
+      (await draftRequest(url, 'PATCH', version, { ...mallory, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomBytes(5))).status,
+    ).toBe(404);
     expect((await draftRequest(url, 'DELETE', version, mallory)).status).toBe(404);
     expect((await draftRequest(url, 'DELETE', version, auth)).status).toBe(204);
     expect(await status(stack.url, token, idOf(url))).toMatchObject({ status: 'failed', failure_reason: 'terminated' });

@@ -75,8 +75,14 @@ describe('alert rules and dashboard (docker/prometheus, docker/grafana)', () => 
       const workerUrl = `http://127.0.0.1:${healthPort}`;
       const token = await stack.token('olga');
       const up = await uploadBytes(stack.url, token, PNG, { filename: 'pixel.png' });
-      expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({ status: 'complete' });
-      const worker = await waitFor(() => scrape(workerUrl), (s) => s.value('airlock_stage_duration_seconds_count{role="promoter",job="upload.promote",outcome="completed"}') === 1, { what: 'the worker to count the promotion' });
+      expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({
+        status: 'complete',
+      });
+      const worker = await waitFor(
+        () => scrape(workerUrl),
+        (s) => s.value('airlock_stage_duration_seconds_count{role="promoter",job="upload.promote",outcome="completed"}') === 1,
+        { what: 'the worker to count the promotion' },
+      );
       exported = new Set([...(await scrape(stack.url)).families(), ...worker.families()]);
     }, 120_000);
     afterAll(() => stack?.stop());

@@ -14,7 +14,10 @@ afterAll(() => {
 });
 
 async function answers(url: string): Promise<boolean> {
-  return fetch(url).then((response) => response.ok, () => false);
+  return fetch(url).then(
+    (response) => response.ok,
+    () => false,
+  );
 }
 
 /**
@@ -51,7 +54,9 @@ describe('npm start stopped with Ctrl-C', () => {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     try {
       await waitFor(async () => stdout.includes('workers started'), Boolean, { timeoutMs: 60_000, intervalMs: 10, what: 'the worker roles' });
       await waitFor(() => answers(`http://127.0.0.1:${port}/healthz`), Boolean, { timeoutMs: 60_000, intervalMs: 10, what: 'the API' });

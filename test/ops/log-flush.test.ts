@@ -18,9 +18,21 @@ describe('asynchronous logging', () => {
     // Refused requests (401) are logged like any other, one line each.
     await Promise.all(Array.from({ length: 200 }, (_, i) => fetch(`${stack.url}/uploads/${marker}-${i}`)));
     expect(await stack.api.stop()).toBe(0);
-    const lines = () => stack.api.output().split('\n').filter((line) => line.includes(marker));
-    await waitFor(async () => lines().length, (count) => count >= 200, { what: 'every request line', timeoutMs: 5_000 });
+    const lines = () =>
+      stack.api
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(marker));
+    await waitFor(
+      async () => lines().length,
+      (count) => count >= 200,
+      { what: 'every request line', timeoutMs: 5_000 },
+    );
     expect(lines()).toHaveLength(200);
-    await waitFor(async () => stack.api.output(), (out) => out.includes('"api stopped"'), { what: 'the goodbye line', timeoutMs: 5_000 });
+    await waitFor(
+      async () => stack.api.output(),
+      (out) => out.includes('"api stopped"'),
+      { what: 'the goodbye line', timeoutMs: 5_000 },
+    );
   });
 });

@@ -78,7 +78,11 @@ describe('GET /metrics', () => {
     // No worker runs yet: the validation job waits, and ages.
     expect(after.value('airlock_queue_jobs{queue="airlock-validator",state="waiting"}')).toBe(1);
     expect(after.text).toContain('airlock_queue_jobs{queue="airlock-notifier",state="failed"} 0');
-    const aged = await waitFor(() => scrape(stack.url), (s) => s.value('airlock_queue_oldest_job_age_seconds{queue="airlock-validator"}') >= 0.2, { what: 'the waiting job to age' });
+    const aged = await waitFor(
+      () => scrape(stack.url),
+      (s) => s.value('airlock_queue_oldest_job_age_seconds{queue="airlock-validator"}') >= 0.2,
+      { what: 'the waiting job to age' },
+    );
     expect(aged.value('airlock_queue_oldest_job_age_seconds{queue="airlock-scanner"}')).toBe(0);
   });
 
@@ -105,7 +109,7 @@ describe('GET /metrics', () => {
     expect(after.text).not.toContain('/nope/');
   });
 
-  it('shows the worker\'s scan and the complete file service-wide on the API (from totals kept with each change), stages on the worker', async () => {
+  it("shows the worker's scan and the complete file service-wide on the API (from totals kept with each change), stages on the worker", async () => {
     const healthPort = await freePort();
     const worker = await stack.startWorker('worker', { WORKER_HEALTH_PORT: String(healthPort) });
     const workerUrl = `http://127.0.0.1:${healthPort}`;
@@ -116,12 +120,20 @@ describe('GET /metrics', () => {
     expect(api.value('airlock_scan_duration_seconds_bucket{le="120",result="clean"}')).toBe(1);
     expect(api.value('airlock_scan_duration_seconds_bucket{le="+Inf",result="clean"}')).toBe(1);
     expect(api.value('airlock_scan_duration_seconds_sum{result="clean"}')).toBeGreaterThan(0);
-    const work = await waitFor(() => scrape(workerUrl), (s) => s.value('airlock_stage_duration_seconds_count{role="promoter",job="upload.promote",outcome="completed"}') === 1, { what: 'the worker to count the promotion' });
+    const work = await waitFor(
+      () => scrape(workerUrl),
+      (s) => s.value('airlock_stage_duration_seconds_count{role="promoter",job="upload.promote",outcome="completed"}') === 1,
+      { what: 'the worker to count the promotion' },
+    );
     expect(work.value('airlock_stage_duration_seconds_count{role="scanner",job="upload.scan",outcome="completed"}')).toBe(1);
     expect(api.value('airlock_files_in_flight{status="assembling"}')).toBe(0);
     expect(api.value('airlock_queue_jobs{queue="airlock-validator",state="waiting"}')).toBe(0);
     // The worker's notifier settles the event (no WEBHOOK_URL here: not sent, but not pending).
-    await waitFor(async () => (await scrape(stack.url)).value('airlock_webhook_events{state="pending"}'), (n) => n === 0, { what: 'the complete event settled' });
+    await waitFor(
+      async () => (await scrape(stack.url)).value('airlock_webhook_events{state="pending"}'),
+      (n) => n === 0,
+      { what: 'the complete event settled' },
+    );
     expect((await scrape(stack.url)).value('airlock_webhook_oldest_pending_age_seconds')).toBe(0);
     await worker.stop();
   });

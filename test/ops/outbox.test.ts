@@ -35,7 +35,11 @@ describe('webhook outbox', () => {
   });
 
   const deliveriesOf = (fileId: string, count: number) =>
-    waitFor(async () => receiver.of(fileId), (list) => list.length >= count, { what: `${count} deliveries for ${fileId}`, timeoutMs: 30_000 });
+    waitFor(
+      async () => receiver.of(fileId),
+      (list) => list.length >= count,
+      { what: `${count} deliveries for ${fileId}`, timeoutMs: 30_000 },
+    );
 
   it('delivers events of changes made before and while Redis was down, once each, with Redis down and after it returns', async () => {
     // Changes while Redis is up; no notifier runs, so no delivery can have happened yet.
@@ -62,7 +66,11 @@ describe('webhook outbox', () => {
     expect(complete!.headers['airlock-event-id']).toBe(`${done.file_id}.file.complete`);
     expect(verifySignature(SECRET, complete!.headers['airlock-signature'] as string, complete!.raw)).toBe(true);
     const [terminated] = await deliveriesOf(open.file_id, 1);
-    expect(terminated!.body).toMatchObject({ id: `${open.file_id}.file.failed`, type: 'file.failed', file: { status: 'failed', failure_reason: 'terminated' } });
+    expect(terminated!.body).toMatchObject({
+      id: `${open.file_id}.file.failed`,
+      type: 'file.failed',
+      file: { status: 'failed', failure_reason: 'terminated' },
+    });
     // The receiver's 500 is retried (at least once), with the same event id and body.
     const [refused] = await deliveriesOf(flaky.file_id, 1);
     expect(refused!.answered).toBe(500);

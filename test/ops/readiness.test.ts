@@ -19,7 +19,11 @@ const closedPort = () => freePort();
 
 /** The API connects to Redis in the background: readiness settles shortly after start. */
 const settled = (stack: Stack, done: (body: Readiness) => boolean) =>
-  waitFor(() => readyz(stack), ({ body }) => done(body), { what: 'readiness to settle', timeoutMs: 10_000 });
+  waitFor(
+    () => readyz(stack),
+    ({ body }) => done(body),
+    { what: 'readiness to settle', timeoutMs: 10_000 },
+  );
 
 /** Each case has its own stack, stopped whatever happens. */
 async function withStack(env: Record<string, string>, run: (stack: Stack) => Promise<void>): Promise<void> {
@@ -53,7 +57,10 @@ describe('readiness (GET /readyz)', () => {
     await withStack({ CLAMD_PORT: port }, async (stack) => {
       const { status, body } = await settled(stack, (body) => body.checks.redis!.ok);
       expect(status).toBe(200);
-      expect(body).toMatchObject({ status: 'ready', checks: { db: { ok: true }, redis: { ok: true }, storage: { ok: true }, clamd: { ok: false, required: false } } });
+      expect(body).toMatchObject({
+        status: 'ready',
+        checks: { db: { ok: true }, redis: { ok: true }, storage: { ok: true }, clamd: { ok: false, required: false } },
+      });
       // Public answer: a reason and the setting, never the address.
       expect(body.checks.clamd!.error).toBe('connection refused; check CLAMD_HOST, CLAMD_PORT or CLAMD_SOCKET');
       expect(JSON.stringify(body)).not.toContain(port);
@@ -72,7 +79,11 @@ describe('readiness (GET /readyz)', () => {
       expect(body.checks.storage).toEqual({ ok: false, error: 'not found; check DATA_DIR' });
       expect(JSON.stringify(body)).not.toContain(stack.dataDir);
       // The full error is in the log, for the operator.
-      await waitFor(async () => stack.api.output(), (out) => out.includes('readiness check failed') && out.includes(quarantine), { what: 'the logged cause' });
+      await waitFor(
+        async () => stack.api.output(),
+        (out) => out.includes('readiness check failed') && out.includes(quarantine),
+        { what: 'the logged cause' },
+      );
     }));
 
   it('is 503 when Redis does not answer, while the API starts and stays alive', async () =>

@@ -53,7 +53,11 @@ describe('behind nginx with TLS, two APIs (docker/nginx/airlock.conf.template)',
     return { ...res, json: () => JSON.parse(res.body.toString('utf8')) as Record<string, unknown> };
   };
   const statusOf = async (uploadId: string, user: string) =>
-    waitFor(() => viaProxy('GET', `/uploads/${uploadId}`, user).then((r) => r.json()), (b) => TERMINAL.includes(b.status as string), { what: 'a terminal status', timeoutMs: 90_000 });
+    waitFor(
+      () => viaProxy('GET', `/uploads/${uploadId}`, user).then((r) => r.json()),
+      (b) => TERMINAL.includes(b.status as string),
+      { what: 'a terminal status', timeoutMs: 90_000 },
+    );
   /** tus-js-client over HTTPS, trusting only the test's certificate. */
   const tusThroughProxy = (file: string, user: string, authorization: string, options: Partial<tus.UploadOptions>) => {
     let upload!: tus.Upload;
@@ -126,7 +130,11 @@ describe('behind nginx with TLS, two APIs (docker/nginx/airlock.conf.template)',
         if (sent >= 8 * MiB) void first.upload.abort();
       },
     });
-    await waitFor(async () => first.upload.url, (url) => url !== null, { what: 'the upload to be created' });
+    await waitFor(
+      async () => first.upload.url,
+      (url) => url !== null,
+      { what: 'the upload to be created' },
+    );
     const url = first.upload.url!;
     expect(url.startsWith(`${origin}/uploads/`)).toBe(true);
     // What the API kept of the cut PATCH (it commits what arrived once the lock is let go).
@@ -141,7 +149,11 @@ describe('behind nginx with TLS, two APIs (docker/nginx/airlock.conf.template)',
     // A new client resumes from the URL: HEAD, then PATCHes from the kept offset, in 8 MiB chunks
     // (round robin: they land on both APIs).
     const chunks: { size: number; accepted: number }[] = [];
-    const resumed = tusThroughProxy(source.path, user, authorization, { uploadUrl: url, chunkSize: 8 * MiB, onChunkComplete: (size, accepted) => chunks.push({ size, accepted }) });
+    const resumed = tusThroughProxy(source.path, user, authorization, {
+      uploadUrl: url,
+      chunkSize: 8 * MiB,
+      onChunkComplete: (size, accepted) => chunks.push({ size, accepted }),
+    });
     await resumed.done;
     // It continued from what the API kept (the cut PATCH may have landed a little more after our HEAD), not from 0.
     const resumedAt = chunks[0]!.accepted - chunks[0]!.size;
@@ -160,7 +172,10 @@ describe('behind nginx with TLS, two APIs (docker/nginx/airlock.conf.template)',
     expect(grew('airlock_uploads_finished_total').reduce((a, b) => a + b)).toBe(1);
     expect(grew('airlock_bytes_received_total').reduce((a, b) => a + b)).toBe(24 * MiB);
     const patches = grew(PATCHES);
-    expect(patches.every((n) => n >= 1), `PATCHes 204 per API: ${JSON.stringify(patches)}`).toBe(true);
+    expect(
+      patches.every((n) => n >= 1),
+      `PATCHes 204 per API: ${JSON.stringify(patches)}`,
+    ).toBe(true);
   });
 
   it('never offers a development token through the proxy; /metrics is not public there', async () => {
@@ -182,7 +197,11 @@ describe('behind nginx with TLS, two APIs (docker/nginx/airlock.conf.template)',
     expect(await dashboard.page.locator('meta[name="airlock-dev-token"]').count()).toBe(0);
     const user = 'dora';
     await dashboard.signIn(await token(user), user);
-    const text = Buffer.from(randomBytes(6 * MiB).toString('hex').replace(/(.{99})./g, '$1\n'));
+    const text = Buffer.from(
+      randomBytes(6 * MiB)
+        .toString('hex')
+        .replace(/(.{99})./g, '$1\n'),
+    );
     const file = path.join(dir, 'notes.txt');
     fs.writeFileSync(file, text);
     await dashboard.addFiles([file]);

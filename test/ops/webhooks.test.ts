@@ -27,9 +27,12 @@ describe('webhooks', () => {
   });
 
   const deliveriesOf = (fileId: string, count: number) =>
-    waitFor(async () => receiver.of(fileId), (list) => list.length >= count, { what: `${count} deliveries for ${fileId}`, timeoutMs: 20_000 });
-  const fileJson = async (fileId: string) =>
-    (await fetch(`${stack.url}/files/${fileId}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    waitFor(
+      async () => receiver.of(fileId),
+      (list) => list.length >= count,
+      { what: `${count} deliveries for ${fileId}`, timeoutMs: 20_000 },
+    );
+  const fileJson = async (fileId: string) => (await fetch(`${stack.url}/files/${fileId}`, { headers: { Authorization: `Bearer ${token}` } })).json();
 
   it('POSTs a signed file.complete with the files API JSON of the file', async () => {
     const sha256 = createHash('sha256').update(PNG).digest('hex');
@@ -40,7 +43,12 @@ describe('webhooks', () => {
     expect(delivery!.headers['airlock-event-id']).toBe(`${up.file_id}.file.complete`);
     expect(verify(delivery!.headers['airlock-signature'] as string, delivery!.raw)).toBe(true);
     expect(verify(delivery!.headers['airlock-signature'] as string, delivery!.raw.replace('complete', 'completE'))).toBe(false);
-    expect(delivery!.body).toEqual({ id: `${up.file_id}.file.complete`, type: 'file.complete', created_at: expect.any(String), file: await fileJson(up.file_id) });
+    expect(delivery!.body).toEqual({
+      id: `${up.file_id}.file.complete`,
+      type: 'file.complete',
+      created_at: expect.any(String),
+      file: await fileJson(up.file_id),
+    });
     expect(Date.parse(delivery!.body.created_at)).toBe(Date.parse((await fileJson(up.file_id)).updated_at)); // the moment of the change
     expect(delivery!.body.file).toMatchObject({ status: 'complete', checksum_sha256: sha256 });
   });

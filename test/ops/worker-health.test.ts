@@ -15,7 +15,15 @@ async function workerOn(stack: Stack, app: string, env: Record<string, string> =
   const port = await freePort();
   await stack.startWorker(app, { WORKER_HEALTH_PORT: String(port), ...env });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(() => fetch(`${base}/healthz`).then((r) => r.status, () => 0), (status) => status === 200, { what: `${app} /healthz` });
+  await waitFor(
+    () =>
+      fetch(`${base}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    (status) => status === 200,
+    { what: `${app} /healthz` },
+  );
   return base;
 }
 
@@ -57,9 +65,18 @@ describe('worker health (WORKER_HEALTH_PORT)', () => {
     // Jobs this process ran are counted: one clean PNG passes validator, scanner and promoter here.
     const token = await stack.token('erin');
     const up = await uploadBytes(stack.url, token, PNG, { filename: 'pixel.png' });
-    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({ status: 'complete' });
-    const after = await waitFor(() => fetch(`${base}/metrics`).then((r) => r.text()), (t) => /^airlock_stage_duration_seconds_count\{role="promoter",job="upload.promote",outcome="completed"\} [1-9]/m.test(t), { what: 'the promoter job counted' });
-    for (const [role, job] of [['validator', 'upload.validate'], ['scanner', 'upload.scan']]) {
+    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({
+      status: 'complete',
+    });
+    const after = await waitFor(
+      () => fetch(`${base}/metrics`).then((r) => r.text()),
+      (t) => /^airlock_stage_duration_seconds_count\{role="promoter",job="upload.promote",outcome="completed"\} [1-9]/m.test(t),
+      { what: 'the promoter job counted' },
+    );
+    for (const [role, job] of [
+      ['validator', 'upload.validate'],
+      ['scanner', 'upload.scan'],
+    ]) {
       expect(after).toMatch(new RegExp(`^airlock_stage_duration_seconds_count\\{role="${role}",job="${job}",outcome="completed"\\} [1-9]`, 'm'));
       expect(after).toMatch(new RegExp(`^airlock_stage_attempts_bucket\\{le="1",role="${role}",job="${job}",outcome="completed"\\} [1-9]`, 'm'));
     }
@@ -95,9 +112,18 @@ describe('worker health (WORKER_HEALTH_PORT)', () => {
     const taken = await workerOn(stack, 'promoter');
     const takenPort = new URL(taken).port;
     const clash = await stack.startWorker('notifier', { WORKER_HEALTH_PORT: takenPort });
-    const code = await waitFor(async () => clash.child.exitCode, (c) => c !== null, { what: 'the clashing worker to exit' });
+    const code = await waitFor(
+      async () => clash.child.exitCode,
+      (c) => c !== null,
+      { what: 'the clashing worker to exit' },
+    );
     expect(code).toBe(1);
     expect(clash.output()).toContain(`Invalid configuration: WORKER_HEALTH_PORT: cannot listen on ${takenPort} (EADDRINUSE)`);
-    expect(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 'refused')).toBe('refused');
+    expect(
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status,
+        () => 'refused',
+      ),
+    ).toBe('refused');
   });
 });

@@ -42,7 +42,11 @@ describe('when clamd fails', () => {
       worker = await stack.startWorker('worker', { CLAMD_PORT: String(proxy.port), LOG_LEVEL: 'info' });
       const up = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png' });
       // More failed deliveries than SCAN_MAX_ATTEMPTS (2): none of them counts.
-      await waitFor(async () => worker!.output().match(/clamd unreachable/g)?.length ?? 0, (n) => n >= 3, { timeoutMs: 30_000, what: 'three deliveries that could not reach clamd' });
+      await waitFor(
+        async () => worker!.output().match(/clamd unreachable/g)?.length ?? 0,
+        (n) => n >= 3,
+        { timeoutMs: 30_000, what: 'three deliveries that could not reach clamd' },
+      );
       expect(await db.files.find(up.file_id)).toMatchObject({ status: 'scanning', scan: { result: null, attempts: 0 } });
       expect(await db.files.listScans(up.file_id)).toEqual([]);
       await proxy.restore();
@@ -88,7 +92,11 @@ describe('when a worker or Redis fails', () => {
     procs.push(await stack.startWorker('validator'), await stack.startWorker('promoter'));
     const doomed = await stack.startWorker('scanner', { CLAMD_PORT: String(hung.port), SCAN_TIMEOUT_MS: '60000' });
     const up = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png' });
-    await waitFor(async () => hung.connections, (n) => n >= 1, { what: 'the scan to reach clamd' });
+    await waitFor(
+      async () => hung.connections,
+      (n) => n >= 1,
+      { what: 'the scan to reach clamd' },
+    );
     await doomed.kill();
     await hung.close();
 
@@ -100,7 +108,11 @@ describe('when a worker or Redis fails', () => {
     const promoter = procs[1]!;
     // The log line may reach us a moment after the status it follows.
     const completions = (out: string) => out.split('\n').filter((line) => line.includes('promote: complete') && line.includes(up.file_id));
-    await waitFor(async () => completions(promoter.output()).length, (n) => n >= 1, { what: 'the promoter to log the completion' });
+    await waitFor(
+      async () => completions(promoter.output()).length,
+      (n) => n >= 1,
+      { what: 'the promoter to log the completion' },
+    );
     expect(completions(promoter.output())).toHaveLength(1);
   });
 

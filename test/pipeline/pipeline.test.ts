@@ -72,8 +72,8 @@ describe('the pipeline against the real clamd', () => {
   });
 
   it('logs every scan attempt as one JSON line with the file id', () => {
-    const lines = stack.workers.worker!
-      .output()
+    const lines = stack.workers
+      .worker!.output()
       .split('\n')
       .filter((line) => line.includes('"audit":"scan"'));
     expect(lines.length).toBeGreaterThanOrEqual(4);

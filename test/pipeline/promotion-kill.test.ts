@@ -17,7 +17,10 @@ const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'
  */
 describe('the promoter killed mid-promotion on S3', () => {
   const probe = useStorageProbe('s3', () => stack.dataDir);
-  const stack = useStack({ env: () => ({ ALLOWED_TYPES: OCTETS, JOB_LOCK_SECONDS: '2', LOG_LEVEL: 'info', ...probe.env }), workers: { validator: {}, scanner: {} } });
+  const stack = useStack({
+    env: () => ({ ALLOWED_TYPES: OCTETS, JOB_LOCK_SECONDS: '2', LOG_LEVEL: 'info', ...probe.env }),
+    workers: { validator: {}, scanner: {} },
+  });
   const db = useStackDatabase(stack);
   let token: string;
   const procs: Proc[] = [];
@@ -30,22 +33,37 @@ describe('the promoter killed mid-promotion on S3', () => {
     const doomed = await stack.startWorker('promoter');
     const up = await uploadBytes(stack.url, token, randomBytes(32 * MiB));
     // The intent is recorded: the copy to final storage is under way. Kill it there.
-    await waitFor(async () => db.files.find(up.file_id), (file) => file?.storagePath != null || TERMINAL.includes(file?.status ?? ''), {
-      intervalMs: 5,
-      timeoutMs: 60_000,
-      what: 'the promotion to record its intent',
-    });
+    await waitFor(
+      async () => db.files.find(up.file_id),
+      (file) => file?.storagePath != null || TERMINAL.includes(file?.status ?? ''),
+      {
+        intervalMs: 5,
+        timeoutMs: 60_000,
+        what: 'the promotion to record its intent',
+      },
+    );
     await doomed.kill();
     const atKill = await db.files.find(up.file_id);
-    expect(atKill, 'the kill came after the promotion had finished').toMatchObject({ status: 'scanning', storagePath: `${up.file_id.slice(0, 2)}/${up.file_id}` });
+    expect(atKill, 'the kill came after the promotion had finished').toMatchObject({
+      status: 'scanning',
+      storagePath: `${up.file_id.slice(0, 2)}/${up.file_id}`,
+    });
 
     const promoter = await stack.startWorker('promoter');
     procs.push(promoter);
     expect(await waitForStatus(stack.url, token, up.upload_id, TERMINAL, 60_000)).toMatchObject({ status: 'complete' });
     expect(await probe.finalKeys()).toContain(`${up.file_id.slice(0, 2)}/${up.file_id}`);
     expect((await probe.quarantineKeys()).filter((key) => key.startsWith(up.upload_id))).toEqual([]);
-    const completions = () => promoter.output().split('\n').filter((line) => line.includes('promote: complete') && line.includes(up.file_id));
-    await waitFor(async () => completions().length, (n) => n >= 1, { what: 'the promoter to log the completion' });
+    const completions = () =>
+      promoter
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('promote: complete') && line.includes(up.file_id));
+    await waitFor(
+      async () => completions().length,
+      (n) => n >= 1,
+      { what: 'the promoter to log the completion' },
+    );
     expect(completions()).toHaveLength(1);
   }, 180_000);
 });

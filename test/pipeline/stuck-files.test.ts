@@ -39,8 +39,18 @@ describe('1,000 stuck files', () => {
       // The oldest 900 have no bytes: under the old order they filled every batch.
       const at = new Date(Date.now() - hour + i);
       await db.uploads.create({
-        uploadId, fileId, ownerId: OWNER, originalFilename: `f${i}.txt`, declaredType: null, expectedSha256: null, totalSize: 6,
-        chunkSize: 6, expiresAt: new Date(Date.now() + hour), now: at, reserveBytes: 6, defaultQuota: 2 ** 40,
+        uploadId,
+        fileId,
+        ownerId: OWNER,
+        originalFilename: `f${i}.txt`,
+        declaredType: null,
+        expectedSha256: null,
+        totalSize: 6,
+        chunkSize: 6,
+        expiresAt: new Date(Date.now() + hour),
+        now: at,
+        reserveBytes: 6,
+        defaultQuota: 2 ** 40,
       });
       await db.uploads.finish(uploadId, 6, at);
       if (i >= 900) {

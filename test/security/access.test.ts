@@ -58,11 +58,60 @@ describe('who may do what', () => {
 
   it.each([
     ['alg: none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'alice', aud: 'airlock', iss: 'https://idp.example', exp: 9e9 })}.`],
-    ['a wrong key', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setAudience('airlock').setIssuer('https://idp.example').setExpirationTime('1h').sign(new TextEncoder().encode('x'.repeat(48)))],
-    ['an expired token', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setAudience('airlock').setIssuer('https://idp.example').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(new TextEncoder().encode(JWT_SECRET))],
-    ['a wrong audience', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setAudience('other').setIssuer('https://idp.example').setExpirationTime('1h').sign(new TextEncoder().encode(JWT_SECRET))],
-    ['a wrong issuer', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setAudience('airlock').setIssuer('https://evil.example').setExpirationTime('1h').sign(new TextEncoder().encode(JWT_SECRET))],
-    ['no subject', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience('airlock').setIssuer('https://idp.example').setExpirationTime('1h').sign(new TextEncoder().encode(JWT_SECRET))],
+    [
+      'a wrong key',
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('alice')
+          .setAudience('airlock')
+          .setIssuer('https://idp.example')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode('x'.repeat(48))),
+    ],
+    [
+      'an expired token',
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('alice')
+          .setAudience('airlock')
+          .setIssuer('https://idp.example')
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+          .sign(new TextEncoder().encode(JWT_SECRET)),
+    ],
+    [
+      'a wrong audience',
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('alice')
+          .setAudience('other')
+          .setIssuer('https://idp.example')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(JWT_SECRET)),
+    ],
+    [
+      'a wrong issuer',
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('alice')
+          .setAudience('airlock')
+          .setIssuer('https://evil.example')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(JWT_SECRET)),
+    ],
+    [
+      'no subject',
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setAudience('airlock')
+          .setIssuer('https://idp.example')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(JWT_SECRET)),
+    ],
   ])('refuses %s with 401', async (_name, make) => {
     const token = await make();
     for (const [method, path, headers, body] of endpoints()) {
@@ -127,8 +176,13 @@ describe('who may do what', () => {
     const imagesOnly = await startStack({ env: { ALLOWED_TYPES: 'image/png,image/jpeg' } });
     try {
       const token = await imagesOnly.token('carol');
-      for (const [bytes, name] of [[html, 'cat.png'], [svg, 'logo.png']] as const) {
-        const { body } = await createUpload(imagesOnly.url, token, bytes.length, { 'Upload-Metadata': `filename ${Buffer.from(name).toString('base64')},filetype ${Buffer.from('image/png').toString('base64')}` });
+      for (const [bytes, name] of [
+        [html, 'cat.png'],
+        [svg, 'logo.png'],
+      ] as const) {
+        const { body } = await createUpload(imagesOnly.url, token, bytes.length, {
+          'Upload-Metadata': `filename ${Buffer.from(name).toString('base64')},filetype ${Buffer.from('image/png').toString('base64')}`,
+        });
         const res = await patch((body as { upload_url: string }).upload_url, token, 0, new Uint8Array(bytes));
         expect(res.status, name).toBe(415);
       }

@@ -115,7 +115,9 @@ describe('admin UI hardening', () => {
       expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
     }
     // ?token= authenticates like the cookie: the browser sends it by itself from a link.
-    expect((await request(`/admin/queues/api/queues/${QUEUE}/pause?token=${admin}`, { method: 'PUT', headers: { Origin: 'https://evil.example' } })).status).toBe(403);
+    expect(
+      (await request(`/admin/queues/api/queues/${QUEUE}/pause?token=${admin}`, { method: 'PUT', headers: { Origin: 'https://evil.example' } })).status,
+    ).toBe(403);
     expect(await paused()).toBe(false);
     // Reading is not a write: a cross-site GET cannot read the answer anyway (no CORS here).
     expect((await request('/admin/queues/api/queues', { headers: { ...cookie(), Origin: 'https://evil.example' } })).status).toBe(200);
@@ -137,7 +139,9 @@ describe('admin UI hardening', () => {
     // Another origin of the same site (same host, another port): SameSite=Strict still sends the cookie.
     const sibling = http.createServer((_req, res) => {
       res.setHeader('Content-Type', 'text/html');
-      res.end(`<script>fetch(${JSON.stringify(`${stack.url}/admin/queues/api/metrics/history/purge`)}, { method: 'POST', mode: 'no-cors', credentials: 'include' }).finally(() => { document.title = 'sent'; });</script>`);
+      res.end(
+        `<script>fetch(${JSON.stringify(`${stack.url}/admin/queues/api/metrics/history/purge`)}, { method: 'POST', mode: 'no-cors', credentials: 'include' }).finally(() => { document.title = 'sent'; });</script>`,
+      );
     });
     await new Promise<void>((resolve) => sibling.listen(0, '127.0.0.1', resolve));
     try {
@@ -164,9 +168,17 @@ describe('admin UI hardening', () => {
       // The sibling origin's page fires a cookie-carrying POST: refused.
       const other = await context.newPage();
       await other.goto(`http://127.0.0.1:${(sibling.address() as AddressInfo).port}/`);
-      await waitFor(() => other.title(), (title) => title === 'sent', { what: 'the cross-origin request' });
+      await waitFor(
+        () => other.title(),
+        (title) => title === 'sent',
+        { what: 'the cross-origin request' },
+      );
       const logged = await waitFor(
-        async () => stack.api.output().split('\n').filter((line) => line.includes('/admin/queues/api/metrics/history/purge') && line.includes('statusCode')),
+        async () =>
+          stack.api
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('/admin/queues/api/metrics/history/purge') && line.includes('statusCode')),
         (lines) => lines.length > 0,
         { what: 'the request log line of the cross-origin POST' },
       );

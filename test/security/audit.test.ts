@@ -25,7 +25,19 @@ async function advisoryService(answer: Answer): Promise<{ url: string; asked: st
       const advisories =
         answer === 'none'
           ? {}
-          : { express: [{ id: 1, url: 'https://github.com/advisories/GHSA-test-test-test', title: 'Test advisory', severity: answer.severity, vulnerable_versions: '>=0.0.0', cwe: [], cvss: { score: 9, vectorString: null } }] };
+          : {
+              express: [
+                {
+                  id: 1,
+                  url: 'https://github.com/advisories/GHSA-test-test-test',
+                  title: 'Test advisory',
+                  severity: answer.severity,
+                  vulnerable_versions: '>=0.0.0',
+                  cwe: [],
+                  cvss: { score: 9, vectorString: null },
+                },
+              ],
+            };
       asked.push(...packages.filter((name) => ['vitest', 'turbo', 'typescript', 'express'].includes(name)));
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(advisories));
     });

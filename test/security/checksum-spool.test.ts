@@ -13,7 +13,12 @@ const sha1 = (bytes: Uint8Array) => `sha1 ${createHash('sha1').update(bytes).dig
 
 /** Every file under `dir`, recursively. */
 const filesUnder = (dir: string): string[] =>
-  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name)) : [];
+  fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.join(entry.parentPath, entry.name))
+    : [];
 
 /**
  * Issue #12, item 5. A chunk with Upload-Checksum or Content-MD5 is written to disk while it
@@ -34,12 +39,17 @@ describe('the checksum spool', () => {
   const offsetOf = async (url: string) => (await fetch(url, { method: 'HEAD', headers: tusHeaders(alice) })).headers.get('upload-offset');
   /** A checksummed PATCH whose body the test holds open after `first` bytes. */
   const held = (url: string, body: Uint8Array, first: number): SlowRequest => {
-    const request = slowRequest(stack.url, 'PATCH', new URL(url).pathname, tusHeaders(alice, {
-      'Upload-Offset': '0',
-      'Content-Type': 'application/offset+octet-stream',
-      'Content-Length': String(body.length),
-      'Upload-Checksum': sha1(body),
-    }));
+    const request = slowRequest(
+      stack.url,
+      'PATCH',
+      new URL(url).pathname,
+      tusHeaders(alice, {
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+        'Content-Length': String(body.length),
+        'Upload-Checksum': sha1(body),
+      }),
+    );
     request.write(body.subarray(0, first));
     return request;
   };
@@ -64,11 +74,16 @@ describe('the checksum spool', () => {
   it('cuts a chunked body (no Content-Length) at the cap with 413; nothing of it is kept', async () => {
     const url = await newUpload(4096);
     const body = text(3000);
-    const request = slowRequest(stack.url, 'PATCH', new URL(url).pathname, tusHeaders(alice, {
-      'Upload-Offset': '0',
-      'Content-Type': 'application/offset+octet-stream',
-      'Upload-Checksum': sha1(body),
-    }));
+    const request = slowRequest(
+      stack.url,
+      'PATCH',
+      new URL(url).pathname,
+      tusHeaders(alice, {
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Checksum': sha1(body),
+      }),
+    );
     request.write(body);
     request.end();
     const outcome = await request.response;
@@ -83,7 +98,11 @@ describe('the checksum spool', () => {
     // Two chunks of 1024 bytes claim the whole 2048-byte spool while their bodies are open.
     const holders = urls.slice(0, 2).map((url) => held(url, text(1024), 100));
     try {
-      await waitFor(async () => filesUnder(spoolDir()).length, (count) => count === 2, { timeoutMs: 10_000 });
+      await waitFor(
+        async () => filesUnder(spoolDir()).length,
+        (count) => count === 2,
+        { timeoutMs: 10_000 },
+      );
       expect(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('airlock-chunk-'))).toEqual(tmpBefore);
       const body = text(10);
       const third = await patch(urls[2]!, alice, 0, body, { 'Upload-Checksum': sha1(body) });
@@ -108,7 +127,11 @@ describe('the checksum spool', () => {
   it('leaves nothing behind after a kill -9 mid-spool: the restarted API removes it', async () => {
     const url = await newUpload(1024);
     const holder = held(url, text(1024), 500);
-    await waitFor(async () => filesUnder(spoolDir()), (files) => files.length === 1, { timeoutMs: 10_000 });
+    await waitFor(
+      async () => filesUnder(spoolDir()),
+      (files) => files.length === 1,
+      { timeoutMs: 10_000 },
+    );
     const left = filesUnder(spoolDir())[0]!;
     expect(left.startsWith(stack.dataDir)).toBe(true);
     await stack.api.kill();

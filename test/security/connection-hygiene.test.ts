@@ -39,7 +39,9 @@ function declareHugeBody(base: string, head: string, bodyBytes: number): Promise
 describe('connection hygiene', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { ALLOWED_TYPES: OCTETS, ANONYMOUS_RATE_LIMIT_PER_MINUTE: '8', MAX_UPLOAD_SIZE: String(1024 ** 2), CHUNK_SIZE: String(1024 ** 2) } });
+    stack = await startStack({
+      env: { ALLOWED_TYPES: OCTETS, ANONYMOUS_RATE_LIMIT_PER_MINUTE: '8', MAX_UPLOAD_SIZE: String(1024 ** 2), CHUNK_SIZE: String(1024 ** 2) },
+    });
   });
   afterAll(() => stack?.stop());
 

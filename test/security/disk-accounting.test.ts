@@ -9,7 +9,10 @@ const KiB = 1024;
 /** Bytes of every file under `dir`. */
 const diskUsage = (dir: string): number =>
   fs.existsSync(dir)
-    ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath, e.name)).size, 0)
+    ? fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath, e.name)).size, 0)
     : 0;
 
 /** Upload-Metadata of `keys` keys whose values decode to control bytes: the worst case for the sidecar (JSON escapes each as \u00XX). */
@@ -38,7 +41,8 @@ describe('every stored byte is accounted for', () => {
     const res = await fetch(`${stack.url}/uploads`, { method: 'POST', headers: tusHeaders(token, { 'Upload-Defer-Length': '1', ...extra }) });
     return { res, body: res.status === 201 ? ((await res.json()) as { upload_url: string }) : await res.text() };
   };
-  const me = async (token: string) => (await (await fetch(`${stack.url}/me`, { headers: tusHeaders(token) })).json()) as { reserved_bytes: number; used_bytes: number };
+  const me = async (token: string) =>
+    (await (await fetch(`${stack.url}/me`, { headers: tusHeaders(token) })).json()) as { reserved_bytes: number; used_bytes: number };
 
   it('caps Upload-Metadata: 400 naming MAX_METADATA_BYTES or MAX_METADATA_KEYS, nothing created', async () => {
     const token = await stack.token('capped');

@@ -44,11 +44,15 @@ describe.each(BACKENDS)('downloads of hostile file names, STORAGE_BACKEND=%s', (
 
   it.each(HOSTILE)('%s', async (_, rawName, expected) => {
     const bytes = randomBytes(4096);
-    const { res, body } = await createUpload(stack.url, token, bytes.length, { 'Upload-Metadata': rawName.length > 0 ? `filename ${rawName.toString('base64')}` : 'filename' });
+    const { res, body } = await createUpload(stack.url, token, bytes.length, {
+      'Upload-Metadata': rawName.length > 0 ? `filename ${rawName.toString('base64')}` : 'filename',
+    });
     expect(res.status).toBe(201);
     const up = body as { upload_id: string; file_id: string; upload_url: string };
     expect((await patch(up.upload_url, token, 0, bytes)).status).toBe(204);
-    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({ status: 'complete' });
+    expect(await waitForStatus(stack.url, token, up.upload_id, ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'])).toMatchObject({
+      status: 'complete',
+    });
 
     const link = await fetch(`${stack.url}/files/${up.file_id}/download-url`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
     expect(link.status).toBe(200);

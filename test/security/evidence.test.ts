@@ -40,15 +40,26 @@ describe.each(PROVIDERS)('evidence the uploader cannot erase, on %s', (provider)
     const up = await uploadBytes(stack.url, owner, bytes, { filename });
     return { ...up, status: (await waitForStatus(stack.url, owner, up.upload_id, TERMINAL, 60_000)).status };
   };
-  const gcPasses = () => stack.workers.worker!.output().split('\n').filter((line) => line.includes('"msg":"gc: pass done"')).length;
+  const gcPasses = () =>
+    stack.workers
+      .worker!.output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"gc: pass done"')).length;
 
   it('records the SHA-256 of an infected file in its row, its scan audit and the audit log', async () => {
     const infected = await finished(Buffer.from(EICAR), 'eicar.txt');
     expect(infected.status).toBe('quarantined');
     const { body } = await api(`/files/${infected.file_id}`, owner);
     expect(body).toMatchObject({ status: 'quarantined', checksum_sha256: sha256(Buffer.from(EICAR)), scan: { result: 'infected' } });
-    await waitFor(async () => stack.workers.worker!.output(), (out) => out.split('\n').some((line) => line.includes('"audit":"scan"') && line.includes(infected.file_id)), { what: 'the scan audit line' });
-    const line = stack.workers.worker!.output().split('\n').find((l) => l.includes('"audit":"scan"') && l.includes(infected.file_id))!;
+    await waitFor(
+      async () => stack.workers.worker!.output(),
+      (out) => out.split('\n').some((line) => line.includes('"audit":"scan"') && line.includes(infected.file_id)),
+      { what: 'the scan audit line' },
+    );
+    const line = stack.workers
+      .worker!.output()
+      .split('\n')
+      .find((l) => l.includes('"audit":"scan"') && l.includes(infected.file_id))!;
     expect(JSON.parse(line)).toMatchObject({ fileId: infected.file_id, result: 'infected', sha256: sha256(Buffer.from(EICAR)) });
   });
 
@@ -98,13 +109,21 @@ describe.each(PROVIDERS)('evidence the uploader cannot erase, on %s', (provider)
     for (const up of [...evidence, clean]) expect(all.find((file) => file.id === up.file_id)?.deleted_at).not.toBeNull();
 
     // Several collector passes past the grace period: the evidence is still there.
-    await waitFor(async () => gcPasses(), (passes) => passes >= passesAtDeletion + 3, { timeoutMs: 30_000, what: 'three collector passes' });
+    await waitFor(
+      async () => gcPasses(),
+      (passes) => passes >= passesAtDeletion + 3,
+      { timeoutMs: 30_000, what: 'three collector passes' },
+    );
     expect((await api(`/files/${infected.file_id}`, admin)).body).toMatchObject({ purged_at: null });
     for (const up of evidence) expect(fs.existsSync(quarantinePath(stack.dataDir, up.upload_id)), String(up.status)).toBe(true);
 
     // Retention over: the bytes go; the row, the verdict and the hash stay for the audit.
     for (const up of evidence) {
-      await waitFor(async () => (await api(`/files/${up.file_id}`, admin)).body!.purged_at, (at) => at !== null, { timeoutMs: 60_000, what: `${String(up.status)} bytes purged` });
+      await waitFor(
+        async () => (await api(`/files/${up.file_id}`, admin)).body!.purged_at,
+        (at) => at !== null,
+        { timeoutMs: 60_000, what: `${String(up.status)} bytes purged` },
+      );
       expect(fs.existsSync(quarantinePath(stack.dataDir, up.upload_id))).toBe(false);
       expect(fs.existsSync(`${quarantinePath(stack.dataDir, up.upload_id)}.json`)).toBe(false);
     }

@@ -34,9 +34,13 @@ describe('files at rest are owner-only', () => {
     }
     const token = await stack.token('alice');
     const clean = await uploadBytes(stack.url, token, PNG, { filename: 'dot.png', filetype: 'image/png' });
-    expect(await waitForStatus(stack.url, token, clean.upload_id, ['complete', 'quarantined', 'scan_failed', 'failed', 'rejected'])).toMatchObject({ status: 'complete' });
+    expect(await waitForStatus(stack.url, token, clean.upload_id, ['complete', 'quarantined', 'scan_failed', 'failed', 'rejected'])).toMatchObject({
+      status: 'complete',
+    });
     const infected = await uploadBytes(stack.url, token, Buffer.from(EICAR), { filename: 'eicar.txt' });
-    expect(await waitForStatus(stack.url, token, infected.upload_id, ['complete', 'quarantined', 'scan_failed', 'failed', 'rejected'])).toMatchObject({ status: 'quarantined' });
+    expect(await waitForStatus(stack.url, token, infected.upload_id, ['complete', 'quarantined', 'scan_failed', 'failed', 'rejected'])).toMatchObject({
+      status: 'quarantined',
+    });
     quarantinedUpload = infected.upload_id;
     const db = createDatabase(stack.env.DATABASE_URL!);
     finalKey = (await db.files.find(clean.file_id))!.storagePath!;

@@ -56,7 +56,11 @@ describe('in production, test signatures never make a file clean', () => {
     expect(audit!.detail).toMatch(/^stream: OK; not clean: clamd \(ClamAV [^)]+\) has only test signatures/);
     expect(audit!.engineVersion).toMatch(/^ClamAV [\d.]+$/);
     // The worker said so at start, and for the file.
-    await waitFor(async () => stack.workers.worker!.output(), (out) => out.includes('refusing to call a file clean'), { what: 'the refusal in the log' });
+    await waitFor(
+      async () => stack.workers.worker!.output(),
+      (out) => out.includes('refusing to call a file clean'),
+      { what: 'the refusal in the log' },
+    );
     expect(stack.workers.worker!.output()).toContain('!!! clamd (ClamAV');
   });
 
@@ -67,11 +71,21 @@ describe('in production, test signatures never make a file clean', () => {
 
   it('reports clamd not ready on a production API, with the reason (informational: the API itself stays ready)', async () => {
     const prod = await stack.startApi({ NODE_ENV: 'production' });
-    const res = await waitFor(() => fetch(`${prod.url}/readyz`), (r) => r.status === 200, { what: 'production API readiness' });
+    const res = await waitFor(
+      () => fetch(`${prod.url}/readyz`),
+      (r) => r.status === 200,
+      { what: 'production API readiness' },
+    );
     const body = (await res.json()) as { checks: { clamd: Record<string, unknown> } };
     expect(body.checks.clamd).toMatchObject({ ok: false, required: false, database: null, version: expect.stringMatching(/^ClamAV /) });
     expect(body.checks.clamd.error).toMatch(/only test signatures.*ALLOW_TEST_SIGNATURES/);
     // The development API of the same stack is ready on the same clamd.
-    expect(await waitFor(() => fetch(`${stack.url}/readyz`).then((r) => r.status), (s) => s === 200, { what: 'dev readiness' })).toBe(200);
+    expect(
+      await waitFor(
+        () => fetch(`${stack.url}/readyz`).then((r) => r.status),
+        (s) => s === 200,
+        { what: 'dev readiness' },
+      ),
+    ).toBe(200);
   });
 });

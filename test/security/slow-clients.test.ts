@@ -32,11 +32,16 @@ describe('slow and greedy clients', () => {
     const up = await newUpload(alice, 1000);
     expect((await patch(up.upload_url, alice, 0, text(10))).status).toBe(204);
     const started = Date.now();
-    const slow = slowRequest(stack.url, 'PATCH', new URL(up.upload_url).pathname, tusHeaders(alice, {
-      'Upload-Offset': '10',
-      'Content-Type': 'application/offset+octet-stream',
-      'Content-Length': '990',
-    }));
+    const slow = slowRequest(
+      stack.url,
+      'PATCH',
+      new URL(up.upload_url).pathname,
+      tusHeaders(alice, {
+        'Upload-Offset': '10',
+        'Content-Type': 'application/offset+octet-stream',
+        'Content-Length': '990',
+      }),
+    );
     slow.write(text(5));
     const dribble = trickle(slow, 1000);
     const outcome = await slow.response;
@@ -56,11 +61,16 @@ describe('slow and greedy clients', () => {
 
   it('never cuts a client that keeps above the floor', async () => {
     const up = await newUpload(alice, 1500);
-    const steady = slowRequest(stack.url, 'PATCH', new URL(up.upload_url).pathname, tusHeaders(alice, {
-      'Upload-Offset': '0',
-      'Content-Type': 'application/offset+octet-stream',
-      'Content-Length': '1500',
-    }));
+    const steady = slowRequest(
+      stack.url,
+      'PATCH',
+      new URL(up.upload_url).pathname,
+      tusHeaders(alice, {
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+        'Content-Length': '1500',
+      }),
+    );
     // 300 B/s for 5 s: three times the floor, across two windows.
     for (let i = 0; i < 5; i += 1) {
       steady.write(text(300));
@@ -74,11 +84,16 @@ describe('slow and greedy clients', () => {
   it('answers 429 to a third concurrent PATCH of one user, and not to another user', async () => {
     const uploads = await Promise.all([newUpload(alice, 100), newUpload(alice, 100), newUpload(alice, 100)]);
     const holders = uploads.slice(0, 2).map((up) => {
-      const request = slowRequest(stack.url, 'PATCH', new URL(up.upload_url).pathname, tusHeaders(alice, {
-        'Upload-Offset': '0',
-        'Content-Type': 'application/offset+octet-stream',
-        'Content-Length': '100',
-      }));
+      const request = slowRequest(
+        stack.url,
+        'PATCH',
+        new URL(up.upload_url).pathname,
+        tusHeaders(alice, {
+          'Upload-Offset': '0',
+          'Content-Type': 'application/offset+octet-stream',
+          'Content-Length': '100',
+        }),
+      );
       request.write(text(1));
       return request;
     });

@@ -84,7 +84,13 @@ describe("an upload id smuggled into a URL of one's own upload", () => {
   it('PATCH never writes into the victim’s upload', async () => {
     for (const path of disguises()) {
       // Offset 10 is the victim's: a write routed to it would be accepted.
-      const res = await rawRequest(stack.url, 'PATCH', path, tusHeaders(mallory, { 'Upload-Offset': '10', 'Content-Type': 'application/offset+octet-stream' }), Buffer.from('mallory!'));
+      const res = await rawRequest(
+        stack.url,
+        'PATCH',
+        path,
+        tusHeaders(mallory, { 'Upload-Offset': '10', 'Content-Type': 'application/offset+octet-stream' }),
+        Buffer.from('mallory!'),
+      );
       revealsNothing(res);
       expect(res.status, path).not.toBe(204);
     }

@@ -83,11 +83,15 @@ describe.each(BACKENDS)('with STORAGE_BACKEND=%s', (backend) => {
     expect((await fetch(tamper(body.url))).status).toBe(403);
 
     const { body: short } = await downloadUrl(up.file_id, { expires_in: 1 });
-    const refused = await waitFor(() => fetch(short.url).then((res) => res.status), (code) => code !== 200, {
-      timeoutMs: 5_000,
-      intervalMs: 250,
-      what: 'the 1 s URL to expire',
-    });
+    const refused = await waitFor(
+      () => fetch(short.url).then((res) => res.status),
+      (code) => code !== 200,
+      {
+        timeoutMs: 5_000,
+        intervalMs: 250,
+        what: 'the 1 s URL to expire',
+      },
+    );
     expect(refused).toBe(403);
   });
 

@@ -49,7 +49,9 @@ describe('S3 quarantine: chunk sizes around the part minimum, through tus-js-cli
     const body = await fetch(url);
     expect(body.status).toBe(200);
     const { createHash } = await import('node:crypto');
-    return createHash('sha256').update(Buffer.from(await body.arrayBuffer())).digest('hex');
+    return createHash('sha256')
+      .update(Buffer.from(await body.arrayBuffer()))
+      .digest('hex');
   }
 
   it.each([

@@ -4,5 +4,9 @@ import type { UsedStack } from './stack.js';
 
 /** The database of a suite's stack, open while it runs (call it after useStack). */
 export function useStackDatabase(stack: UsedStack): Database {
-  return useFixture('useStackDatabase: the database', () => createDatabase(stack.env.DATABASE_URL!), (db) => db.close());
+  return useFixture(
+    'useStackDatabase: the database',
+    () => createDatabase(stack.env.DATABASE_URL!),
+    (db) => db.close(),
+  );
 }

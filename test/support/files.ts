@@ -8,7 +8,7 @@ export async function randomFile(dir: string, size: number, name = 'source.bin')
   const file = path.join(dir, name);
   const hash = createHash('sha256');
   async function* chunks() {
-    for (let left = size; left > 0; ) {
+    for (let left = size; left > 0;) {
       const chunk = randomBytes(Math.min(left, 1 << 20));
       hash.update(chunk);
       left -= chunk.length;

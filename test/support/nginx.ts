@@ -20,10 +20,27 @@ export function nginxInstalled(): boolean {
 export function selfSignedCertificate(dir: string): { cert: string; key: string; ca: Buffer } {
   const cert = path.join(dir, 'tls.crt');
   const key = path.join(dir, 'tls.key');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key, ca: fs.readFileSync(cert) };
 }
 
@@ -90,7 +107,11 @@ export async function startNginx(dir: string, options: { port: number; upstreams
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const origin = `https://localhost:${options.port}`;
   await waitFor(
-    () => httpsRequest(`${origin}/healthz`, options.ca).then((res) => res.status, () => 0),
+    () =>
+      httpsRequest(`${origin}/healthz`, options.ca).then(
+        (res) => res.status,
+        () => 0,
+      ),
     (status) => status === 200 || child.exitCode !== null,
     { what: 'nginx to proxy /healthz' },
   );
@@ -109,7 +130,6 @@ export async function startNginx(dir: string, options: { port: number; upstreams
   };
 }
 
-
 export interface HttpsResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -117,7 +137,11 @@ export interface HttpsResponse {
 }
 
 /** One HTTPS request that trusts `ca` (the test's self-signed certificate) and nothing else. */
-export function httpsRequest(url: string, ca: Buffer, init: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<HttpsResponse> {
+export function httpsRequest(
+  url: string,
+  ca: Buffer,
+  init: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {},
+): Promise<HttpsResponse> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ca, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -131,7 +155,10 @@ export function httpsRequest(url: string, ca: Buffer, init: { method?: string; h
 }
 
 /** GET over HTTPS (trusting `ca`), hashing the body as it streams in: the SHA-256 and byte count, never the bytes. */
-export function httpsDigest(url: string, ca: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; sha256: string; bytes: number }> {
+export function httpsDigest(
+  url: string,
+  ca: Buffer,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; sha256: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     https
       .get(url, { ca, agent: false }, (res) => {

@@ -10,13 +10,7 @@ export interface RawResponse {
  * One HTTP request with the path sent exactly as written (fetch() normalises `..`, `//` and
  * some escapes away, which is what an attacker does not do) and any headers, Host included.
  */
-export function rawRequest(
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: Uint8Array,
-): Promise<RawResponse> {
+export function rawRequest(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: Uint8Array): Promise<RawResponse> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: hostname, port, method, path, headers: { Connection: 'close', ...headers } }, (res) => {

@@ -11,12 +11,20 @@ const PAUSE_MS = 250;
  * A creation that failed is simply made again (the service discards what the client never
  * learnt of). Resolves with the ids of the upload whose last byte was acknowledged.
  */
-export async function uploadWithRetries(base: string, token: string, body: Buffer, metadata: Record<string, string>): Promise<{ uploadId: string; fileId: string }> {
+export async function uploadWithRetries(
+  base: string,
+  token: string,
+  body: Buffer,
+  metadata: Record<string, string>,
+): Promise<{ uploadId: string; fileId: string }> {
   const encoded = Object.entries(metadata)
     .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
     .join(',');
   const created = await retry('POST', async () => {
-    const res = await fetch(`${base}/uploads`, { method: 'POST', headers: tusHeaders(token, { 'Upload-Length': String(body.length), 'Upload-Metadata': encoded }) });
+    const res = await fetch(`${base}/uploads`, {
+      method: 'POST',
+      headers: tusHeaders(token, { 'Upload-Length': String(body.length), 'Upload-Metadata': encoded }),
+    });
     if (res.status !== 201) return answer(res);
     return (await res.json()) as { upload_id: string; file_id: string; upload_url: string };
   });

@@ -33,7 +33,10 @@ describe('an upload after its file is deleted, and bytes past a finished upload'
     }
     const json = await fetch(`${stack.url}/uploads/${done.upload_id}`, { headers: tusHeaders(token) });
     expect(json.status).toBe(410);
-    expect(((await json.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'gone', message: expect.stringContaining('deleted') });
+    expect(((await json.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'gone',
+      message: expect.stringContaining('deleted'),
+    });
   });
 
   it('refuses bytes past the length of a finished upload (413) and a wrong offset (409), never a silent 204', async () => {
@@ -53,11 +56,16 @@ describe('an upload after its file is deleted, and bytes past a finished upload'
     for (let round = 0; round < 10; round += 1) {
       const { body } = await createUpload(stack.url, token, 200_000);
       const up = body as { upload_url: string; file_id: string };
-      const request = slowRequest(stack.url, 'PATCH', new URL(up.upload_url).pathname, tusHeaders(token, {
-        'Upload-Offset': '0',
-        'Content-Type': 'application/offset+octet-stream',
-        'Content-Length': '200000',
-      }));
+      const request = slowRequest(
+        stack.url,
+        'PATCH',
+        new URL(up.upload_url).pathname,
+        tusHeaders(token, {
+          'Upload-Offset': '0',
+          'Content-Type': 'application/offset+octet-stream',
+          'Content-Length': '200000',
+        }),
+      );
       request.write(Buffer.alloc(100_000, 'a'));
       // Vary the moment of the delete: before, during and after the first bytes land.
       await new Promise((resolve) => setTimeout(resolve, round % 5));

@@ -33,7 +33,8 @@ describe('a concatenated upload deleted while it is being assembled', () => {
     // The same partial eight times (tus allows repeats): 128 MiB to write into the final upload.
     const creation = tus.create({ 'Upload-Concat': `final;${Array(REPEATS).fill(partial).join(' ')}` });
     const listed = await waitFor(
-      async () => ((await (await fetch(`${stack.url}/files?limit=10`, { headers: tusHeaders(token) })).json()) as { items: { id: string; status: string }[] }).items,
+      async () =>
+        ((await (await fetch(`${stack.url}/files?limit=10`, { headers: tusHeaders(token) })).json()) as { items: { id: string; status: string }[] }).items,
       (items) => items.length > 0,
       { intervalMs: 5, what: 'the final upload listed' },
     );

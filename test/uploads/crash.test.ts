@@ -40,7 +40,11 @@ describe('kill -9 of the API in the middle of a PATCH', () => {
     const stream = fs.createReadStream(source.path, { highWaterMark: 256 * 1024 });
     stream.pipe(request);
     const file = quarantinePath(stack.dataDir, id!);
-    await waitFor(async () => fs.statSync(file).size, (size) => size >= 10 * MiB, { what: '10 MiB on disk' });
+    await waitFor(
+      async () => fs.statSync(file).size,
+      (size) => size >= 10 * MiB,
+      { what: '10 MiB on disk' },
+    );
     await stack.api.kill();
     stream.destroy();
 

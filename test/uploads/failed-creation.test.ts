@@ -21,7 +21,10 @@ describe('a creation that fails leaves nothing', () => {
 
   /** The user's usage, the files the listing shows, and what quarantine holds. */
   const leftovers = async (token: string) => {
-    const me = (await (await fetch(`${stack.url}/me`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { reserved_bytes: number; used_bytes: number };
+    const me = (await (await fetch(`${stack.url}/me`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+      reserved_bytes: number;
+      used_bytes: number;
+    };
     const files = (await (await fetch(`${stack.url}/files`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { items: unknown[] };
     const quarantine = path.join(stack.dataDir, 'quarantine');
     const stored = fs.existsSync(quarantine) ? fs.readdirSync(quarantine) : [];
@@ -61,17 +64,30 @@ describe('a creation that fails leaves nothing', () => {
 
   it('a connection dropped during creation-with-upload leaves nothing', async () => {
     const token = await stack.token('dropper');
-    const request = slowRequest(stack.url, 'POST', '/uploads', tusHeaders(token, {
-      'Upload-Length': '100000',
-      'Content-Type': 'application/offset+octet-stream',
-      'Content-Length': '100000',
-    }));
+    const request = slowRequest(
+      stack.url,
+      'POST',
+      '/uploads',
+      tusHeaders(token, {
+        'Upload-Length': '100000',
+        'Content-Type': 'application/offset+octet-stream',
+        'Content-Length': '100000',
+      }),
+    );
     request.write(Buffer.alloc(70_000, 'a'));
     // The row and the reservation exist while the body is on its way…
-    await waitFor(() => leftovers(token), (seen) => seen.reserved === 100_000, { timeoutMs: 10_000 });
+    await waitFor(
+      () => leftovers(token),
+      (seen) => seen.reserved === 100_000,
+      { timeoutMs: 10_000 },
+    );
     request.destroy();
     // …and are gone once the request has failed.
-    await waitFor(() => leftovers(token), (seen) => JSON.stringify(seen) === JSON.stringify(nothing), { timeoutMs: 10_000, what: 'nothing left' });
+    await waitFor(
+      () => leftovers(token),
+      (seen) => JSON.stringify(seen) === JSON.stringify(nothing),
+      { timeoutMs: 10_000, what: 'nothing left' },
+    );
   });
 
   it('a successful creation-with-upload is kept (the control case)', async () => {

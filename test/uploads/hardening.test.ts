@@ -78,7 +78,11 @@ describe('hardening of the tus endpoint', () => {
     const slow = (body as { upload_url: string }).upload_url;
     // 8 bytes, one a second for longer than the 2 s idle timeout.
     const slowStatus = await new Promise<number>((resolve, reject) => {
-      const req = http.request(slow, { method: 'PATCH', headers: tusHeaders(token, { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', 'Content-Length': '8' }) }, (res) => resolve(res.statusCode!));
+      const req = http.request(
+        slow,
+        { method: 'PATCH', headers: tusHeaders(token, { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', 'Content-Length': '8' }) },
+        (res) => resolve(res.statusCode!),
+      );
       req.on('error', reject);
       let sent = 0;
       const timer = setInterval(() => {
@@ -94,7 +98,10 @@ describe('hardening of the tus endpoint', () => {
     const { body: other } = await createUpload(stack.url, token, 100);
     const stalled = other as { upload_url: string; upload_id: string };
     const closed = await new Promise<string>((resolve) => {
-      const req = http.request(stalled.upload_url, { method: 'PATCH', headers: tusHeaders(token, { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', 'Content-Length': '100' }) });
+      const req = http.request(stalled.upload_url, {
+        method: 'PATCH',
+        headers: tusHeaders(token, { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', 'Content-Length': '100' }),
+      });
       req.on('response', (res) => resolve(`status ${res.statusCode}`));
       req.on('error', (error) => resolve(error.message));
       req.write(Buffer.from('b'.repeat(10)));

@@ -22,8 +22,7 @@ describe('integrity at the door: checksums and types', () => {
     const { body } = await createUpload(stack.url, token, length);
     return body as { upload_url: string; upload_id: string };
   }
-  const offsetOf = async (url: string) =>
-    Number((await fetch(url, { method: 'HEAD', headers: tusHeaders(token) })).headers.get('upload-offset'));
+  const offsetOf = async (url: string) => Number((await fetch(url, { method: 'HEAD', headers: tusHeaders(token) })).headers.get('upload-offset'));
 
   it('advertises the checksum extension and its algorithms', async () => {
     const res = await fetch(`${stack.url}/uploads`, { method: 'OPTIONS' });

@@ -40,28 +40,40 @@ describe.each(PROVIDERS)('quota races through HTTP on %s', (provider) => {
     }
   }
 
-  it('a deferred-length PATCH vs tus DELETE', () =>
-    rounds(async () => {
-      const res = await fetch(`${stack.url}/uploads`, { method: 'POST', headers: tusHeaders(token, { 'Upload-Defer-Length': '1' }) });
-      expect(res.status).toBe(201);
-      const url = new URL(res.headers.get('location')!, stack.url).href;
-      await res.arrayBuffer();
-      await Promise.all([record(patch(url, token, 0, PNG, { 'Upload-Length': String(PNG.length) })), record(send('DELETE', url))]);
-    }), 60_000);
+  it(
+    'a deferred-length PATCH vs tus DELETE',
+    () =>
+      rounds(async () => {
+        const res = await fetch(`${stack.url}/uploads`, { method: 'POST', headers: tusHeaders(token, { 'Upload-Defer-Length': '1' }) });
+        expect(res.status).toBe(201);
+        const url = new URL(res.headers.get('location')!, stack.url).href;
+        await res.arrayBuffer();
+        await Promise.all([record(patch(url, token, 0, PNG, { 'Upload-Length': String(PNG.length) })), record(send('DELETE', url))]);
+      }),
+    60_000,
+  );
 
-  it('the last PATCH vs DELETE /files/:id', () =>
-    rounds(async () => {
-      const { body } = await createUpload(stack.url, token, PNG.length);
-      const created = body as { upload_url: string; file_id: string };
-      await Promise.all([record(patch(new URL(created.upload_url, stack.url).href, token, 0, PNG)), record(send('DELETE', `/files/${created.file_id}`))]);
-    }), 60_000);
+  it(
+    'the last PATCH vs DELETE /files/:id',
+    () =>
+      rounds(async () => {
+        const { body } = await createUpload(stack.url, token, PNG.length);
+        const created = body as { upload_url: string; file_id: string };
+        await Promise.all([record(patch(new URL(created.upload_url, stack.url).href, token, 0, PNG)), record(send('DELETE', `/files/${created.file_id}`))]);
+      }),
+    60_000,
+  );
 
-  it('a creation with its bytes vs DELETE at once, while the pipeline takes it; some kept', () =>
-    rounds(async (index) => {
-      const created = await uploadBytes(stack.url, token, PNG);
-      if (index % 3 === 0) return;
-      await record(send('DELETE', index % 2 === 0 ? created.upload_url : `/files/${created.file_id}`));
-    }), 60_000);
+  it(
+    'a creation with its bytes vs DELETE at once, while the pipeline takes it; some kept',
+    () =>
+      rounds(async (index) => {
+        const created = await uploadBytes(stack.url, token, PNG);
+        if (index % 3 === 0) return;
+        await record(send('DELETE', index % 2 === 0 ? created.upload_url : `/files/${created.file_id}`));
+      }),
+    60_000,
+  );
 
   it('ends with quota in use = the complete files, nothing reserved, no 5xx', async () => {
     expect(statuses.filter((status) => status >= 500)).toEqual([]);

@@ -19,8 +19,10 @@ describe('DELETE of a finished upload', () => {
     stack = undefined;
   });
 
-  const filesUnder = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((name) => fs.statSync(path.join(dir, String(name))).isFile()) : []);
-  const usage = async (s: Stack, token: string) => (await (await fetch(`${s.url}/me`, { headers: tusHeaders(token) })).json()) as { used_bytes: number; reserved_bytes: number };
+  const filesUnder = (dir: string) =>
+    fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((name) => fs.statSync(path.join(dir, String(name))).isFile()) : [];
+  const usage = async (s: Stack, token: string) =>
+    (await (await fetch(`${s.url}/me`, { headers: tusHeaders(token) })).json()) as { used_bytes: number; reserved_bytes: number };
 
   const start = async () => {
     stack = await startStack({ env: { ALLOWED_TYPES: 'image/*', UPLOAD_MIN_CHARGE_BYTES: '0' } });
@@ -54,7 +56,11 @@ describe('DELETE of a finished upload', () => {
     // A validator alone: the second file passes validation and waits in `scanning`.
     const validator = await s.startWorker('validator');
     const scanning = await uploadBytes(s.url, token, PNG, { filename: 'b.png' });
-    await waitFor(() => status(s.url, token, scanning.upload_id), (v) => v.status === 'scanning', { what: 'scanning' });
+    await waitFor(
+      () => status(s.url, token, scanning.upload_id),
+      (v) => v.status === 'scanning',
+      { what: 'scanning' },
+    );
     // (the first one was validated too once the validator started; delete it before it scans)
     for (const up of [waiting, scanning]) {
       expect((await fetch(up.upload_url, { method: 'DELETE', headers: tusHeaders(token) })).status).toBe(204);
@@ -66,10 +72,14 @@ describe('DELETE of a finished upload', () => {
     expect(await usage(s, token)).toMatchObject({ used_bytes: 0, reserved_bytes: 0 });
     // The scanner and promoter start now and find nothing to do: no error, nothing promoted.
     const rest = await s.startWorker('worker', { LOG_LEVEL: 'info' });
-    await waitFor(async () => rest.output(), (out) => [waiting, scanning].every((up) => new RegExp(`"fileId":"${up.file_id}"[^\n]*nothing to do`).test(out)), {
-      timeoutMs: 30_000,
-      what: 'the scan jobs of both deleted files to end with nothing to do',
-    });
+    await waitFor(
+      async () => rest.output(),
+      (out) => [waiting, scanning].every((up) => new RegExp(`"fileId":"${up.file_id}"[^\n]*nothing to do`).test(out)),
+      {
+        timeoutMs: 30_000,
+        what: 'the scan jobs of both deleted files to end with nothing to do',
+      },
+    );
     expect(filesUnder(path.join(s.dataDir, 'files'))).toEqual([]);
     expect(rest.output() + validator.output()).not.toMatch(/"level":50/);
     expect(await usage(s, token)).toMatchObject({ used_bytes: 0, reserved_bytes: 0 });

@@ -99,7 +99,9 @@ export class DashboardPage {
     await this.page
       .waitForFunction(
         (want) => {
-          const seen = new Map([...document.querySelectorAll<HTMLElement>('li.file')].map((li) => [li.querySelector('.file-name')!.textContent, li.dataset.status]));
+          const seen = new Map(
+            [...document.querySelectorAll<HTMLElement>('li.file')].map((li) => [li.querySelector('.file-name')!.textContent, li.dataset.status]),
+          );
           return Object.entries(want).every(([name, status]) => seen.get(name) === status);
         },
         expected,
@@ -107,8 +109,13 @@ export class DashboardPage {
       )
       .catch(async (error: Error) => {
         const shown = JSON.stringify(await this.rows().catch(() => 'nothing'));
-        const notices = await this.page.locator('#files-error, #token-hint, .uppy-Informer').allTextContents().catch(() => []);
-        throw new Error(`${error.message}\nwanted ${JSON.stringify(expected)}, the page shows ${shown}\nnotices: ${JSON.stringify(notices)}\nproblems: ${JSON.stringify(this.problems)}\ntus: ${JSON.stringify(this.tusRequests)}`);
+        const notices = await this.page
+          .locator('#files-error, #token-hint, .uppy-Informer')
+          .allTextContents()
+          .catch(() => []);
+        throw new Error(
+          `${error.message}\nwanted ${JSON.stringify(expected)}, the page shows ${shown}\nnotices: ${JSON.stringify(notices)}\nproblems: ${JSON.stringify(this.problems)}\ntus: ${JSON.stringify(this.tusRequests)}`,
+        );
       });
   }
 

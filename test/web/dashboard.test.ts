@@ -17,7 +17,12 @@ const MiB = 1024 * 1024;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Valid UTF-8 text (an allowed type), unique to this run so no scan result is cached. */
-const textOf = (bytes: number) => Buffer.from(randomBytes(bytes / 2).toString('hex').replace(/(.{99})./g, '$1\n'));
+const textOf = (bytes: number) =>
+  Buffer.from(
+    randomBytes(bytes / 2)
+      .toString('hex')
+      .replace(/(.{99})./g, '$1\n'),
+  );
 
 interface FileItem {
   original_filename: string;
@@ -91,7 +96,10 @@ describe.concurrent('the web dashboard in Chromium (Uppy Dashboard + @uppy/tus a
     await dashboard.startUpload();
     await dashboard.waitForUppyComplete();
     const creations = dashboard.tusRequests.filter((req) => req.method === 'POST');
-    expect(creations.map((req) => req.outcome), `one upload per file; the page sent: ${JSON.stringify(dashboard.tusRequests)}`).toEqual([201, 201, 201]);
+    expect(
+      creations.map((req) => req.outcome),
+      `one upload per file; the page sent: ${JSON.stringify(dashboard.tusRequests)}`,
+    ).toEqual([201, 201, 201]);
     await dashboard.waitForStatuses({ 'pixel.png': 'complete', 'notes.txt': 'complete', 'eicar.txt': 'quarantined' });
 
     const rows = await dashboard.rows();
@@ -143,7 +151,10 @@ describe.concurrent('the web dashboard in Chromium (Uppy Dashboard + @uppy/tus a
     const firstChunk = dashboard.page.waitForResponse((res) => res.request().method() === 'PATCH' && res.status() === 204);
     await dashboard.startUpload();
     await firstChunk;
-    expect(dashboard.tusRequests.filter((req) => req.method === 'POST').map((req) => req.outcome), JSON.stringify(dashboard.tusRequests)).toEqual([201]);
+    expect(
+      dashboard.tusRequests.filter((req) => req.method === 'POST').map((req) => req.outcome),
+      JSON.stringify(dashboard.tusRequests),
+    ).toEqual([201]);
     await dashboard.page.reload();
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await dashboard.waitForStatuses({ 'big.log': 'uploading' });

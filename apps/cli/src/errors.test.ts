@@ -3,7 +3,7 @@ import { errorFromNetwork, errorFromResponse } from './errors.js';
 import { resolveSettings } from './settings.js';
 
 describe('errors', () => {
-  it('takes the message and code of the contract\'s JSON error, with a hint by status', () => {
+  it("takes the message and code of the contract's JSON error, with a hint by status", () => {
     const error = errorFromResponse(401, '{"error":{"code":"unauthorized","message":"invalid token"}}', 'GET /me');
     expect(error.toDoc()).toEqual({ message: 'GET /me: invalid token', status: 401, code: 'unauthorized', hint: expect.stringContaining('AIRLOCK_TOKEN') });
     expect(errorFromResponse(415, 'Unsupported Media Type\n', 'PATCH /uploads/x').toDoc()).toMatchObject({

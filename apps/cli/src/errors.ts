@@ -17,10 +17,7 @@ export class CliError extends Error {
   readonly hint: string | null;
   readonly exitCode: number;
 
-  constructor(
-    message: string,
-    options: { status?: number | null; code?: string | null; hint?: string | null; exitCode?: number; cause?: unknown } = {},
-  ) {
+  constructor(message: string, options: { status?: number | null; code?: string | null; hint?: string | null; exitCode?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'CliError';
     this.status = options.status ?? null;
@@ -47,15 +44,15 @@ export function hintForStatus(status: number): string | null {
     case 403:
       return 'the URL was refused: a signed download URL may have expired, ask for a new one';
     case 404:
-      return 'no such file or upload for this token (another user\'s files answer 404 too)';
+      return "no such file or upload for this token (another user's files answer 404 too)";
     case 409:
       return 'the file is not in a state that allows this; see "airlock status <id>"';
     case 410:
       return 'the upload expired or was terminated; run the upload again to start over';
     case 413:
-      return 'the file is larger than the server\'s MAX_UPLOAD_SIZE or your remaining quota';
+      return "the file is larger than the server's MAX_UPLOAD_SIZE or your remaining quota";
     case 415:
-      return 'the server\'s ALLOWED_TYPES do not include this file\'s type (detected from its bytes)';
+      return "the server's ALLOWED_TYPES do not include this file's type (detected from its bytes)";
     case 429:
       return 'rate limited; wait a minute and try again';
     default:

@@ -60,7 +60,11 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`usage: airlock ${command.usage}\n${command.summary}\n${command.help.map((line) => `  ${line}\n`).join('')}`);
       return EXIT.OK;
     }
-    const settings: Settings = resolveSettings({ url: values.url as string | undefined, token: values.token as string | undefined, json: values.json as boolean | undefined });
+    const settings: Settings = resolveSettings({
+      url: values.url as string | undefined,
+      token: values.token as string | undefined,
+      json: values.json as boolean | undefined,
+    });
     json = settings.json;
     display.current = createDisplay(settings.json ? 'silent' : settings.bars ? 'bars' : 'lines');
     const result = await command.run(

@@ -49,7 +49,13 @@ export function summarize(profile: CpuProfile, window?: { fromUs: number; toUs: 
     const key = `${functionName}@${url}:${lineNumber}`;
     let cost = costs.get(key);
     if (!cost) {
-      cost = { name: functionName || '(anonymous)', where: url ? `${shortPath(url)}:${lineNumber + 1}` : '', module: moduleOf(url, functionName), selfMs: 0, totalMs: 0 };
+      cost = {
+        name: functionName || '(anonymous)',
+        where: url ? `${shortPath(url)}:${lineNumber + 1}` : '',
+        module: moduleOf(url, functionName),
+        selfMs: 0,
+        totalMs: 0,
+      };
       costs.set(key, cost);
     }
     return cost;
@@ -88,7 +94,13 @@ export function summarize(profile: CpuProfile, window?: { fromUs: number; toUs: 
 /** An npm package (`@tus/server`), a node: area (`node:streams`), one of ours (`apps/api`), or a V8 bucket. */
 export function moduleOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
-  if (url.startsWith('node:')) return `node:${url.slice(5).replace(/^internal\//, '').split('/')[0]}`;
+  if (url.startsWith('node:'))
+    return `node:${
+      url
+        .slice(5)
+        .replace(/^internal\//, '')
+        .split('/')[0]
+    }`;
   const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (pkg) return pkg[1]!;
   const ours = /\/(apps|packages|bench)\/([^/]+)\//.exec(url);

@@ -53,14 +53,21 @@ export async function runProfile(options: Options, tmp: string): Promise<void> {
   };
 
   const reports: string[] = [];
-  for (const [target, proc, dirName] of [[bare, bare.proc, 'bare-tus'], [airlock, airlock.api, 'api']] as [Target, Proc, string][]) {
+  for (const [target, proc, dirName] of [
+    [bare, bare.proc, 'bare-tus'],
+    [airlock, airlock.api, 'api'],
+  ] as [Target, Proc, string][]) {
     const handle = await fs.promises.open(source);
     const windows = [
       await windowed(proc, `${bytes / MiB} MiB single stream, ${options.chunkBytes / MiB} MiB PATCHes`, { unit: 'GiB', count: bytes / 2 ** 30 }, () =>
         uploadRange(target.endpoint, source, 0, bytes, options.chunkBytes),
       ),
       await windowed(proc, `${small.count} × ${small.bytes / 1024} KiB, ${small.concurrency} concurrent`, { unit: 'upload', count: small.count }, () =>
-        pool(small.count, small.concurrency, async (index) => void (await uploadBuffer(target.endpoint, await readSlice(handle, index * small.bytes, small.bytes)))),
+        pool(
+          small.count,
+          small.concurrency,
+          async (index) => void (await uploadBuffer(target.endpoint, await readSlice(handle, index * small.bytes, small.bytes))),
+        ),
       ),
     ];
     await handle.close();
@@ -88,7 +95,10 @@ function render(title: string, summary: ProfileSummary, per: Window['per']): str
     '-- self time by module',
     ...summary.modules.slice(0, TOP).map((entry) => `${ms(entry.selfMs)}  ${entry.module}`),
     '-- self time by function',
-    ...[...summary.functions].sort((a, b) => b.selfMs - a.selfMs).slice(0, TOP).map((cost) => `${ms(cost.selfMs)}  ${cost.name}  ${cost.where}`),
+    ...[...summary.functions]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, TOP)
+      .map((cost) => `${ms(cost.selfMs)}  ${cost.name}  ${cost.where}`),
     '-- inclusive time, Airlock code (apps/*, packages/*)',
     ...byTotal((module) => /^(apps|packages)\//.test(module)),
     '-- inclusive time, libraries (not node: internals)',

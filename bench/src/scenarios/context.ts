@@ -47,7 +47,8 @@ export function createContext(fields: Omit<Context, 'targets' | 'prepare' | 'fin
       // A generous bound on a loaded machine: clamd does ~50 MB/s, plus per-file overhead.
       const { counts, seconds, failures } = await airlock.settle(120_000 + (bytes / (2 * MB)) * 1000 + count * 1000);
       const complete = counts.complete ?? 0;
-      if (complete !== count) log(`WARNING: only ${complete} of ${count} Airlock uploads ended complete: ${JSON.stringify(counts)}; e.g. ${JSON.stringify(failures)}`);
+      if (complete !== count)
+        log(`WARNING: only ${complete} of ${count} Airlock uploads ended complete: ${JSON.stringify(counts)}; e.g. ${JSON.stringify(failures)}`);
       return { pipeline_s: round(seconds, 3), pipeline_complete: complete };
     },
   };

@@ -72,7 +72,14 @@ export async function pipeline(ctx: Context): Promise<void> {
     }
   };
 
-  const results = await compare([{ server: 'clamd', run: viaClamd }, { server: 'airlock', run: viaAirlock }], options.runs, 'seconds');
+  const results = await compare(
+    [
+      { server: 'clamd', run: viaClamd },
+      { server: 'airlock', run: viaAirlock },
+    ],
+    options.runs,
+    'seconds',
+  );
   for (const [server, metrics] of results) ctx.report.emit({ bench: 'pipeline', server, label, bytes, ...metrics });
   const ratio = ratioFields(results.get('airlock')?.seconds, results.get('clamd')?.seconds, { op: '<=', value: 1.15 });
   ctx.report.emit({ bench: 'pipeline', server: 'ratio', of: 'airlock/clamd seconds', ...ratio });

@@ -57,7 +57,7 @@ export async function smallUploads(ctx: Context): Promise<void> {
         const run = await timed(target.procs(), () =>
           pool(count, concurrency, async (index) => {
             // Distinct bytes per upload (a slice of the random source), read from the page cache.
-            const body = await readSlice(handle, ((index * bytes) % (sourceBytes - bytes + 1)), bytes);
+            const body = await readSlice(handle, (index * bytes) % (sourceBytes - bytes + 1), bytes);
             const started = performance.now();
             target.uploaded(await uploadBuffer(target.endpoint, body));
             latencies.push(performance.now() - started);
@@ -113,10 +113,17 @@ export async function concurrentUploads(ctx: Context): Promise<void> {
         const sampler = sampleRss(Object.fromEntries(procs.map((proc) => [proc.name, proc.pid])));
         let metrics: Metrics;
         try {
-          const run = await timed(procs, () => Promise.all(Array.from({ length: count }, (_, index) => uploadRange(target.endpoint, source, index * bytes, bytes, options.chunkBytes))));
+          const run = await timed(procs, () =>
+            Promise.all(Array.from({ length: count }, (_, index) => uploadRange(target.endpoint, source, index * bytes, bytes, options.chunkBytes))),
+          );
           run.value.forEach((url) => target.uploaded(url));
           const cpu = cpuFields(run);
-          metrics = { mb_per_s: round((count * bytes) / MB / run.seconds, 1), seconds: round(run.seconds, 3), ...cpu, server_cpu_s_per_gib: round(cpu.server_cpu_s! / ((count * bytes) / GiB), 3) };
+          metrics = {
+            mb_per_s: round((count * bytes) / MB / run.seconds, 1),
+            seconds: round(run.seconds, 3),
+            ...cpu,
+            server_cpu_s_per_gib: round(cpu.server_cpu_s! / ((count * bytes) / GiB), 3),
+          };
           Object.assign(metrics, await ctx.finish(target, count * bytes, count));
         } finally {
           const sampled = sampler.stop();
@@ -152,14 +159,27 @@ export async function concurrentUploads(ctx: Context): Promise<void> {
     });
   }
   const bare = results.get('bare_tus');
-  if (bare) ctx.report.emit({ bench: 'peak_rss', server: 'bare_tus', during: label, server_mib: bare.peak_rss_mib_bare_tus ?? null, server_start_mib: bare.start_rss_mib_bare_tus ?? null });
+  if (bare)
+    ctx.report.emit({
+      bench: 'peak_rss',
+      server: 'bare_tus',
+      during: label,
+      server_mib: bare.peak_rss_mib_bare_tus ?? null,
+      server_start_mib: bare.start_rss_mib_bare_tus ?? null,
+    });
 }
 
 /** One result line per server, then the ratio Airlock / bare @tus/server of `primary`. */
-function emitAll(ctx: Context, bench: string, label: string, sizes: Metrics, results: Map<string, Metrics>, primary: string, target: { op: '>=' | '<='; value: number } | undefined): void {
+function emitAll(
+  ctx: Context,
+  bench: string,
+  label: string,
+  sizes: Metrics,
+  results: Map<string, Metrics>,
+  primary: string,
+  target: { op: '>=' | '<='; value: number } | undefined,
+): void {
   for (const [server, metrics] of results) ctx.report.emit({ bench, server, label, ...sizes, ...metrics });
   const ratio = ratioFields(results.get('airlock')?.[primary], results.get('bare_tus')?.[primary], target);
   if (results.has('airlock') && results.has('bare_tus')) ctx.report.emit({ bench, server: 'ratio', of: `airlock/bare_tus ${primary}`, ...ratio });
 }
-
-

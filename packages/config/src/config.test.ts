@@ -81,7 +81,12 @@ describe('loadConfig', () => {
   });
 
   it('accepts a plain-http JWKS on loopback only, and a custom admin claim', () => {
-    const config = loadConfig({ AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a', AUTH_ADMIN_CLAIM: 'groups=airlock-admins' });
+    const config = loadConfig({
+      AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks',
+      AUTH_JWT_ISSUER: 'i',
+      AUTH_JWT_AUDIENCE: 'a',
+      AUTH_ADMIN_CLAIM: 'groups=airlock-admins',
+    });
     expect(config.auth.jwksUrl).toBe('http://127.0.0.1:9/jwks');
     expect(config.auth.adminClaim).toEqual({ name: 'groups', value: 'airlock-admins' });
   });

@@ -84,7 +84,9 @@ describe('secrets from *_FILE', () => {
   });
 
   it('stops naming the variable, never the content, when the file is missing or empty', () => {
-    expect(failure({ SIGNED_URL_SECRET_FILE: path.join(dir, 'missing') })).toMatch(/^Invalid configuration: SIGNED_URL_SECRET_FILE: cannot read .* \(ENOENT\)$/);
+    expect(failure({ SIGNED_URL_SECRET_FILE: path.join(dir, 'missing') })).toMatch(
+      /^Invalid configuration: SIGNED_URL_SECRET_FILE: cannot read .* \(ENOENT\)$/,
+    );
     expect(failure({ WEBHOOK_SECRET_FILE: secretFile('empty', '\n') })).toMatch(/^Invalid configuration: WEBHOOK_SECRET_FILE: .* is empty$/);
     // The file's value goes through the same checks as the variable.
     expect(failure({ AUTH_JWT_SECRET_FILE: secretFile('short', 'short\n') })).toMatch(/AUTH_JWT_SECRET: must be at least 32/);

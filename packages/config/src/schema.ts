@@ -106,20 +106,18 @@ const commaList = optionalText.transform((value) =>
         .filter((item) => item.length > 0),
 );
 
-const mimeList = commaList.refine(
-  (list) => list === undefined || list.every((item) => item === '*/*' || /^[a-z0-9][\w.+-]*\/(\*|[\w.+-]+)$/i.test(item)),
-  { message: 'expected a comma list of MIME types such as image/png,image/* (or */* for any)' },
-);
+const mimeList = commaList.refine((list) => list === undefined || list.every((item) => item === '*/*' || /^[a-z0-9][\w.+-]*\/(\*|[\w.+-]+)$/i.test(item)), {
+  message: 'expected a comma list of MIME types such as image/png,image/* (or */* for any)',
+});
 
 export const envSchema = z.object({
   PORT: integer(8080, 0),
   HOST: optionalText,
   PUBLIC_URL: url(['http:', 'https:']),
   DATA_DIR: optionalText,
-  DATABASE_URL: optionalText.refine(
-    (value) => value === undefined || /^(file:|postgres(ql)?:\/\/)/.test(value),
-    { message: 'expected file:<path> (SQLite) or postgresql://… (PostgreSQL)' },
-  ),
+  DATABASE_URL: optionalText.refine((value) => value === undefined || /^(file:|postgres(ql)?:\/\/)/.test(value), {
+    message: 'expected file:<path> (SQLite) or postgresql://… (PostgreSQL)',
+  }),
   REDIS_URL: url(['redis:', 'rediss:']),
   STORAGE_BACKEND: z.enum(['local', 's3']).optional(),
   S3_ENDPOINT: url(['http:', 'https:']),
@@ -221,7 +219,10 @@ export function parseTrustProxy(value: string | undefined): false | number | str
   if (value === undefined || /^(0|false|off|no)$/i.test(value)) return false;
   if (/^\d+$/.test(value)) return Number(value);
   if (/^(1|true|on|yes)$/i.test(value)) throw new Error('expected a hop count or an address list; "true" would believe any client');
-  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   const ok = items.every((item) => /^(loopback|linklocal|uniquelocal)$/.test(item) || /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(item));
   if (!ok || items.length === 0) throw new Error('expected a hop count (1) or a comma list of addresses/CIDRs (loopback, 10.0.0.0/8, ::1)');
   return items;
@@ -237,7 +238,10 @@ export const DEFAULT_WORKER_CONCURRENCY = 2;
 export function parseWorkerConcurrency(value: string | undefined): { default: number; roles: Record<string, number> } {
   const result = { default: DEFAULT_WORKER_CONCURRENCY, roles: {} as Record<string, number> };
   if (value === undefined) return result;
-  for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^(?:([a-z]+)=)?(\d+)$/.exec(item);
     const count = match ? Number(match[2]) : 0;
     if (!match || count < 1 || count > 1000) {

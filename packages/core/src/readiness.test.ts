@@ -22,10 +22,15 @@ describe('readiness checks', () => {
   it('gives a public reason and the setting, never the message or the address; the full error goes to the caller', async () => {
     const seen: unknown[] = [];
     const result = await checkReadiness({ redis: { setting: 'REDIS_URL', probe: () => Promise.reject(refused) } }, (_name, error) => seen.push(error));
-    expect(result).toMatchObject({ ready: false, body: { status: 'unavailable', checks: { redis: { ok: false, error: 'connection refused; check REDIS_URL' } } } });
+    expect(result).toMatchObject({
+      ready: false,
+      body: { status: 'unavailable', checks: { redis: { ok: false, error: 'connection refused; check REDIS_URL' } } },
+    });
     expect(JSON.stringify(result)).not.toContain('10.1.2.3');
     expect(seen).toEqual([refused]);
-    expect(publicReason(new Error('password authentication failed for user "airlock" at db.internal'), 'DATABASE_URL')).toBe('failed (details in the logs); check DATABASE_URL');
+    expect(publicReason(new Error('password authentication failed for user "airlock" at db.internal'), 'DATABASE_URL')).toBe(
+      'failed (details in the logs); check DATABASE_URL',
+    );
     expect(publicReason({ name: 'Unknown', $metadata: { httpStatusCode: 403 } }, 'S3_BUCKET')).toBe('permission denied; check S3_BUCKET');
     expect(publicReason(new Error('wrapped', { cause: { code: 'ENOTFOUND' } }), 'S3_ENDPOINT')).toBe('host name not found; check S3_ENDPOINT');
   });

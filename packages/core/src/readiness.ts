@@ -67,11 +67,7 @@ function findCode(error: unknown, depth = 0): string | undefined {
  * Runs every check (each gets `timeoutMs`); ready when every required one is ok. `onError`
  * receives the full error of each failed probe, for the log.
  */
-export async function checkReadiness(
-  specs: Record<string, CheckSpec>,
-  onError: (name: string, error: unknown) => void,
-  timeoutMs = 2_000,
-): Promise<Readiness> {
+export async function checkReadiness(specs: Record<string, CheckSpec>, onError: (name: string, error: unknown) => void, timeoutMs = 2_000): Promise<Readiness> {
   const entries = await Promise.all(
     Object.entries(specs).map(async ([name, spec]) => {
       const required = spec.required ?? true;

@@ -3,27 +3,11 @@
  * knows which status may follow which; every status change in the database is a
  * conditional update "from one of these, to that", so racing requests cannot corrupt it.
  */
-export const FILE_STATUSES = [
-  'pending',
-  'uploading',
-  'assembling',
-  'scanning',
-  'complete',
-  'quarantined',
-  'rejected',
-  'scan_failed',
-  'failed',
-] as const;
+export const FILE_STATUSES = ['pending', 'uploading', 'assembling', 'scanning', 'complete', 'quarantined', 'rejected', 'scan_failed', 'failed'] as const;
 
 export type FileStatus = (typeof FILE_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly FileStatus[] = [
-  'complete',
-  'quarantined',
-  'rejected',
-  'scan_failed',
-  'failed',
-];
+export const TERMINAL_STATUSES: readonly FileStatus[] = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 
 /**
  * Why a file ended without being complete:

@@ -3,9 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where a database URL points: the provider is chosen by the URL alone. */
-export type DatabaseTarget =
-  | { provider: 'sqlite'; /** absolute path, or ':memory:' */ path: string }
-  | { provider: 'postgresql'; url: string };
+export type DatabaseTarget = { provider: 'sqlite'; /** absolute path, or ':memory:' */ path: string } | { provider: 'postgresql'; url: string };
 
 /**
  * `file:<path>` → SQLite (relative paths resolve against the working directory, like

@@ -57,7 +57,10 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     const unscanned = await fileIn('scanning');
     expect(await db.files.transition(unscanned, 'complete', at(10), { storagePath: 'x' })).toBe(false);
     const scan = (fileId: string, attempt: number, result: 'infected' | 'error' | 'clean') =>
-      db.files.recordScan({ fileId, attempt, result, signature: result === 'infected' ? 'Test.EICAR' : null, engineVersion: null, durationMs: 1, detail: '', at: at(attempt) }, null);
+      db.files.recordScan(
+        { fileId, attempt, result, signature: result === 'infected' ? 'Test.EICAR' : null, engineVersion: null, durationMs: 1, detail: '', at: at(attempt) },
+        null,
+      );
     const infected = await fileIn('scanning');
     await scan(infected, 1, 'infected');
     const failed = await fileIn('scanning');
@@ -73,9 +76,7 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
 
   it('lets exactly one of 5 concurrent transitions to the same status win', async () => {
     const fileId = await fileIn('assembling');
-    const results = await Promise.all(
-      [1, 2, 3, 4, 5].map((i) => db.files.transition(fileId, 'scanning', at(i), { mimeType: `type/${i}` })),
-    );
+    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => db.files.transition(fileId, 'scanning', at(i), { mimeType: `type/${i}` })));
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results.indexOf(true) + 1;
     expect(await db.files.find(fileId)).toMatchObject({ status: 'scanning', mimeType: `type/${winner}` });
@@ -185,10 +186,23 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
 
   it('keeps the SHA-256 of an infected file in its row and in the audit row of the attempt', async () => {
     const fileId = await fileIn('scanning');
-    const infected = { fileId, attempt: 1, result: 'infected' as const, signature: 'Eicar-Signature', engineVersion: null, durationMs: 3, detail: null, at: at(50) };
+    const infected = {
+      fileId,
+      attempt: 1,
+      result: 'infected' as const,
+      signature: 'Eicar-Signature',
+      engineVersion: null,
+      durationMs: 3,
+      detail: null,
+      at: at(50),
+    };
     expect(await db.files.recordScan(infected, 'e'.repeat(64))).toBe(true);
     expect(await db.files.transition(fileId, 'quarantined', at(60))).toBe(true);
-    expect(await db.files.find(fileId)).toMatchObject({ status: 'quarantined', checksumSha256: 'e'.repeat(64), scan: { result: 'infected', signature: 'Eicar-Signature' } });
+    expect(await db.files.find(fileId)).toMatchObject({
+      status: 'quarantined',
+      checksumSha256: 'e'.repeat(64),
+      scan: { result: 'infected', signature: 'Eicar-Signature' },
+    });
     expect(await db.files.listScans(fileId)).toEqual([{ ...infected, sha256: 'e'.repeat(64) }]);
     // An attempt whose bytes could not be read whole records no hash, and leaves the file's alone.
     expect(await db.files.recordScan({ ...infected, attempt: 2, result: 'error', at: at(70) }, null)).toBe(false);
@@ -204,7 +218,7 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     expect(await db.uploads.findByFile('missing')).toBeNull();
   });
 
-  it('pages an owner\'s files newest first with a cursor, hiding deleted ones', async () => {
+  it("pages an owner's files newest first with a cursor, hiding deleted ones", async () => {
     const owner = uniqueId('owner');
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -243,8 +257,19 @@ describe.each(TEST_TARGETS)('FileRepository on $provider', (target) => {
     expect(seen).toHaveLength(4);
     // A partial upload (tus concatenation) is not a file, on any page.
     const partial = await db.uploads.create({
-      uploadId: uniqueId('up'), fileId: uniqueId('file'), ownerId: owner, originalFilename: 'part', declaredType: null,
-      expectedSha256: null, totalSize: 1, chunkSize: 1, expiresAt: at(60_000), now: at(500), reserveBytes: 1, defaultQuota: 10 ** 12, concatRole: 'partial',
+      uploadId: uniqueId('up'),
+      fileId: uniqueId('file'),
+      ownerId: owner,
+      originalFilename: 'part',
+      declaredType: null,
+      expectedSha256: null,
+      totalSize: 1,
+      chunkSize: 1,
+      expiresAt: at(60_000),
+      now: at(500),
+      reserveBytes: 1,
+      defaultQuota: 10 ** 12,
+      concatRole: 'partial',
     });
     const firstPage = await db.files.list({ ownerId: owner, limit: 1 });
     const rest = await db.files.list({ ownerId: owner, limit: 10, cursor: firstPage.nextCursor! });

@@ -114,11 +114,7 @@ export class PrismaFileRepository implements FileRepository {
         ...(status === undefined ? {} : { status }),
         AND: [
           {
-            OR: [
-              { uploadSession: { is: null } },
-              { uploadSession: { is: { concatRole: null } } },
-              { uploadSession: { is: { concatRole: 'final' } } },
-            ],
+            OR: [{ uploadSession: { is: null } }, { uploadSession: { is: { concatRole: null } } }, { uploadSession: { is: { concatRole: 'final' } } }],
           },
           ...(after ? [{ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] : []),
         ],

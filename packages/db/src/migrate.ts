@@ -74,9 +74,7 @@ async function migrateSqlite(path: string): Promise<string[]> {
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(CREATE_LEDGER);
-      const applied = new Set(
-        db.prepare('SELECT "name" FROM "_airlock_migrations"').pluck().all() as string[],
-      );
+      const applied = new Set(db.prepare('SELECT "name" FROM "_airlock_migrations"').pluck().all() as string[]);
       const record = db.prepare('INSERT INTO "_airlock_migrations" ("name", "applied_at") VALUES (?, ?)');
       const now: string[] = [];
       for (const migration of migrations) {
@@ -119,10 +117,7 @@ async function migratePostgres(url: string): Promise<string[]> {
         await client.query('BEGIN');
         try {
           await client.query(migration.sql);
-          await client.query('INSERT INTO "_airlock_migrations" ("name", "applied_at") VALUES ($1, $2)', [
-            migration.name,
-            new Date().toISOString(),
-          ]);
+          await client.query('INSERT INTO "_airlock_migrations" ("name", "applied_at") VALUES ($1, $2)', [migration.name, new Date().toISOString()]);
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK');

@@ -60,7 +60,12 @@ describe.each(TEST_TARGETS)('outbox on $provider', (target) => {
       { id: `${fileId}.file.complete`, type: 'file.complete', fileId, createdAt: at(4), attempts: 0, nextAttemptAt: at(4), deliveredAt: null, lastError: null },
     ]);
 
-    for (const [to, type] of [['quarantined', 'file.quarantined'], ['scan_failed', 'file.scan_failed'], ['rejected', 'file.rejected'], ['failed', 'file.failed']] as const) {
+    for (const [to, type] of [
+      ['quarantined', 'file.quarantined'],
+      ['scan_failed', 'file.scan_failed'],
+      ['rejected', 'file.rejected'],
+      ['failed', 'file.failed'],
+    ] as const) {
       const other = await scanning();
       expect(await db.files.transition(other.fileId, to, at(7))).toBe(true);
       expect(await db.files.transition(other.fileId, to, at(8))).toBe(false);
@@ -97,14 +102,18 @@ describe.each(TEST_TARGETS)('outbox on $provider', (target) => {
   it('writes the event in the transaction of the change: when the event cannot be written, the change is undone', async () => {
     const { fileId } = await scanning();
     // A row the repositories would never write before the change: its id collides.
-    await prisma.outboxEvent.create({ data: { id: `${fileId}.file.failed`, type: 'file.failed', fileId, createdAt: T0, nextAttemptAt: null, deliveredAt: T0 } });
+    await prisma.outboxEvent.create({
+      data: { id: `${fileId}.file.failed`, type: 'file.failed', fileId, createdAt: T0, nextAttemptAt: null, deliveredAt: T0 },
+    });
     const before = await db.users.usage('owner-outbox');
     await expect(db.files.transition(fileId, 'failed', at(9), { failureReason: 'terminated' })).rejects.toThrow();
     expect(await db.files.find(fileId)).toMatchObject({ status: 'scanning', failureReason: null });
     expect(await db.users.usage('owner-outbox')).toEqual(before); // the quota settlement rolled back too
 
     const open = await upload();
-    await prisma.outboxEvent.create({ data: { id: `${open.fileId}.file.rejected`, type: 'file.rejected', fileId: open.fileId, createdAt: T0, nextAttemptAt: null, deliveredAt: T0 } });
+    await prisma.outboxEvent.create({
+      data: { id: `${open.fileId}.file.rejected`, type: 'file.rejected', fileId: open.fileId, createdAt: T0, nextAttemptAt: null, deliveredAt: T0 },
+    });
     await expect(db.uploads.abort(open.uploadId, 'rejected', null, at(9))).rejects.toThrow();
     expect(await db.uploads.find(open.uploadId)).toMatchObject({ upload: { status: 'open' }, file: { status: 'pending' } });
   });

@@ -86,7 +86,9 @@ describe.each(TEST_TARGETS)('quota races on $provider', (target) => {
     const kept = index % 7 === 3;
     const created = race === 'creation' ? db.uploads.create(input) : await db.uploads.create(input);
     // Both sides start after a varying number of event-loop turns, so either may go first.
-    const writing = Promise.resolve(created).then(() => hops((index * 7) % 13)).then(() => write(input, deferred));
+    const writing = Promise.resolve(created)
+      .then(() => hops((index * 7) % 13))
+      .then(() => write(input, deferred));
     const deleting = kept ? writing : late ? writing.then(() => remove(input.fileId)) : hops(index % 4).then(() => remove(input.fileId));
     await Promise.all([created, writing, deleting]);
     return { fileId: input.fileId, deleted: !kept };

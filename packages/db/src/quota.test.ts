@@ -61,7 +61,7 @@ describe.each(TEST_TARGETS)('quotas on $provider', (target) => {
     expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 0, usedBytes: 0 });
   });
 
-  it('grows a deferred upload\'s reservation within the quota, refusing past it', async () => {
+  it("grows a deferred upload's reservation within the quota, refusing past it", async () => {
     const owner = uniqueId('owner');
     const deferred = await db.uploads.create(upload(owner, null));
     await db.uploads.reserveUpTo(deferred.upload.id, 400, QUOTA, at(1));
@@ -81,14 +81,25 @@ describe.each(TEST_TARGETS)('quotas on $provider', (target) => {
 
   it('counts partial uploads once when they are concatenated, and refuses incomplete ones', async () => {
     const owner = uniqueId('owner');
-    const parts = [await db.uploads.create({ ...upload(owner, 300), concatRole: 'partial' }), await db.uploads.create({ ...upload(owner, 200), concatRole: 'partial' })];
+    const parts = [
+      await db.uploads.create({ ...upload(owner, 300), concatRole: 'partial' }),
+      await db.uploads.create({ ...upload(owner, 200), concatRole: 'partial' }),
+    ];
     // reserveBytes is what repeated partials add (none here): the partials' reservations move over.
     const finalInput = { ...upload(owner, 500), reserveBytes: 0, concatRole: 'final' as const };
-    await expect(db.uploads.concatenate(finalInput, parts.map((p) => p.upload.id))).rejects.toThrow(/not complete/);
+    await expect(
+      db.uploads.concatenate(
+        finalInput,
+        parts.map((p) => p.upload.id),
+      ),
+    ).rejects.toThrow(/not complete/);
     expect(await db.uploads.find(finalInput.uploadId)).toBeNull();
 
     for (const part of parts) await db.uploads.recordChunk(part.upload.id, { bytesReceived: part.upload.totalSize!, at: at(1), expiresAt: at(60_000) });
-    const final = await db.uploads.concatenate({ ...finalInput, uploadId: uniqueId('up'), fileId: uniqueId('file') }, parts.map((p) => p.upload.id));
+    const final = await db.uploads.concatenate(
+      { ...finalInput, uploadId: uniqueId('up'), fileId: uniqueId('file') },
+      parts.map((p) => p.upload.id),
+    );
     expect(final.upload).toMatchObject({ concatRole: 'final', status: 'open', totalSize: 500 });
     expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 500 });
     for (const part of parts) expect((await db.uploads.find(part.upload.id))?.upload.status).toBe('aborted');
@@ -98,6 +109,8 @@ describe.each(TEST_TARGETS)('quotas on $provider', (target) => {
     expect(await db.uploads.finish(final.upload.id, 500, at(2))).toBe(true);
     expect(await db.files.transition(final.file.id, 'rejected', at(3))).toBe(true);
     expect(await db.users.usage(owner)).toMatchObject({ reservedBytes: 0, usedBytes: 0 });
-    await expect(db.uploads.concatenate({ ...finalInput, uploadId: uniqueId('up'), fileId: uniqueId('file') }, [parts[0]!.upload.id])).rejects.toThrow(/not an open partial/);
+    await expect(db.uploads.concatenate({ ...finalInput, uploadId: uniqueId('up'), fileId: uniqueId('file') }, [parts[0]!.upload.id])).rejects.toThrow(
+      /not an open partial/,
+    );
   });
 });

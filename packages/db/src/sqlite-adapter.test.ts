@@ -33,9 +33,7 @@ describe('SQLite adapter isolation', () => {
     // connection: the read sees the uncommitted row, and the writes are undone with it.
     expect(await prisma.user.findMany({ select: { id: true } })).toEqual([]);
     await prisma.user.create({ data: { id: 'outside', createdAt: now, updatedAt: now } });
-    await prisma.$executeRawUnsafe(
-      `INSERT INTO users (id, created_at, updated_at) VALUES ('raw', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')`,
-    );
+    await prisma.$executeRawUnsafe(`INSERT INTO users (id, created_at, updated_at) VALUES ('raw', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')`);
     expect(await rolledBack).toBe('roll back');
 
     const ids = (await prisma.user.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((user) => user.id);

@@ -14,7 +14,11 @@ describe('cacheStatements', () => {
     }) as typeof db.prepare;
     cacheStatements(db);
     // What PrismaBetterSqlite3 does: prepare(sql).bind(args), then run() or columns() + raw().all().
-    for (const [id, name] of [[1, 'a'], [2, 'b']] as const) db.prepare('INSERT INTO t (id, name) VALUES (?, ?)').bind([id, name]).run();
+    for (const [id, name] of [
+      [1, 'a'],
+      [2, 'b'],
+    ] as const)
+      db.prepare('INSERT INTO t (id, name) VALUES (?, ?)').bind([id, name]).run();
     const select = (id: number) => {
       const statement = db.prepare('SELECT id, name FROM t WHERE id = ?').bind([id]);
       expect(statement.reader).toBe(true);

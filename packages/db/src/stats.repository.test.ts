@@ -11,7 +11,10 @@ import { at, T0, TEST_TARGETS, uniqueId, type TestDatabase } from './test-databa
 /** The statements of the totals migration that fill the tables from the rows that exist. */
 function fillStatements(provider: string): string[] {
   const sql = readFileSync(fileURLToPath(new URL(`../../../prisma/migrations/${provider}/0011_metric_totals.sql`, import.meta.url)), 'utf8');
-  return sql.split(';').map((statement) => statement.trim()).filter((statement) => statement.startsWith('INSERT INTO'));
+  return sql
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.startsWith('INSERT INTO'));
 }
 
 describe.each(TEST_TARGETS)('StatsRepository on $provider', (target) => {
@@ -92,8 +95,17 @@ describe.each(TEST_TARGETS)('StatsRepository on $provider', (target) => {
     const fileId = await scanning();
     const before = await db.stats.scanTotals();
     const row = (rows: typeof before, le: string) => rows.find((r) => r.result === 'error' && r.le === le) ?? { count: 0, sumMs: 0 };
-    for (const [attempt, durationMs] of [[1, 40], [2, 3_000], [3, 200_000], [4, 50], [5, 120_000]] as const) {
-      await db.files.recordScan({ fileId, attempt, result: 'error', signature: null, engineVersion: null, durationMs, detail: 'x', at: at(10 + attempt) }, null);
+    for (const [attempt, durationMs] of [
+      [1, 40],
+      [2, 3_000],
+      [3, 200_000],
+      [4, 50],
+      [5, 120_000],
+    ] as const) {
+      await db.files.recordScan(
+        { fileId, attempt, result: 'error', signature: null, engineVersion: null, durationMs, detail: 'x', at: at(10 + attempt) },
+        null,
+      );
     }
     const after = await db.stats.scanTotals();
     expect(row(after, '0.05').count - row(before, '0.05').count).toBe(2); // 40 and 50 ms: a bound is inclusive (le)

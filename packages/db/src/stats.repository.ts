@@ -72,5 +72,3 @@ export class PrismaStatsRepository implements StatsRepository {
     return rows.map((row) => ({ result: row.result as ScanVerdict, le: row.le, count: Number(row.count), sumMs: Number(row.sumMs) }));
   }
 }
-
-

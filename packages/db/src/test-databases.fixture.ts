@@ -50,7 +50,16 @@ export function at(offsetMs: number): Date {
 
 /** Records a clean scan of a `scanning` file: what `complete` requires. */
 export async function scanClean(db: Database, fileId: string, when: Date): Promise<void> {
-  const attempt = { fileId, attempt: 1, result: 'clean' as const, signature: null, engineVersion: 'ClamAV 1.4.6', durationMs: 1, detail: 'stream: OK', at: when };
+  const attempt = {
+    fileId,
+    attempt: 1,
+    result: 'clean' as const,
+    signature: null,
+    engineVersion: 'ClamAV 1.4.6',
+    durationMs: 1,
+    detail: 'stream: OK',
+    at: when,
+  };
   if (!(await db.files.recordScan(attempt, 'c'.repeat(64)))) throw new Error(`${fileId} is not scanning`);
 }
 

@@ -114,7 +114,11 @@ describe.each(TEST_TARGETS)('UploadRepository on $provider', (target) => {
   it('records a chunk from the view the caller holds exactly as a re-read would show it', async () => {
     const input = newUpload({ totalSize: 3000, reserveBytes: 3000 });
     let known = await db.uploads.create(input);
-    for (const [offset, when] of [[1000, 1000], [400, 2000], [3000, 3000]] as const) {
+    for (const [offset, when] of [
+      [1000, 1000],
+      [400, 2000],
+      [3000, 3000],
+    ] as const) {
       const recorded = await db.uploads.recordChunk(input.uploadId, chunk(offset, when), known);
       expect(recorded, `chunk to ${offset}`).toEqual(await db.uploads.find(input.uploadId));
       known = recorded!;

@@ -4,7 +4,12 @@ import { lifecycleMetrics } from './lifecycle.metrics.js';
 
 async function values(registry: Registry): Promise<Map<string, number>> {
   const text = await registry.metrics();
-  return new Map(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+  return new Map(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
+  );
 }
 
 describe('lifecycleMetrics', () => {

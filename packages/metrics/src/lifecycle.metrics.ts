@@ -15,10 +15,26 @@ export interface LifecycleEvents {
  */
 export function lifecycleMetrics(registry: Registry): LifecycleEvents {
   const registers = [registry];
-  const finished = new Counter({ name: 'airlock_uploads_finished_total', help: 'Uploads whose last byte arrived (file moved to assembling) in this process', registers });
-  const terminated = new Counter({ name: 'airlock_uploads_terminated_total', help: 'Uploads and files ended by their owner (DELETE; failed/terminated) in this process', registers });
-  const expired = new Counter({ name: 'airlock_uploads_expired_total', help: 'Uploads expired without a chunk for UPLOAD_EXPIRY_SECONDS (failed/expired) in this process', registers });
-  const rejected = new Counter({ name: 'airlock_uploads_rejected_total', help: 'Uploads rejected for their type (at the first bytes or by the validator) in this process', registers });
+  const finished = new Counter({
+    name: 'airlock_uploads_finished_total',
+    help: 'Uploads whose last byte arrived (file moved to assembling) in this process',
+    registers,
+  });
+  const terminated = new Counter({
+    name: 'airlock_uploads_terminated_total',
+    help: 'Uploads and files ended by their owner (DELETE; failed/terminated) in this process',
+    registers,
+  });
+  const expired = new Counter({
+    name: 'airlock_uploads_expired_total',
+    help: 'Uploads expired without a chunk for UPLOAD_EXPIRY_SECONDS (failed/expired) in this process',
+    registers,
+  });
+  const rejected = new Counter({
+    name: 'airlock_uploads_rejected_total',
+    help: 'Uploads rejected for their type (at the first bytes or by the validator) in this process',
+    registers,
+  });
   return {
     transitioned(to, reason) {
       if (to === 'assembling') finished.inc();

@@ -2,7 +2,6 @@ import { queueName, WATCHED_JOB_STATES as JOB_STATES, type Producer, type Role }
 import { Gauge, type Registry } from 'prom-client';
 import { fromSource, type SourceFailure } from './source.js';
 
-
 export interface QueueMetricsDeps {
   /** The queues to report: the API reports every role's, a worker process its own. */
   roles: readonly Role[];

@@ -27,9 +27,7 @@ export interface Producer {
 }
 
 export function createProducer(connection: Redis): Producer {
-  const queues = new Map<Role, Queue>(
-    ROLES.map((role) => [role, new Queue(queueName(role), { connection, defaultJobOptions: DEFAULT_JOB_OPTIONS })]),
-  );
+  const queues = new Map<Role, Queue>(ROLES.map((role) => [role, new Queue(queueName(role), { connection, defaultJobOptions: DEFAULT_JOB_OPTIONS })]));
   const queueOf = (role: Role): Queue => queues.get(role)!;
   return {
     async enqueue(name, payload, options) {

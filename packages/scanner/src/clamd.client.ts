@@ -85,7 +85,8 @@ export class ClamdClient implements Scanner {
     await Promise.all([send(), settled]);
     if (sourceError) throw sourceError;
     if (failure && !reply.includes('\0')) return connected ? result('error', null, failure) : { ...result('error', null, failure), unreachable: true };
-    if (!reply.includes('\0')) return result('error', null, reply ? `incomplete reply: ${reply.slice(0, 200)}` : 'clamd closed the connection without an answer');
+    if (!reply.includes('\0'))
+      return result('error', null, reply ? `incomplete reply: ${reply.slice(0, 200)}` : 'clamd closed the connection without an answer');
     const parsed = parseScanReply(reply);
     return result(parsed.verdict, parsed.signature, reply.replace(/\0+$/, '').trim().slice(0, 500));
   }
@@ -102,9 +103,7 @@ export class ClamdClient implements Scanner {
   }
 
   private connect(): net.Socket {
-    return this.address.socket
-      ? net.connect({ path: this.address.socket })
-      : net.connect({ host: this.address.host, port: this.address.port });
+    return this.address.socket ? net.connect({ path: this.address.socket }) : net.connect({ host: this.address.host, port: this.address.port });
   }
 
   private command(command: string, timeoutMs: number): Promise<string> {

@@ -4,15 +4,7 @@ import { access, chmod, lstat, mkdir, open, opendir, rename, stat, unlink } from
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { TEMP_SUFFIX, fsyncDirectory, writeFileAtomic } from './atomic-file.writer.js';
-import {
-  StorageError,
-  type Area,
-  type ByteRange,
-  type ObjectRef,
-  type ObjectStat,
-  type RenamingDriver,
-  type TempSweepingDriver,
-} from './driver.js';
+import { StorageError, type Area, type ByteRange, type ObjectRef, type ObjectStat, type RenamingDriver, type TempSweepingDriver } from './driver.js';
 import { assertValidKey, assertValidPrefix, assertValidRange } from './object-key.validator.js';
 import { removeTempLeftovers } from './temp-leftovers.js';
 

@@ -1,10 +1,4 @@
-import {
-  CreateBucketCommand,
-  CreateMultipartUploadCommand,
-  ListMultipartUploadsCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { removeBucket, requireS3, s3Connection } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +43,15 @@ async function openKeys(Bucket: string): Promise<string[]> {
 describe('S3 driver: incomplete multipart uploads', () => {
   it('lists them per area and prefix, page by page, and aborts exactly the one named', async () => {
     const [final, quarantine] = [await bucket(), await bucket()];
-    const driver = createS3Driver({ ...connection, client, bucket: final, quarantineBucket: quarantine, multipartThreshold: 5 * MiB, partSize: 5 * MiB, listPageSize: 1 });
+    const driver = createS3Driver({
+      ...connection,
+      client,
+      bucket: final,
+      quarantineBucket: quarantine,
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+      listPageSize: 1,
+    });
     expect(supportsMultipartCleaning(driver)).toBe(true);
     const a = await startUpload(quarantine, 'aaaa');
     const a2 = await startUpload(quarantine, 'aaaa');

@@ -48,9 +48,7 @@ export async function copyObject(
   }
   const common = { CopySource: copySource(source), CopySourceIfUnmodifiedSince: head.LastModified };
 
-  const { UploadId } = await client.send(
-    new CreateMultipartUploadCommand({ ...target, ContentType: head.ContentType, Metadata: head.Metadata }),
-  );
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ ...target, ContentType: head.ContentType, Metadata: head.Metadata }));
   try {
     const partBytes = Math.max(partSize, MIN_PART_SIZE, Math.ceil(size / MAX_PARTS));
     const ranges: Array<{ PartNumber: number; range: string }> = [];

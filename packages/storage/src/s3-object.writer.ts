@@ -76,7 +76,7 @@ async function uploadInParts(target: WriteTarget, chunks: AsyncIterable<Buffer>)
       filled = 0;
     };
     for await (const chunk of chunks) {
-      for (let offset = 0; offset < chunk.byteLength; ) {
+      for (let offset = 0; offset < chunk.byteLength;) {
         const copied = chunk.copy(part, filled, offset);
         filled += copied;
         offset += copied;

@@ -1,9 +1,4 @@
-import {
-  CreateBucketCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { removeBucket, requireS3, s3Connection } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -119,7 +114,14 @@ describe('S3 driver specifics', () => {
   });
 
   it('reports a missing bucket as E_STORAGE, not as a missing object', async () => {
-    const driver = createS3Driver({ ...connection, client, bucket: 'airlock-no-such-bucket', quarantineBucket: 'airlock-no-such-bucket', multipartThreshold: 5 * MiB, partSize: 5 * MiB });
+    const driver = createS3Driver({
+      ...connection,
+      client,
+      bucket: 'airlock-no-such-bucket',
+      quarantineBucket: 'airlock-no-such-bucket',
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+    });
     await expect(driver.read(f('x'))).rejects.toMatchObject({ code: 'E_STORAGE' });
     // Readiness: HeadBucket, read-only.
     await expect(driver.checkAccess('quarantine')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
@@ -128,7 +130,14 @@ describe('S3 driver specifics', () => {
   it('checkAccess refuses a wrong secret', async () => {
     const { buckets, cleanup } = await makeDriver();
     try {
-      const wrong = createS3Driver({ ...connection, secretAccessKey: 'not-the-secret', bucket: buckets.bucket, quarantineBucket: buckets.quarantineBucket, multipartThreshold: 5 * MiB, partSize: 5 * MiB });
+      const wrong = createS3Driver({
+        ...connection,
+        secretAccessKey: 'not-the-secret',
+        bucket: buckets.bucket,
+        quarantineBucket: buckets.quarantineBucket,
+        multipartThreshold: 5 * MiB,
+        partSize: 5 * MiB,
+      });
       await expect(wrong.checkAccess('final')).rejects.toMatchObject({ code: 'E_STORAGE' });
     } finally {
       await cleanup();

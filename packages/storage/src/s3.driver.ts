@@ -1,22 +1,7 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Readable } from 'node:stream';
-import {
-  StorageError,
-  type Area,
-  type ByteRange,
-  type ObjectRef,
-  type ObjectStat,
-  type MultipartCleaningDriver,
-  type PresigningDriver,
-} from './driver.js';
+import { StorageError, type Area, type ByteRange, type ObjectRef, type ObjectStat, type MultipartCleaningDriver, type PresigningDriver } from './driver.js';
 import { assertValidKey, assertValidPrefix, assertValidRange } from './object-key.validator.js';
 import { createMultipartCleaner } from './s3-multipart.cleaner.js';
 import { copyObject } from './s3-object.copier.js';
@@ -79,9 +64,7 @@ export function createS3Driver(config: S3DriverConfig): PresigningDriver & Multi
       const location = locate(ref);
       assertValidRange(range);
       try {
-        const { Body } = await client.send(
-          new GetObjectCommand({ ...location, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
-        );
+        const { Body } = await client.send(new GetObjectCommand({ ...location, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
         // In Node the body is an http.IncomingMessage: a Readable that streams from the socket.
         return Body as Readable;
       } catch (error) {

@@ -85,7 +85,16 @@ export async function privatePostgres(): Promise<PrivateService> {
   const service: PrivateService = {
     url,
     async start() {
-      asPostgres('pg_ctl', ['-D', path.join(dir, 'data'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', path.join(dir, 'log'), '-w', 'start']);
+      asPostgres('pg_ctl', [
+        '-D',
+        path.join(dir, 'data'),
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        '-l',
+        path.join(dir, 'log'),
+        '-w',
+        'start',
+      ]);
       await waitFor(answers, Boolean, { what: 'the private PostgreSQL', timeoutMs: 20_000 });
     },
     async stop() {

@@ -49,49 +49,65 @@ export async function runWorkers(roles: Role[] | 'all', name: string, createHand
   const shutdown = new AbortController();
 
   // A role without jobs (the notifier) consumes no queue.
-  const workers = selected.filter((role) => jobsOfRole(role).length > 0).map((role) => {
-    const dispatch = createDispatch(role, handlers);
-    const connection = workerConnection(config.redisUrl);
-    // Without a listener ioredis prints every reconnect failure as an unhandled error event.
-    connection.on('error', (error) => logger.debug({ role, err: error.message }, 'redis connection error'));
-    const worker = new Worker(
-      queueName(role),
-      async (job) => {
-        const jobLogger = logger.child({ role, job: job.name, jobId: job.id });
-        const attempt = job.attemptsMade + 1;
-        const ended = metrics.startJob(role, job.name, attempt);
-        try {
-          await dispatch(job.name, job.data, { logger: jobLogger, attempt, signal: shutdown.signal });
-          ended('completed');
-        } catch (error) {
-          ended('failed');
-          throw error;
-        }
-      },
-      // A worker killed mid-job stops renewing its lock; after lockDuration the job is
-      // stalled and handed to another worker (at-least-once delivery).
-      // autorun off: no job is taken before the health server listens (a taken port stops the start).
-      { connection, autorun: false, concurrency: concurrencyOf(role, config.workerConcurrency), lockDuration: config.jobLockSeconds * 1000, stalledInterval: config.jobLockSeconds * 1000 },
-    );
-    worker.on('failed', (job, error) => logger.warn({ role, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'));
-    worker.on('error', (error) => logger.error({ role, err: error.message }, 'worker error'));
-    return { role, worker, connection };
-  });
+  const workers = selected
+    .filter((role) => jobsOfRole(role).length > 0)
+    .map((role) => {
+      const dispatch = createDispatch(role, handlers);
+      const connection = workerConnection(config.redisUrl);
+      // Without a listener ioredis prints every reconnect failure as an unhandled error event.
+      connection.on('error', (error) => logger.debug({ role, err: error.message }, 'redis connection error'));
+      const worker = new Worker(
+        queueName(role),
+        async (job) => {
+          const jobLogger = logger.child({ role, job: job.name, jobId: job.id });
+          const attempt = job.attemptsMade + 1;
+          const ended = metrics.startJob(role, job.name, attempt);
+          try {
+            await dispatch(job.name, job.data, { logger: jobLogger, attempt, signal: shutdown.signal });
+            ended('completed');
+          } catch (error) {
+            ended('failed');
+            throw error;
+          }
+        },
+        // A worker killed mid-job stops renewing its lock; after lockDuration the job is
+        // stalled and handed to another worker (at-least-once delivery).
+        // autorun off: no job is taken before the health server listens (a taken port stops the start).
+        {
+          connection,
+          autorun: false,
+          concurrency: concurrencyOf(role, config.workerConcurrency),
+          lockDuration: config.jobLockSeconds * 1000,
+          stalledInterval: config.jobLockSeconds * 1000,
+        },
+      );
+      worker.on('failed', (job, error) => logger.warn({ role, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'));
+      worker.on('error', (error) => logger.error({ role, err: error.message }, 'worker error'));
+      return { role, worker, connection };
+    });
   const health = await startWorkerHealth();
   for (const { role, worker } of workers) {
     worker.run().catch((error: unknown) => logger.error({ role, err: (error as Error).message }, 'worker stopped running'));
   }
   const schedules = selected.includes('janitor') ? startSchedules(config, producer, logger) : undefined;
   // Webhooks come from the database's outbox, on a timer: they need no Redis.
-  const relay = selected.includes('notifier') ? startOutboxRelay({ db, webhook: config.webhook, logger: logger.child({ role: 'notifier' }) }, { ...RELAY_DEFAULTS, leaseMs: config.webhook.leaseSeconds * 1000 }) : undefined;
+  const relay = selected.includes('notifier')
+    ? startOutboxRelay(
+        { db, webhook: config.webhook, logger: logger.child({ role: 'notifier' }) },
+        { ...RELAY_DEFAULTS, leaseMs: config.webhook.leaseSeconds * 1000 },
+      )
+    : undefined;
   logger.info({ roles: selected }, 'workers started');
   if (selected.includes('scanner')) {
     // Said once at start (each refused file says it again): with test signatures only and
     // ALLOW_TEST_SIGNATURES off (production), every file that scans clean ends scan_failed.
-    void scanner.version().then((version) => {
-      const refusal = cleanRefusal(version, config.allowTestSignatures);
-      if (refusal) logger.error({ clamd: version.engine, database: null }, `!!! ${refusal}`);
-    }, () => {});
+    void scanner.version().then(
+      (version) => {
+        const refusal = cleanRefusal(version, config.allowTestSignatures);
+        if (refusal) logger.error({ clamd: version.engine, database: null }, `!!! ${refusal}`);
+      },
+      () => {},
+    );
   }
 
   const stop = async (signal: string) => {
@@ -160,7 +176,9 @@ export async function runWorkers(roles: Role[] | 'all', name: string, createHand
       logger.info({ port: config.workerHealthPort }, 'health server listening (/healthz, /readyz, /metrics)');
       return server;
     } catch (error) {
-      console.error(`Invalid configuration: WORKER_HEALTH_PORT: cannot listen on ${config.workerHealthPort} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose another port, or 0 for none`);
+      console.error(
+        `Invalid configuration: WORKER_HEALTH_PORT: cannot listen on ${config.workerHealthPort} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose another port, or 0 for none`,
+      );
       process.exit(1);
     }
   }

@@ -22,9 +22,7 @@ const SUBJECT = /^[A-Za-z0-9._@:|-]{1,128}$/;
 export function createTokenVerifier(config: Config): TokenVerifier {
   const { jwksUrl, issuer, audience, adminClaim } = config.auth;
   const hs = jwksUrl ? undefined : resolveHsSecret({ jwtSecret: config.auth.jwtSecret, dataDir: config.dataDir });
-  const key: Uint8Array | JWTVerifyGetKey = hs
-    ? new TextEncoder().encode(hs.value)
-    : createRemoteJWKSet(new URL(jwksUrl!));
+  const key: Uint8Array | JWTVerifyGetKey = hs ? new TextEncoder().encode(hs.value) : createRemoteJWKSet(new URL(jwksUrl!));
   // Key rotation (AUTH_JWT_PREVIOUS_SECRET): the old secret is tried only when the current one
   // does not match the signature, so every other check (expiry, issuer, …) is the same for both.
   const previous = hs && config.auth.previousJwtSecret ? new TextEncoder().encode(config.auth.previousJwtSecret) : undefined;

@@ -12,8 +12,7 @@ export interface SignedUrls {
 }
 
 export function createSignedUrls(secret: string): SignedUrls {
-  const mac = (fileId: string, expires: number) =>
-    createHmac('sha256', secret).update(`download\n${fileId}\n${expires}`).digest('base64url');
+  const mac = (fileId: string, expires: number) => createHmac('sha256', secret).update(`download\n${fileId}\n${expires}`).digest('base64url');
   return {
     sign(fileId, expiresAt) {
       const expires = Math.floor(expiresAt.getTime() / 1000);

@@ -12,9 +12,11 @@ const LOCK_WAIT_MS = 10_000;
  */
 export async function withUploadLock<T>(locker: Locker, uploadId: string, work: (held: LockedUpload) => Promise<T>): Promise<T> {
   const lock = locker.newLock(uploadId);
-  await lock.lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => {}).catch((error: unknown) => {
-    throw new AppError('E_UNAVAILABLE', 'the upload is busy; retry shortly', { cause: error });
-  });
+  await lock
+    .lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => {})
+    .catch((error: unknown) => {
+      throw new AppError('E_UNAVAILABLE', 'the upload is busy; retry shortly', { cause: error });
+    });
   try {
     return await work(lockedUpload(uploadId));
   } finally {

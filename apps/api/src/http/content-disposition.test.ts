@@ -32,11 +32,11 @@ describe('Content-Disposition for hostile filenames', () => {
   it.each([
     ['report.pdf', 'attachment; filename=report.pdf', 'report.pdf'],
     ['my report.pdf', 'attachment; filename="my report.pdf"', 'my report.pdf'],
-    ['résumé.pdf', 'attachment; filename=resume.pdf; filename*=UTF-8\'\'r%C3%A9sum%C3%A9.pdf', 'résumé.pdf'],
-    ['报告.pdf', 'attachment; filename=__.pdf; filename*=UTF-8\'\'%E6%8A%A5%E5%91%8A.pdf', '报告.pdf'],
-    ['a"b.txt', 'attachment; filename=a_b.txt; filename*=UTF-8\'\'a%22b.txt', 'a"b.txt'],
+    ['résumé.pdf', "attachment; filename=resume.pdf; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf", 'résumé.pdf'],
+    ['报告.pdf', "attachment; filename=__.pdf; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf", '报告.pdf'],
+    ['a"b.txt', "attachment; filename=a_b.txt; filename*=UTF-8''a%22b.txt", 'a"b.txt'],
     ['a;b=c.txt', 'attachment; filename="a;b=c.txt"', 'a;b=c.txt'],
-    ['100%25.txt', 'attachment; filename=100_25.txt; filename*=UTF-8\'\'100%2525.txt', '100%25.txt'],
+    ['100%25.txt', "attachment; filename=100_25.txt; filename*=UTF-8''100%2525.txt", '100%25.txt'],
   ])('%j → %s', (name, header, saved) => {
     expect(contentDisposition(name)).toBe(header);
     expect(check(name)).toBe(saved);
@@ -90,7 +90,7 @@ describe('Content-Disposition for hostile filenames', () => {
   it('never throws, for any sequence of UTF-16 code units', () => {
     const alphabet = ['a', '.', '/', '\\', '"', ';', '%', ' ', '\r', '\n', '\0', '\u202e', '\ud83d', '\ude00', '😀', 'é', '\u0301', '\u200d', '报'];
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 2000; i += 1) {
       const length = Math.floor(random() * 400);
       const name = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');

@@ -36,7 +36,10 @@ export function patchLimits(limits: PatchLimits, logger: Logger) {
     if (count >= limits.maxConcurrentPerUser) {
       res.setHeader('Retry-After', '1');
       return next(
-        new AppError('E_RATE_LIMITED', `at most ${limits.maxConcurrentPerUser} uploads of one user may send bytes at once (MAX_CONCURRENT_PATCHES_PER_USER); retry when one ends`),
+        new AppError(
+          'E_RATE_LIMITED',
+          `at most ${limits.maxConcurrentPerUser} uploads of one user may send bytes at once (MAX_CONCURRENT_PATCHES_PER_USER); retry when one ends`,
+        ),
       );
     }
     inFlight.set(user, count + 1);

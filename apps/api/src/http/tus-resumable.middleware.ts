@@ -20,5 +20,12 @@ export function tusResumable(req: Request, res: Response, next: NextFunction): v
   if (req.method === 'GET' || req.headers['tus-resumable'] === TUS_VERSION) return next();
   res.setHeader('Tus-Version', TUS_VERSION);
   const sent = req.headers['tus-resumable'];
-  next(new AppError('E_PRECONDITION_FAILED', sent === undefined ? 'Tus-Resumable header is required (1.0.0)' : `unsupported Tus-Resumable ${String(sent).slice(0, 20)}; this server speaks ${TUS_VERSION}`));
+  next(
+    new AppError(
+      'E_PRECONDITION_FAILED',
+      sent === undefined
+        ? 'Tus-Resumable header is required (1.0.0)'
+        : `unsupported Tus-Resumable ${String(sent).slice(0, 20)}; this server speaks ${TUS_VERSION}`,
+    ),
+  );
 }

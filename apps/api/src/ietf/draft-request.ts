@@ -116,7 +116,9 @@ export function translateAppend(req: Request, version: InteropVersion, complete:
   const contentLength = lengthHeader(req, 'content-length');
   const end = contentLength === undefined ? undefined : offset + contentLength;
   if (declared !== undefined && end !== undefined && declared !== end) {
-    throw new DraftRefusal(inconsistentLength(`Upload-Complete: ?1 at offset ${offset} with ${contentLength} bytes ends at ${end}, not at Upload-Length ${declared}`));
+    throw new DraftRefusal(
+      inconsistentLength(`Upload-Complete: ?1 at offset ${offset} with ${contentLength} bytes ends at ${end}, not at Upload-Length ${declared}`),
+    );
   }
   const length = declared ?? end;
   if (length === undefined) throw new AppError('E_BAD_REQUEST', 'Upload-Complete: ?1 with a body of unknown length needs Upload-Length');

@@ -142,4 +142,3 @@ function chunkPairs(flat: string[]): [string, string][] {
   for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
   return pairs;
 }
-

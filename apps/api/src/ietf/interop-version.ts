@@ -24,7 +24,10 @@ export function interopVersionOf(headers: Record<string, string | string[] | und
   if (sent === undefined) return undefined;
   const version = INTEROP_VERSIONS.find((known) => String(known) === sent);
   if (version === undefined) {
-    throw new AppError('E_BAD_REQUEST', `Upload-Draft-Interop-Version ${String(sent).slice(0, 10)} is not supported; this server speaks ${INTEROP_VERSIONS.join(', ')}`);
+    throw new AppError(
+      'E_BAD_REQUEST',
+      `Upload-Draft-Interop-Version ${String(sent).slice(0, 10)} is not supported; this server speaks ${INTEROP_VERSIONS.join(', ')}`,
+    );
   }
   return version;
 }

@@ -45,7 +45,11 @@ export function createMetrics({ producer, redis, logger }: MetricsDeps): ApiMetr
   const failed: SourceFailure = (source, error) => logger.warn({ err: error.message, source }, 'metrics: source unavailable; its series are left out');
 
   const bytesReceived = new Counter({ name: 'airlock_bytes_received_total', help: 'Bytes of uploads written into quarantine by this process', registers });
-  const uploadsCreated = new Counter({ name: 'airlock_uploads_created_total', help: 'Uploads created (POST /uploads answered 201) by this process', registers });
+  const uploadsCreated = new Counter({
+    name: 'airlock_uploads_created_total',
+    help: 'Uploads created (POST /uploads answered 201) by this process',
+    registers,
+  });
   const httpDuration = new Histogram({
     name: 'airlock_http_request_duration_seconds',
     help: 'HTTP requests handled by this process, by method, route pattern and status (aborted: the client went away first); _count counts them',

@@ -35,7 +35,8 @@ export function terminalTotalsCollector(read: Read<TerminalTotal>): Metric {
   // Series that exist before their first file, at 0: increase() cannot see a series' first value.
   const zero = new Map<string, Value>();
   for (const status of TERMINAL_STATUSES) zero.set(`${status} none`, { labels: { status, reason: 'none' }, value: 0 });
-  for (const status of ['failed', 'scan_failed']) for (const reason of FAILURE_REASONS) zero.set(`${status} ${reason}`, { labels: { status, reason }, value: 0 });
+  for (const status of ['failed', 'scan_failed'])
+    for (const reason of FAILURE_REASONS) zero.set(`${status} ${reason}`, { labels: { status, reason }, value: 0 });
   return collector(
     'airlock_files_terminal_total',
     'Files that reached each terminal status (reason: the failure reason, none otherwise), service-wide, from the database',
@@ -59,22 +60,31 @@ const NAME = 'airlock_scan_duration_seconds';
  */
 export function scanTotalsCollector(read: Read<ScanTotal>): Metric {
   const labels = [...SCAN_DURATION_BUCKETS_MS.map((bound) => scanBucketLabel(bound)), scanBucketLabel(null)];
-  return collector(NAME, 'Duration of scan attempts (clamd INSTREAM with the SHA-256 pass) by result, service-wide, from the database', 'histogram', async () => {
-    const rows = await read();
-    if (!rows) return [];
-    // Every result from the start, at 0 (see above); a result the database knows but this code does not is kept too.
-    const results = new Set<ScanVerdict>(['clean', 'infected', 'error']);
-    for (const row of rows) results.add(row.result);
-    return [...results].flatMap((result) => {
-      const mine = rows.filter((row) => row.result === result);
-      const countIn = (le: string) => mine.find((row) => row.le === le)?.count ?? 0;
-      let cumulative = 0;
-      const buckets = labels.map((le) => {
-        cumulative += countIn(le);
-        return { metricName: `${NAME}_bucket`, labels: { le, result }, value: cumulative };
+  return collector(
+    NAME,
+    'Duration of scan attempts (clamd INSTREAM with the SHA-256 pass) by result, service-wide, from the database',
+    'histogram',
+    async () => {
+      const rows = await read();
+      if (!rows) return [];
+      // Every result from the start, at 0 (see above); a result the database knows but this code does not is kept too.
+      const results = new Set<ScanVerdict>(['clean', 'infected', 'error']);
+      for (const row of rows) results.add(row.result);
+      return [...results].flatMap((result) => {
+        const mine = rows.filter((row) => row.result === result);
+        const countIn = (le: string) => mine.find((row) => row.le === le)?.count ?? 0;
+        let cumulative = 0;
+        const buckets = labels.map((le) => {
+          cumulative += countIn(le);
+          return { metricName: `${NAME}_bucket`, labels: { le, result }, value: cumulative };
+        });
+        const sumMs = mine.reduce((sum, row) => sum + row.sumMs, 0);
+        return [
+          ...buckets,
+          { metricName: `${NAME}_sum`, labels: { result }, value: sumMs / 1000 },
+          { metricName: `${NAME}_count`, labels: { result }, value: cumulative },
+        ];
       });
-      const sumMs = mine.reduce((sum, row) => sum + row.sumMs, 0);
-      return [...buckets, { metricName: `${NAME}_sum`, labels: { result }, value: sumMs / 1000 }, { metricName: `${NAME}_count`, labels: { result }, value: cumulative }];
-    });
-  });
+    },
+  );
 }

@@ -20,7 +20,12 @@ export const filesPaths: Record<string, PathItem> = {
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
         { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'next_cursor of the previous page' },
         { name: 'owner_id', in: 'query', schema: { type: 'string' }, description: 'admin tokens only' },
-        { name: 'include_deleted', in: 'query', schema: { type: 'boolean', default: false }, description: 'admin tokens only: deleted files too (with deleted_at, purged_at)' },
+        {
+          name: 'include_deleted',
+          in: 'query',
+          schema: { type: 'boolean', default: false },
+          description: 'admin tokens only: deleted files too (with deleted_at, purged_at)',
+        },
       ],
       responses: { '200': json('FileList', 'A page of files'), ...shared('BadRequest', 'Unauthorized', 'RateLimited') },
     },
@@ -67,7 +72,12 @@ export const filesPaths: Record<string, PathItem> = {
         { name: 'If-None-Match', in: 'header', schema: { type: 'string' }, description: 'weak comparison (`W/` tags match); `*` matches' },
         { name: 'If-Modified-Since', in: 'header', schema: { type: 'string' }, description: 'ignored with If-None-Match' },
         { name: 'If-Unmodified-Since', in: 'header', schema: { type: 'string' }, description: 'ignored with If-Match' },
-        { name: 'If-Range', in: 'header', schema: { type: 'string' }, description: 'an entity tag (strong comparison) or the exact Last-Modified; otherwise 200 with the whole body' },
+        {
+          name: 'If-Range',
+          in: 'header',
+          schema: { type: 'string' },
+          description: 'an entity tag (strong comparison) or the exact Last-Modified; otherwise 200 with the whole body',
+        },
       ],
       responses: {
         '200': {
@@ -141,7 +151,10 @@ export const opsPaths: Record<string, PathItem> = {
       security: [{ bearerAuth: [] }, { adminCookie: [] }, { adminQueryToken: [] }],
       responses: {
         '200': { description: 'The dashboard', content: { 'text/html': { schema: { type: 'string' } } } },
-        '303': { description: 'After ?token=: the cookie is set, the same URL without the token follows', headers: { 'Set-Cookie': { schema: { type: 'string' } } } },
+        '303': {
+          description: 'After ?token=: the cookie is set, the same URL without the token follows',
+          headers: { 'Set-Cookie': { schema: { type: 'string' } } },
+        },
         ...shared('Unauthorized', 'Forbidden'),
       },
     },

@@ -23,7 +23,12 @@ export const schemas: Record<string, Schema> = {
     },
   },
   FileStatus: { type: 'string', enum: [...FILE_STATUSES], description: 'complete, quarantined, rejected, scan_failed and failed are terminal' },
-  FailureReason: { type: ['string', 'null'], enum: [...FAILURE_REASONS, null], description: 'why a file is `failed` (expired, terminated, checksum_mismatch; bytes_missing: its bytes were gone when a pipeline stage needed them; invalid_record: its record lacks what a stage needs; pipeline_error: validation or promotion failed STAGE_MAX_ATTEMPTS times), or `scan_failed` because clamd had only test signatures where they are not allowed (test_signatures_only; null when every scan attempt failed)' },
+  FailureReason: {
+    type: ['string', 'null'],
+    enum: [...FAILURE_REASONS, null],
+    description:
+      'why a file is `failed` (expired, terminated, checksum_mismatch; bytes_missing: its bytes were gone when a pipeline stage needed them; invalid_record: its record lacks what a stage needs; pipeline_error: validation or promotion failed STAGE_MAX_ATTEMPTS times), or `scan_failed` because clamd had only test signatures where they are not allowed (test_signatures_only; null when every scan attempt failed)',
+  },
   UploadCreated: {
     type: 'object',
     required: ['upload_id', 'file_id', 'upload_url', 'chunk_size', 'expires_at'],
@@ -47,7 +52,19 @@ export const schemas: Record<string, Schema> = {
   },
   File: {
     type: 'object',
-    required: ['id', 'owner_id', 'original_filename', 'size_bytes', 'mime_type', 'checksum_sha256', 'status', 'failure_reason', 'created_at', 'updated_at', 'scan'],
+    required: [
+      'id',
+      'owner_id',
+      'original_filename',
+      'size_bytes',
+      'mime_type',
+      'checksum_sha256',
+      'status',
+      'failure_reason',
+      'created_at',
+      'updated_at',
+      'scan',
+    ],
     properties: {
       id,
       owner_id: { type: 'string' },
@@ -63,7 +80,11 @@ export const schemas: Record<string, Schema> = {
         type: 'object',
         required: ['result', 'signature', 'attempts', 'scanned_at'],
         properties: {
-          result: { type: ['string', 'null'], enum: ['clean', 'infected', 'error', null], description: 'null: not scanned yet; error: the last attempt failed' },
+          result: {
+            type: ['string', 'null'],
+            enum: ['clean', 'infected', 'error', null],
+            description: 'null: not scanned yet; error: the last attempt failed',
+          },
           signature: nullable({ type: 'string', description: 'what clamd found' }),
           attempts: { type: 'integer', minimum: 0 },
           scanned_at: nullable(timestamp),
@@ -137,7 +158,7 @@ export const schemas: Record<string, Schema> = {
           storage: ref('Check'),
           clamd: {
             allOf: [ref('Check')],
-            description: 'informational on the API (required: false): the scanner needs clamd, uploads do not; the scanner\'s own /readyz counts it',
+            description: "informational on the API (required: false): the scanner needs clamd, uploads do not; the scanner's own /readyz counts it",
             properties: {
               version: { type: 'string', examples: ['ClamAV 1.4.6'] },
               database: nullable({ type: 'string', description: 'signature database version; null when only test signatures are loaded' }),
@@ -180,9 +201,24 @@ export const responses: Record<string, Response> = {
 };
 
 export const securitySchemes: Record<string, SecurityScheme> = {
-  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: '`sub` is the user id; `role: "admin"` grants admin endpoints and every user’s files' },
-  adminCookie: { type: 'apiKey', in: 'cookie', name: 'airlock_admin_token', description: 'set by /admin/queues?token=<admin JWT>; HttpOnly, SameSite=Strict, Path=/admin' },
-  adminQueryToken: { type: 'apiKey', in: 'query', name: 'token', description: 'once, from a browser: answered with the cookie and a 303 to the same URL without it' },
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: '`sub` is the user id; `role: "admin"` grants admin endpoints and every user’s files',
+  },
+  adminCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'airlock_admin_token',
+    description: 'set by /admin/queues?token=<admin JWT>; HttpOnly, SameSite=Strict, Path=/admin',
+  },
+  adminQueryToken: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'token',
+    description: 'once, from a browser: answered with the cookie and a 303 to the same URL without it',
+  },
 };
 
 const SHARED_CODES = { BadRequest: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Gone: 410, RateLimited: 429 } as const;

@@ -61,11 +61,7 @@ function walk(stack: Layer[], prefix = ''): { routes: Set<string>; mounts: Set<s
 }
 
 const documented = (): Set<string> =>
-  new Set(
-    Object.entries(openApiDocument.paths).flatMap(([p, item]) =>
-      HTTP_METHODS.filter((method) => item[method]).map((method) => `${p} ${method}`),
-    ),
-  );
+  new Set(Object.entries(openApiDocument.paths).flatMap(([p, item]) => HTTP_METHODS.filter((method) => item[method]).map((method) => `${p} ${method}`)));
 
 describe('the OpenAPI document', () => {
   let dir: string;
@@ -122,7 +118,10 @@ describe('the OpenAPI document', () => {
     const { routes, mounts } = walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
     const docs = documented();
     expect(routes.size).toBeGreaterThan(10);
-    expect([...routes].filter((route) => !docs.has(route)), 'registered but not documented').toEqual([]);
+    expect(
+      [...routes].filter((route) => !docs.has(route)),
+      'registered but not documented',
+    ).toEqual([]);
     // Express answers HEAD with the GET handler: a documented HEAD needs a GET or a HEAD route.
     const missing = [...docs].filter((op) => {
       const [p, method] = op.split(' ') as [string, HttpMethod];

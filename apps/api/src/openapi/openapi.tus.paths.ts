@@ -32,11 +32,19 @@ export const tusPaths: Record<string, PathItem> = {
           description: 'Versions, extensions and limits',
           headers: {
             'Tus-Version': { schema: { type: 'string', examples: ['1.0.0'] } },
-            'Tus-Extension': { schema: { type: 'string', examples: ['creation,creation-with-upload,creation-defer-length,expiration,checksum,termination,concatenation'] } },
+            'Tus-Extension': {
+              schema: { type: 'string', examples: ['creation,creation-with-upload,creation-defer-length,expiration,checksum,termination,concatenation'] },
+            },
             'Tus-Max-Size': { schema: { type: 'integer' }, description: 'MAX_UPLOAD_SIZE' },
             'Tus-Checksum-Algorithm': { schema: { type: 'string', examples: ['sha1,md5,sha256'] } },
-            'Airlock-Chunk-Size': { schema: { type: 'integer' }, description: 'CHUNK_SIZE: the bytes per PATCH clients should send (also chunk_size in POST and GET /uploads/:id answers)' },
-            'Airlock-Checksum-Max-Chunk-Size': { schema: { type: 'integer' }, description: 'CHECKSUM_MAX_CHUNK_BYTES: the largest chunk that may carry Upload-Checksum or Content-MD5' },
+            'Airlock-Chunk-Size': {
+              schema: { type: 'integer' },
+              description: 'CHUNK_SIZE: the bytes per PATCH clients should send (also chunk_size in POST and GET /uploads/:id answers)',
+            },
+            'Airlock-Checksum-Max-Chunk-Size': {
+              schema: { type: 'integer' },
+              description: 'CHECKSUM_MAX_CHUNK_BYTES: the largest chunk that may carry Upload-Checksum or Content-MD5',
+            },
           },
         },
       },
@@ -49,7 +57,10 @@ export const tusPaths: Record<string, PathItem> = {
         tusResumable,
         header('Upload-Length', 'total size in bytes', false, { type: 'integer', minimum: 0 }),
         header('Upload-Defer-Length', 'the size is declared by a later PATCH', false, { type: 'integer', const: 1 }),
-        header('Upload-Metadata', 'comma list of `key base64(value)`; keys read: filename (or name), filetype (or type), sha256 (hex SHA-256 of the whole file)'),
+        header(
+          'Upload-Metadata',
+          'comma list of `key base64(value)`; keys read: filename (or name), filetype (or type), sha256 (hex SHA-256 of the whole file)',
+        ),
         header('Upload-Concat', '`partial`, or `final;<upload URL> <upload URL>…`'),
         header('Upload-Checksum', '`<algorithm> <base64 digest>` of a body sent with the creation'),
       ],
@@ -61,11 +72,19 @@ export const tusPaths: Record<string, PathItem> = {
       responses: {
         '201': {
           description: 'Created',
-          headers: { Location: { schema: { type: 'string', format: 'uri-reference' }, description: 'on PUBLIC_URL, else relative to the server' }, ...expiresHeader, ...offsetHeader },
+          headers: {
+            Location: { schema: { type: 'string', format: 'uri-reference' }, description: 'on PUBLIC_URL, else relative to the server' },
+            ...expiresHeader,
+            ...offsetHeader,
+          },
           content: { 'application/json': { schema: { $ref: '#/components/schemas/UploadCreated' } } },
         },
-        '400': anyError('Malformed Upload-Metadata, metadata over MAX_METADATA_BYTES / MAX_METADATA_KEYS, a sha256 that is not 64 hex characters, or a bad Upload-Concat'),
-        '410': anyError('Upload-Concat: final only: a partial upload expired, or the final upload was deleted while its bytes were being assembled (written under its own upload lock)'),
+        '400': anyError(
+          'Malformed Upload-Metadata, metadata over MAX_METADATA_BYTES / MAX_METADATA_KEYS, a sha256 that is not 64 hex characters, or a bad Upload-Concat',
+        ),
+        '410': anyError(
+          'Upload-Concat: final only: a partial upload expired, or the final upload was deleted while its bytes were being assembled (written under its own upload lock)',
+        ),
         '412': tusError('Unsupported Tus-Resumable'),
         '413': anyError('Upload-Length above MAX_UPLOAD_SIZE or the remaining quota'),
         '415': tusError('The first bytes show a type outside ALLOWED_TYPES (creation-with-upload)'),
@@ -96,7 +115,10 @@ export const tusPaths: Record<string, PathItem> = {
             ...offsetHeader,
             'Upload-Length': { schema: { type: 'integer' } },
             'Upload-Defer-Length': { schema: { type: 'integer', const: 1 } },
-            'Upload-Metadata': { schema: { type: 'string' }, description: 'as given at creation; once finished, the keys Airlock keeps (filename, filetype, sha256)' },
+            'Upload-Metadata': {
+              schema: { type: 'string' },
+              description: 'as given at creation; once finished, the keys Airlock keeps (filename, filetype, sha256)',
+            },
             ...expiresHeader,
             'Cache-Control': { schema: { type: 'string', const: 'no-store' } },
           },
@@ -115,7 +137,10 @@ export const tusPaths: Record<string, PathItem> = {
         header('Content-MD5', 'base64 MD5 of this chunk'),
         header('Upload-Length', 'declares a deferred length', false, { type: 'integer', minimum: 0 }),
       ],
-      requestBody: { required: true, content: { 'application/offset+octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+      requestBody: {
+        required: true,
+        content: { 'application/offset+octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+      },
       responses: {
         '204': { description: 'Accepted', headers: { ...offsetHeader, ...expiresHeader } },
         '400': anyError('Upload-Offset missing or malformed, or Content-MD5 mismatch (nothing of the chunk is kept)'),

@@ -80,7 +80,10 @@ export class GuardedStore extends DataStore {
     try {
       newOffset = await this.inner.write(admitted.source, id, offset);
     } catch (error) {
-      const landed = await this.inner.getUpload(id).then((upload) => upload.offset, () => undefined);
+      const landed = await this.inner.getUpload(id).then(
+        (upload) => upload.offset,
+        () => undefined,
+      );
       if (landed !== undefined && landed > offset) await this.guard.accepted(id, landed);
       throw error;
     } finally {

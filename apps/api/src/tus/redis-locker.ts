@@ -172,9 +172,7 @@ class RedisLock implements Lock {
 
   private async hold(token: string, requestRelease: RequestRelease): Promise<void> {
     const onRelease = () => {
-      Promise.resolve()
-        .then(requestRelease)
-        .catch(this.locker.onError);
+      Promise.resolve().then(requestRelease).catch(this.locker.onError);
     };
     const holding: Holding = { token, onRelease };
     try {

@@ -45,10 +45,7 @@ export interface Tus {
 
 export function createTus({ config, db, producer, locker, redis, logger, metrics }: TusDeps): Tus {
   const expiryMs = config.uploadExpirySeconds * 1000;
-  const store = new GuardedStore(
-    createQuarantineStore(config, { redis, logger }),
-    createChunkGuard({ config, db, logger, metrics }),
-  );
+  const store = new GuardedStore(createQuarantineStore(config, { redis, logger }), createChunkGuard({ config, db, logger, metrics }));
 
   const contextOf = (): TusRequestContext => {
     const context = tusContext();
@@ -62,24 +59,24 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
     const now = new Date();
     context.view = await db.uploads
       .create({
-      uploadId: upload.id,
-      fileId: newId(),
-      ownerId: context.caller.userId,
-      originalFilename: meta.filename,
-      declaredType: meta.filetype,
-      expectedSha256: meta.sha256,
-      totalSize: upload.size ?? null,
-      chunkSize: config.chunkSize,
-      expiresAt: new Date(now.getTime() + expiryMs),
-      now,
-      // At least the minimum charge: an upload's metadata takes disk even with no bytes. A
-      // deferred length reserves only that; its chunks reserve as they come.
-      reserveBytes: Math.max(upload.size ?? 0, config.uploadLimits.minChargeBytes),
-      maxOpenUploads: config.uploadLimits.maxOpenUploads,
-      defaultQuota: config.quotaBytes,
-      concatRole: context.partial ? 'partial' : null,
-      uploadMetadata: uploadMetadataHeader(upload),
-    })
+        uploadId: upload.id,
+        fileId: newId(),
+        ownerId: context.caller.userId,
+        originalFilename: meta.filename,
+        declaredType: meta.filetype,
+        expectedSha256: meta.sha256,
+        totalSize: upload.size ?? null,
+        chunkSize: config.chunkSize,
+        expiresAt: new Date(now.getTime() + expiryMs),
+        now,
+        // At least the minimum charge: an upload's metadata takes disk even with no bytes. A
+        // deferred length reserves only that; its chunks reserve as they come.
+        reserveBytes: Math.max(upload.size ?? 0, config.uploadLimits.minChargeBytes),
+        maxOpenUploads: config.uploadLimits.maxOpenUploads,
+        defaultQuota: config.quotaBytes,
+        concatRole: context.partial ? 'partial' : null,
+        uploadMetadata: uploadMetadataHeader(upload),
+      })
       .catch(rethrowQuota);
     return {};
   };

@@ -182,7 +182,8 @@ export function tusRoutes(deps: Deps): Router {
   const requireOffset = (req: Request, _res: Response, next: NextFunction) => {
     if (req.headers['upload-offset'] === undefined) return next(new AppError('E_BAD_REQUEST', 'Upload-Offset header is required'));
     const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/offset+octet-stream') return next(new AppError('E_UNSUPPORTED_MEDIA_TYPE', 'a PATCH must be sent with Content-Type: application/offset+octet-stream'));
+    if (type !== 'application/offset+octet-stream')
+      return next(new AppError('E_UNSUPPORTED_MEDIA_TYPE', 'a PATCH must be sent with Content-Type: application/offset+octet-stream'));
     next();
   };
 
@@ -193,7 +194,8 @@ export function tusRoutes(deps: Deps): Router {
     // have gone mid-write. That is the client's 410, not a server error.
     if (response.status >= 500) {
       const now = await db.uploads.find(id);
-      if (!now || now.upload.status !== 'open' || now.file.deletedAt) throw new AppError('E_GONE', 'upload gone: it was deleted or terminated while this PATCH was writing');
+      if (!now || now.upload.status !== 'open' || now.file.deletedAt)
+        throw new AppError('E_GONE', 'upload gone: it was deleted or terminated while this PATCH was writing');
     }
     if (response.status === 409) {
       const current = await tus.store.getUpload(id).catch(() => undefined);

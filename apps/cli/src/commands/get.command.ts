@@ -13,7 +13,10 @@ export const getCommand: Command = {
   name: 'get',
   summary: 'download a complete file, verified against its SHA-256',
   usage: 'get <file-id> [-o path]',
-  help: ['-o, --output PATH   where to write it (a directory keeps the original name; default: the', '                    original name in the current directory)'],
+  help: [
+    '-o, --output PATH   where to write it (a directory keeps the original name; default: the',
+    '                    original name in the current directory)',
+  ],
   options: { output: { type: 'string', short: 'o' } },
   async run({ client, display, signal }, positionals, values) {
     const [id, ...rest] = positionals;

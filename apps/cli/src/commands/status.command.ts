@@ -24,7 +24,9 @@ export const statusCommand: Command = {
 };
 
 function describeFile(file: FileJson): string {
-  const scan = file.scan.result ? `${file.scan.result}${file.scan.signature ? ` (${file.scan.signature})` : ''}, ${file.scan.attempts} attempt(s)` : 'not scanned yet';
+  const scan = file.scan.result
+    ? `${file.scan.result}${file.scan.signature ? ` (${file.scan.signature})` : ''}, ${file.scan.attempts} attempt(s)`
+    : 'not scanned yet';
   return lines([
     ['file', file.id],
     ['name', file.original_filename ?? '-'],

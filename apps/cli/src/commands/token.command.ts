@@ -3,7 +3,7 @@ import type { Command } from './command.js';
 
 export const tokenCommand: Command = {
   name: 'token',
-  summary: 'development: mint a token with the server\'s HS256 secret (needs its environment and DATA_DIR)',
+  summary: "development: mint a token with the server's HS256 secret (needs its environment and DATA_DIR)",
   usage: 'token <user> [--admin] [--expires 30d]',
   help: [
     '--admin         adds role "admin" (every user\'s files, admin endpoints)',

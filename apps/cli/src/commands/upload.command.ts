@@ -17,7 +17,7 @@ export const uploadCommand: Command = {
   usage: 'upload <files…> [--parallel N] [--wait] [--sha256] [--chunk-size 8M] [--limit-rate 20M] [--protocol tus]',
   help: [
     '--parallel N        files uploaded at once (default 2)',
-    '--wait              wait for the pipeline\'s final status; exit 1 unless complete',
+    "--wait              wait for the pipeline's final status; exit 1 unless complete",
     '--wait-timeout S    seconds to wait for it (default 900)',
     '--sha256            read each new file once more first and send its SHA-256: the server',
     '                    then fails the file (checksum_mismatch) unless it got exactly these bytes',

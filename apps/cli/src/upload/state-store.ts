@@ -89,17 +89,19 @@ export class JsonStateStore implements UrlStorage {
   }
 
   private update(change: (state: StateFile) => void): Promise<void> {
-    const run = this.queue.then(() => this.withLock(() => {
-      const state = this.read();
-      change(state);
-      const cutoff = Date.now() - MAX_AGE_MS;
-      for (const [key, entry] of Object.entries(state.uploads)) {
-        if (Date.parse(entry.creationTime) < cutoff) delete state.uploads[key];
-      }
-      const temporary = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-      fs.renameSync(temporary, this.file);
-    }));
+    const run = this.queue.then(() =>
+      this.withLock(() => {
+        const state = this.read();
+        change(state);
+        const cutoff = Date.now() - MAX_AGE_MS;
+        for (const [key, entry] of Object.entries(state.uploads)) {
+          if (Date.parse(entry.creationTime) < cutoff) delete state.uploads[key];
+        }
+        const temporary = `${this.file}.${process.pid}.tmp`;
+        fs.writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+        fs.renameSync(temporary, this.file);
+      }),
+    );
     this.queue = run.catch(() => {});
     return run;
   }

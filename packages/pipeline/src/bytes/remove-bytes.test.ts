@@ -15,7 +15,7 @@ const UPLOAD = 'a'.repeat(32);
 const OTHER = 'b'.repeat(32);
 const write = (ref: ReturnType<typeof finalRef>) => storage.write(ref, Readable.from(['bytes']));
 
-describe('removeBytes: the one removal of an upload\'s bytes', () => {
+describe("removeBytes: the one removal of an upload's bytes", () => {
   it('removes the quarantine object, every tus sidecar and the final object, and nothing of another upload', async () => {
     const refs = [quarantineRef(UPLOAD), ...quarantineSidecars(UPLOAD), finalRef('aa/final-key')];
     for (const ref of [...refs, quarantineRef(OTHER)]) await write(ref);

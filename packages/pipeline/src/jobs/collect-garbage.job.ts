@@ -39,7 +39,10 @@ export interface GcOptions {
 }
 
 /** One pass; resolves with what it did (also logged as one line), rejects when it had to stop early. */
-export async function collectGarbage(deps: GcDeps, { redis, now = new Date(), signal = new AbortController().signal, prefix = 'airlock:' }: GcOptions): Promise<GcReport> {
+export async function collectGarbage(
+  deps: GcDeps,
+  { redis, now = new Date(), signal = new AbortController().signal, prefix = 'airlock:' }: GcOptions,
+): Promise<GcReport> {
   const started = performance.now();
   const pass = startPass(deps, now, signal);
   const auditKey = `${prefix}gc:audited`;

@@ -21,8 +21,17 @@ interface S3 {
   send(command: object): Promise<{ Uploads?: { Key?: string; UploadId?: string }[]; Contents?: { Key?: string }[]; UploadId?: string }>;
   destroy(): void;
 }
-const COMMANDS = ['CreateBucketCommand', 'DeleteBucketCommand', 'PutObjectCommand', 'DeleteObjectCommand', 'ListObjectsV2Command',
-  'CreateMultipartUploadCommand', 'UploadPartCommand', 'ListMultipartUploadsCommand', 'AbortMultipartUploadCommand'] as const;
+const COMMANDS = [
+  'CreateBucketCommand',
+  'DeleteBucketCommand',
+  'PutObjectCommand',
+  'DeleteObjectCommand',
+  'ListObjectsV2Command',
+  'CreateMultipartUploadCommand',
+  'UploadPartCommand',
+  'ListMultipartUploadsCommand',
+  'AbortMultipartUploadCommand',
+] as const;
 const sdk = createRequire(createRequire(import.meta.url).resolve('@airlock/storage'))('@aws-sdk/client-s3') as Record<(typeof COMMANDS)[number], Command> & {
   S3Client: new (config: Record<string, unknown>) => S3;
 };
@@ -53,7 +62,8 @@ describe('garbage collection on S3 (Swift)', () => {
       for (const u of (await client.send(new sdk.ListMultipartUploadsCommand({ Bucket }))).Uploads ?? []) {
         await client.send(new sdk.AbortMultipartUploadCommand({ Bucket, Key: u.Key, UploadId: u.UploadId }));
       }
-      for (const o of (await client.send(new sdk.ListObjectsV2Command({ Bucket }))).Contents ?? []) await client.send(new sdk.DeleteObjectCommand({ Bucket, Key: o.Key }));
+      for (const o of (await client.send(new sdk.ListObjectsV2Command({ Bucket }))).Contents ?? [])
+        await client.send(new sdk.DeleteObjectCommand({ Bucket, Key: o.Key }));
       await client.send(new sdk.DeleteBucketCommand({ Bucket }));
     }
     client?.destroy();
@@ -71,8 +81,18 @@ describe('garbage collection on S3 (Swift)', () => {
   }
   async function session(uploadId: string, expiresIn: number): Promise<void> {
     await db.uploads.create({
-      uploadId, fileId: id(), ownerId: 'gc-s3', originalFilename: null, declaredType: null, expectedSha256: null, totalSize: 10 * MiB,
-      chunkSize: 5 * MiB, expiresAt: new Date(Date.now() + expiresIn), now: new Date(Date.now() - HOUR), reserveBytes: 10 * MiB, defaultQuota: 2 ** 40,
+      uploadId,
+      fileId: id(),
+      ownerId: 'gc-s3',
+      originalFilename: null,
+      declaredType: null,
+      expectedSha256: null,
+      totalSize: 10 * MiB,
+      chunkSize: 5 * MiB,
+      expiresAt: new Date(Date.now() + expiresIn),
+      now: new Date(Date.now() - HOUR),
+      reserveBytes: 10 * MiB,
+      defaultQuota: 2 ** 40,
     });
   }
   const openUploads = async () =>
@@ -100,7 +120,14 @@ describe('garbage collection on S3 (Swift)', () => {
 
     const prefix = `airlock-test-${randomBytes(4).toString('hex')}:`;
     await redis.set(uploadLockKey(writing, prefix), 'a-request', 'PX', 60_000);
-    const config = loadConfig({ DATA_DIR: root, STORAGE_BACKEND: 's3', S3_BUCKET: bucket, S3_QUARANTINE_BUCKET: quarantineBucket, ...S3_ENV, ORPHAN_GRACE_SECONDS: '900' });
+    const config = loadConfig({
+      DATA_DIR: root,
+      STORAGE_BACKEND: 's3',
+      S3_BUCKET: bucket,
+      S3_QUARANTINE_BUCKET: quarantineBucket,
+      ...S3_ENV,
+      ORPHAN_GRACE_SECONDS: '900',
+    });
     const storage = createS3Driver({ ...config.storage.s3, bucket: bucket!, quarantineBucket: quarantineBucket!, listPageSize: 2 });
     const deps = { config, db, storage, producer: { enqueue: async () => {} }, locks: createUploadLocks(redis, { prefix }), logger: pino({ level: 'silent' }) };
 

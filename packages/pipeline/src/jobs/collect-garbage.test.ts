@@ -86,9 +86,18 @@ async function seed(w: World): Promise<void> {
   const ago = (ms: number) => new Date(Date.now() - ms);
   const upload = async (label: string, { createdAgo = 2 * HOUR, expiresIn = -MINUTE } = {}) => {
     await db.uploads.create({
-      uploadId: idOf(label), fileId: fileIdOf(label), ownerId: OWNER, originalFilename: `${label}.bin`, declaredType: null,
-      expectedSha256: null, totalSize: 100, chunkSize: 100, expiresAt: new Date(Date.now() + expiresIn), now: ago(createdAgo),
-      reserveBytes: 100, defaultQuota: 2 ** 40,
+      uploadId: idOf(label),
+      fileId: fileIdOf(label),
+      ownerId: OWNER,
+      originalFilename: `${label}.bin`,
+      declaredType: null,
+      expectedSha256: null,
+      totalSize: 100,
+      chunkSize: 100,
+      expiresAt: new Date(Date.now() + expiresIn),
+      now: ago(createdAgo),
+      reserveBytes: 100,
+      defaultQuota: 2 ** 40,
     });
     await put(w, quarantineRef(idOf(label)), createdAgo);
     await put(w, { area: 'quarantine', key: `${idOf(label)}.json` }, createdAgo);
@@ -99,7 +108,16 @@ async function seed(w: World): Promise<void> {
     for (const status of statuses) {
       const storagePath = status === 'scanning' || status === 'complete' ? finalKey(fileIdOf(label)) : undefined;
       if (status === 'complete') {
-        const scan = { fileId: fileIdOf(label), attempt: 1, result: 'clean' as const, signature: null, engineVersion: null, durationMs: 1, detail: 'stream: OK', at };
+        const scan = {
+          fileId: fileIdOf(label),
+          attempt: 1,
+          result: 'clean' as const,
+          signature: null,
+          engineVersion: null,
+          durationMs: 1,
+          detail: 'stream: OK',
+          at,
+        };
         await db.files.recordScan(scan, 'c'.repeat(64));
       }
       await db.files.transition(fileIdOf(label), status, at, storagePath ? { storagePath } : {});
@@ -143,9 +161,25 @@ async function seed(w: World): Promise<void> {
   await put(w, finalRef(finalKey(idOf('final-orphan'))), 2 * HOUR);
 }
 
-const LABELS = ['idle', 'active', 'writing', 'api-expired', 'quarantined-old', 'quarantined-new', 'rejected-old', 'scan-failed-old',
-  'assembling-old', 'scanning-old', 'complete', 'complete-missing', 'deleted-unfinished', 'deleted-recent', 'evidence-deleted',
-  'evidence-deleted-old', 'leftover'];
+const LABELS = [
+  'idle',
+  'active',
+  'writing',
+  'api-expired',
+  'quarantined-old',
+  'quarantined-new',
+  'rejected-old',
+  'scan-failed-old',
+  'assembling-old',
+  'scanning-old',
+  'complete',
+  'complete-missing',
+  'deleted-unfinished',
+  'deleted-recent',
+  'evidence-deleted',
+  'evidence-deleted-old',
+  'leftover',
+];
 
 /** Everything a pass may change, keyed by label: comparable across worlds. */
 async function snapshot(w: World) {
@@ -194,10 +228,23 @@ describe.each(['sqlite', 'postgresql'] as const)('garbage collection on %s and l
     });
     expect(clean.keys).toEqual(
       [
-        q('active'), q('active', '.json'), q('writing'), q('writing', '.json'), q('quarantined-new'), q('quarantined-new', '.json'),
-        q('assembling-old'), q('assembling-old', '.json'), q('scanning-old'), q('scanning-old', '.json'), q('young-orphan'),
-        q('evidence-deleted'), q('evidence-deleted', '.json'),
-        'quarantine/notes.txt', f('scanning-old'), f('complete'), f('deleted-recent'),
+        q('active'),
+        q('active', '.json'),
+        q('writing'),
+        q('writing', '.json'),
+        q('quarantined-new'),
+        q('quarantined-new', '.json'),
+        q('assembling-old'),
+        q('assembling-old', '.json'),
+        q('scanning-old'),
+        q('scanning-old', '.json'),
+        q('young-orphan'),
+        q('evidence-deleted'),
+        q('evidence-deleted', '.json'),
+        'quarantine/notes.txt',
+        f('scanning-old'),
+        f('complete'),
+        f('deleted-recent'),
       ].sort(),
     );
     // Reservations end with a terminal status: `idle`'s went with its expiry; the open and

@@ -70,7 +70,9 @@ interface Backend {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'airlock-promote-crash-'));
-const [bucket, quarantineBucket] = ['final', 'quarantine'].map((area) => `airlock-crash-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}-${area}`) as [string, string];
+const [bucket, quarantineBucket] = ['final', 'quarantine'].map(
+  (area) => `airlock-crash-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}-${area}`,
+) as [string, string];
 const local = createLocalDriver({ quarantineDir: join(root, 'quarantine'), finalDir: join(root, 'files') });
 let s3: StorageDriver | undefined;
 let s3Client: ReturnType<typeof s3TestClient> | undefined;
@@ -121,12 +123,25 @@ describe.each(BACKENDS)('promotion killed at every step converges to one complet
     const [uploadId, fileId] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
     const now = new Date();
     await db.uploads.create({
-      uploadId, fileId, ownerId: 'crash', originalFilename: 'a.bin', declaredType: null, expectedSha256: null, totalSize: BYTES.length,
-      chunkSize: BYTES.length, expiresAt: new Date(now.getTime() + 3600_000), now, reserveBytes: BYTES.length, defaultQuota: 2 ** 40,
+      uploadId,
+      fileId,
+      ownerId: 'crash',
+      originalFilename: 'a.bin',
+      declaredType: null,
+      expectedSha256: null,
+      totalSize: BYTES.length,
+      chunkSize: BYTES.length,
+      expiresAt: new Date(now.getTime() + 3600_000),
+      now,
+      reserveBytes: BYTES.length,
+      defaultQuota: 2 ** 40,
     });
     await db.uploads.finish(uploadId, BYTES.length, now);
     await db.files.transition(fileId, 'scanning', now, { mimeType: 'application/octet-stream' });
-    await db.files.recordScan({ fileId, attempt: 1, result: 'clean', signature: null, engineVersion: 'test', durationMs: 1, detail: 'stream: OK', at: now }, SHA256);
+    await db.files.recordScan(
+      { fileId, attempt: 1, result: 'clean', signature: null, engineVersion: 'test', durationMs: 1, detail: 'stream: OK', at: now },
+      SHA256,
+    );
     await storage.write(quarantineRef(uploadId), Readable.from([BYTES]));
     for (const sidecar of quarantineSidecars(uploadId).slice(0, 2)) await storage.write(sidecar, Readable.from(['{}']));
     return { uploadId, fileId };
@@ -145,7 +160,17 @@ describe.each(BACKENDS)('promotion killed at every step converges to one complet
         };
       },
     });
-    return { provider: database.provider, users: database.users, uploads: database.uploads, files, stats: database.stats, maintenance: database.maintenance, outbox: database.outbox, ping: () => database.ping(), close: () => database.close() };
+    return {
+      provider: database.provider,
+      users: database.users,
+      uploads: database.uploads,
+      files,
+      stats: database.stats,
+      maintenance: database.maintenance,
+      outbox: database.outbox,
+      ping: () => database.ping(),
+      close: () => database.close(),
+    };
   }
 
   function deps(storage: StorageDriver, database: Database): WorkerDeps {
@@ -185,7 +210,8 @@ describe.each(BACKENDS)('promotion killed at every step converges to one complet
       const file = await db.files.find(fileId);
       expect(file, `crash at call ${at} (${clock.calls[at - 1]})`).toMatchObject({ status: 'complete', storagePath: finalKey(fileId) });
       expect(await text(await storage.read(finalRef(finalKey(fileId))))).toBe(BYTES.toString());
-      for (const ref of [quarantineRef(uploadId), ...quarantineSidecars(uploadId)]) expect(await storage.stat(ref), `${ref.key} after a crash at call ${at}`).toBeNull();
+      for (const ref of [quarantineRef(uploadId), ...quarantineSidecars(uploadId)])
+        expect(await storage.stat(ref), `${ref.key} after a crash at call ${at}`).toBeNull();
       // One terminal transition over both runs (each reports its event once).
       expect(applied).toEqual(['complete']);
       if (!crashed) break;

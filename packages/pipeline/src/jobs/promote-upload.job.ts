@@ -99,13 +99,18 @@ async function moveToFinal(storage: StorageDriver, source: ObjectRef, key: strin
   }
   const landed = await storage.stat(target);
   if (!landed || landed.size !== expected.size) {
-    throw new PermanentFailure('bytes_missing', `promote: the bytes are in neither quarantine nor final storage (final: ${landed ? `${landed.size} bytes` : 'none'})`);
+    throw new PermanentFailure(
+      'bytes_missing',
+      `promote: the bytes are in neither quarantine nor final storage (final: ${landed ? `${landed.size} bytes` : 'none'})`,
+    );
   }
 }
 
 /** A file that ended failed keeps no bytes in final storage; best effort (GC sweeps orphans). */
 async function removeCopy(storage: StorageDriver, key: string, logger: Logger, fileId: string): Promise<void> {
-  await removeBytes(storage, { storagePath: key }).catch((error: Error) => logger.warn({ fileId, err: error.message }, 'promote: could not remove the final copy'));
+  await removeBytes(storage, { storagePath: key }).catch((error: Error) =>
+    logger.warn({ fileId, err: error.message }, 'promote: could not remove the final copy'),
+  );
 }
 
 /** Reads the copy back: it must be exactly the bytes that were scanned. On a mismatch the copy is removed. */

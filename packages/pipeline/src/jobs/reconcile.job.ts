@@ -22,7 +22,10 @@ export function reconcile(deps: WorkerDeps): JobHandler<'maintenance.reconcile'>
     const before = new Date(now.getTime() - config.reconcileAfterSeconds * 1000);
     const stale = await db.files.listStale(['assembling', 'scanning'], before, BATCH);
     // Marked before the enqueues: a file whose enqueue fails (Redis away) still yields its place.
-    await db.files.markReconciled(stale.map((file) => file.id), now);
+    await db.files.markReconciled(
+      stale.map((file) => file.id),
+      now,
+    );
     for (const file of stale) {
       const stage = stageOf(file);
       if (stage) await enqueueStage(deps, file.id, stage);

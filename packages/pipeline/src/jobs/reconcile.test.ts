@@ -90,8 +90,18 @@ describe.each(['sqlite', 'postgresql'] as const)('the reconciler with 1,000 stuc
         const [uploadId, fileId] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
         const at = new Date(Date.now() - 3600_000 + age++);
         await db.uploads.create({
-          uploadId, fileId, ownerId: 'stuck', originalFilename: null, declaredType: null, expectedSha256: null, totalSize: 12,
-          chunkSize: 12, expiresAt: new Date(at.getTime() + 86_400_000), now: at, reserveBytes: 12, defaultQuota: 2 ** 40,
+          uploadId,
+          fileId,
+          ownerId: 'stuck',
+          originalFilename: null,
+          declaredType: null,
+          expectedSha256: null,
+          totalSize: 12,
+          chunkSize: 12,
+          expiresAt: new Date(at.getTime() + 86_400_000),
+          now: at,
+          reserveBytes: 12,
+          defaultQuota: 2 ** 40,
         });
         await db.uploads.finish(uploadId, 12, at);
         if (kind.endsWith('-scanning')) await db.files.transition(fileId, 'scanning', at, { mimeType: 'text/plain' });
@@ -103,7 +113,10 @@ describe.each(['sqlite', 'postgresql'] as const)('the reconciler with 1,000 stuc
 
     // Workers: every enqueued job runs (once per job id while it waits, as in BullMQ); a failed job is dropped.
     const queue = new Map<string, { name: JobName; data: unknown }>();
-    const config = { ...loadConfig({ DATA_DIR: root, STAGE_MAX_ATTEMPTS: String(STAGE_MAX_ATTEMPTS), SCAN_MAX_ATTEMPTS: String(SCAN_MAX_ATTEMPTS) }), reconcileAfterSeconds: 0 };
+    const config = {
+      ...loadConfig({ DATA_DIR: root, STAGE_MAX_ATTEMPTS: String(STAGE_MAX_ATTEMPTS), SCAN_MAX_ATTEMPTS: String(SCAN_MAX_ATTEMPTS) }),
+      reconcileAfterSeconds: 0,
+    };
     const producer = {
       enqueue: async (name: JobName, data: { fileId?: string }) => void queue.set(`${name}-${data.fileId ?? ''}`, { name, data }),
     };
@@ -146,7 +159,9 @@ describe.each(['sqlite', 'postgresql'] as const)('the reconciler with 1,000 stuc
       now = await files();
     }
     expect(of('flaky-assembling').map((file) => [file.status, file.failureReason])).toEqual(Array(400).fill(['failed', 'pipeline_error']));
-    expect(of('flaky-scanning').map((file) => [file.status, file.scan.result, file.scan.attempts])).toEqual(Array(100).fill(['scan_failed', 'error', SCAN_MAX_ATTEMPTS]));
+    expect(of('flaky-scanning').map((file) => [file.status, file.scan.result, file.scan.attempts])).toEqual(
+      Array(100).fill(['scan_failed', 'error', SCAN_MAX_ATTEMPTS]),
+    );
     expect(passes).toBeLessThanOrEqual(bound);
   }, 240_000);
 });

@@ -80,12 +80,26 @@ async function fileIn(status: 'assembling' | 'scanning', { bytes = true, clean =
   const [uploadId, fileId] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
   const now = new Date();
   await db.uploads.create({
-    uploadId, fileId, ownerId: 'budgets', originalFilename: null, declaredType: null, expectedSha256: null, totalSize: BYTES.length,
-    chunkSize: BYTES.length, expiresAt: new Date(now.getTime() + 3600_000), now, reserveBytes: BYTES.length, defaultQuota: 2 ** 40,
+    uploadId,
+    fileId,
+    ownerId: 'budgets',
+    originalFilename: null,
+    declaredType: null,
+    expectedSha256: null,
+    totalSize: BYTES.length,
+    chunkSize: BYTES.length,
+    expiresAt: new Date(now.getTime() + 3600_000),
+    now,
+    reserveBytes: BYTES.length,
+    defaultQuota: 2 ** 40,
   });
   await db.uploads.finish(uploadId, BYTES.length, now);
   if (status === 'scanning') await db.files.transition(fileId, 'scanning', now, { mimeType: 'text/plain' });
-  if (clean) await db.files.recordScan({ fileId, attempt: 1, result: 'clean', signature: null, engineVersion: null, durationMs: 1, detail: 'stream: OK', at: now }, sha256);
+  if (clean)
+    await db.files.recordScan(
+      { fileId, attempt: 1, result: 'clean', signature: null, engineVersion: null, durationMs: 1, detail: 'stream: OK', at: now },
+      sha256,
+    );
   if (bytes) await local.write(quarantineRef(uploadId), Readable.from([BYTES]));
   return { uploadId, fileId };
 }
@@ -154,13 +168,21 @@ describe('a transient failure is retried until the budget, counted in the databa
     expect(await deliveries(run, BUDGET - 1)).toBe(BUDGET - 1);
     expect(await deliveries(run, 2)).toBe(0);
     expect(await outcome(fileId)).toEqual({ status: 'scan_failed', reason: null });
-    expect((await db.files.listScans(fileId)).map((scan) => [scan.attempt, scan.result])).toEqual([[1, 'error'], [2, 'error'], [3, 'error']]);
+    expect((await db.files.listScans(fileId)).map((scan) => [scan.attempt, scan.result])).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+      [3, 'error'],
+    ]);
   });
 
   it('promote → failed / pipeline_error after STAGE_MAX_ATTEMPTS, leaving no copy in final storage', async () => {
     const { fileId } = await fileIn('scanning', { clean: true });
     // The copy lands but never verifies (storage hands back other bytes): transient, every time.
-    const corrupt: StorageDriver = { ...local, rename: undefined, read: async (ref: ObjectRef, range?: ByteRange) => (ref.area === 'final' ? Readable.from([Buffer.from('other')]) : local.read(ref, range)) } as unknown as StorageDriver;
+    const corrupt: StorageDriver = {
+      ...local,
+      rename: undefined,
+      read: async (ref: ObjectRef, range?: ByteRange) => (ref.area === 'final' ? Readable.from([Buffer.from('other')]) : local.read(ref, range)),
+    } as unknown as StorageDriver;
     const run = () => promoteUpload(deps(corrupt))({ fileId }, ctx);
     expect(await deliveries(run, BUDGET - 1)).toBe(BUDGET - 1);
     expect(await deliveries(run, 2)).toBe(0);

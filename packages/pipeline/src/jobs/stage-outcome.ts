@@ -72,7 +72,14 @@ export async function beginAttempt(deps: EndDeps, logger: Logger, fileId: string
  * error is thrown again for BullMQ to retry with backoff. Resolves true when this call ended
  * the file, false when it had already moved on.
  */
-export async function failAttempt(deps: EndDeps, logger: Logger, fileId: string, stage: PipelineStage, attempt: StageAttempt, error: unknown): Promise<boolean> {
+export async function failAttempt(
+  deps: EndDeps,
+  logger: Logger,
+  fileId: string,
+  stage: PipelineStage,
+  attempt: StageAttempt,
+  error: unknown,
+): Promise<boolean> {
   if (error instanceof PermanentFailure) {
     logger.warn({ fileId, stage, reason: error.reason, err: error.message }, `${stage}: permanent failure`);
     return endFile(deps, logger, fileId, 'failed', error.reason);

@@ -30,7 +30,11 @@ async function receiver(answer: (eventId: string) => number) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     seen,
     hold: (on: boolean) => void (hold = on),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -56,7 +60,19 @@ describe('outbox relay (notifier) on SQLite', () => {
     counter += 1;
     const ids = { uploadId: `up-${counter}`, fileId: `file-${counter}` };
     const now = new Date();
-    await db.uploads.create({ ...ids, ownerId: 'u', originalFilename: null, declaredType: null, expectedSha256: null, totalSize: 1, chunkSize: 1, expiresAt: new Date(now.getTime() + 60_000), now, reserveBytes: 1, defaultQuota: 100 });
+    await db.uploads.create({
+      ...ids,
+      ownerId: 'u',
+      originalFilename: null,
+      declaredType: null,
+      expectedSha256: null,
+      totalSize: 1,
+      chunkSize: 1,
+      expiresAt: new Date(now.getTime() + 60_000),
+      now,
+      reserveBytes: 1,
+      defaultQuota: 100,
+    });
     await db.uploads.abort(ids.uploadId, 'failed', 'terminated', now);
     return `${ids.fileId}.file.failed`;
   }
@@ -93,7 +109,12 @@ describe('outbox relay (notifier) on SQLite', () => {
     try {
       await until(async () => (await row(id)).lastError?.startsWith('gave up') ?? false);
       expect(refusing.seen.filter((s) => s.id === id)).toHaveLength(3);
-      expect(await row(id)).toMatchObject({ attempts: 3, nextAttemptAt: null, deliveredAt: null, lastError: 'gave up after 3 attempts: the receiver answered 500' });
+      expect(await row(id)).toMatchObject({
+        attempts: 3,
+        nextAttemptAt: null,
+        deliveredAt: null,
+        lastError: 'gave up after 3 attempts: the receiver answered 500',
+      });
     } finally {
       await relay.stop();
       await refusing.close();

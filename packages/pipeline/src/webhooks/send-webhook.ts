@@ -44,7 +44,8 @@ export async function sendWebhook(target: { url: string; secret: string }, event
     // The answer's body is not read: release the connection.
     await response.body?.cancel().catch(() => {});
   } catch (error) {
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${ATTEMPT_TIMEOUT_MS} ms` : String((error as Error).cause ?? (error as Error).message);
+    const reason =
+      (error as Error).name === 'TimeoutError' ? `no answer within ${ATTEMPT_TIMEOUT_MS} ms` : String((error as Error).cause ?? (error as Error).message);
     throw new DeliveryError(reason);
   }
   if (status < 200 || status >= 300) throw new DeliveryError(`the receiver answered ${status}`);

@@ -21,11 +21,7 @@ const f = (key: string): ObjectRef => ({ area: 'final', key });
  * The behaviour every StorageDriver must show (see the docs in driver.ts). Each test gets a
  * fresh, empty driver from `makeDriver` and calls its `cleanup` afterwards.
  */
-export function describeStorageDriver(
-  name: string,
-  makeDriver: () => Promise<DriverUnderTest>,
-  options: StorageContractOptions = {},
-): void {
+export function describeStorageDriver(name: string, makeDriver: () => Promise<DriverUnderTest>, options: StorageContractOptions = {}): void {
   const largeBodyBytes = options.largeBodyBytes ?? 12 * 1024 * 1024;
 
   describe(`StorageDriver contract: ${name}`, () => {
@@ -195,8 +191,7 @@ export function describeStorageDriver(
 
     describe('list', () => {
       const keys = ['list/a/1', 'list/a/2', 'list/ab', 'list/b/c/d', 'listing', 'other/x'];
-      const listed = async (area: 'quarantine' | 'final', prefix: string) =>
-        (await collect(driver.list(area, prefix))).map((o) => o.key).sort();
+      const listed = async (area: 'quarantine' | 'final', prefix: string) => (await collect(driver.list(area, prefix))).map((o) => o.key).sort();
       beforeEach(async () => {
         for (const [i, key] of keys.entries()) await put(q(key), 'x'.repeat(i));
         await put(f('list/final-only'), 'f');

@@ -19,10 +19,7 @@ export async function launch(root: string, entry: string, env: Record<string, st
     child = spawn(process.execPath, [path.join(root, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
-    await Promise.race([
-      ready(),
-      new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output}`)))),
-    ]);
+    await Promise.race([ready(), new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output}`))))]);
   };
   const exited = () =>
     child.exitCode !== null || child.signalCode !== null

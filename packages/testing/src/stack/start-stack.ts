@@ -78,7 +78,9 @@ export async function startStack(options: { provider?: Provider; env?: Record<st
     async startApi(extra = {}) {
       const otherPort = await freePort();
       const otherUrl = `http://127.0.0.1:${otherPort}`;
-      const proc = await launch(ROOT, 'apps/api/dist/main.js', { ...env, PUBLIC_URL: otherUrl, ...extra, PORT: String(otherPort) }, () => waitForHttp(`${otherUrl}/healthz`));
+      const proc = await launch(ROOT, 'apps/api/dist/main.js', { ...env, PUBLIC_URL: otherUrl, ...extra, PORT: String(otherPort) }, () =>
+        waitForHttp(`${otherUrl}/healthz`),
+      );
       procs.push(proc);
       return { url: otherUrl, proc };
     },

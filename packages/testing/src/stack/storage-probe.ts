@@ -70,5 +70,9 @@ function listFiles(dir: string): string[] {
  * `env` function can then add `probe.env`; the probe is removed after the stack stopped.
  */
 export function useStorageProbe(backend: Backend, dataDir: () => string): StorageProbe {
-  return useFixture('useStorageProbe: the probe', () => storageProbe(backend, dataDir), (probe) => probe.remove());
+  return useFixture(
+    'useStorageProbe: the probe',
+    () => storageProbe(backend, dataDir),
+    (probe) => probe.remove(),
+  );
 }

@@ -33,9 +33,7 @@ export async function startHealthServer({ port, host, roles, checks, metrics, lo
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, JSON.stringify({ error: { code: 'method_not_allowed', message: 'GET only' } }));
     if (url === '/healthz') return send(200, JSON.stringify({ status: 'ok' }));
     if (url === '/readyz') {
-      void readiness().then(({ ready, body }) =>
-        send(ready ? 200 : 503, JSON.stringify({ status: body.status, roles, checks: body.checks })),
-      );
+      void readiness().then(({ ready, body }) => send(ready ? 200 : 503, JSON.stringify({ status: body.status, roles, checks: body.checks })));
       return;
     }
     if (url === '/metrics') {

@@ -14,7 +14,12 @@ export interface WorkerMetrics {
   /** Times one run of a job; call the result with how it ended. */
   startJob(role: Role, job: string, attempt: number): (outcome: 'completed' | 'failed') => void;
   /** Adds the per-role series once the BullMQ workers exist: concurrency and the depth of this process's queues. */
-  watchQueues(deps: { roles: { role: Role; concurrency: number }[]; producer: Pick<Producer, 'queue'>; redis: { status: string }; failed: SourceFailure }): void;
+  watchQueues(deps: {
+    roles: { role: Role; concurrency: number }[];
+    producer: Pick<Producer, 'queue'>;
+    redis: { status: string };
+    failed: SourceFailure;
+  }): void;
 }
 
 /**
@@ -53,7 +58,12 @@ export function createWorkerMetrics(): WorkerMetrics {
       };
     },
     watchQueues({ roles, producer, redis, failed }) {
-      const concurrency = new Gauge({ name: 'airlock_worker_concurrency', help: 'Jobs this process runs at once per role (WORKER_CONCURRENCY)', labelNames: ['role'] as const, registers });
+      const concurrency = new Gauge({
+        name: 'airlock_worker_concurrency',
+        help: 'Jobs this process runs at once per role (WORKER_CONCURRENCY)',
+        labelNames: ['role'] as const,
+        registers,
+      });
       for (const { role, concurrency: n } of roles) {
         concurrency.set({ role }, n);
         // Every series from the start at 0: rate() and alerts need the zero before the first run.

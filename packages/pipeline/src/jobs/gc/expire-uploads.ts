@@ -30,7 +30,10 @@ export async function expireUploads(pass: GcPass): Promise<void> {
           report.expired += 1;
           pass.logger.info({ uploadId: upload.id, fileId: fresh.file.id, expiresAt: fresh.upload.expiresAt.toISOString() }, 'gc: upload expired');
           // Still under the lock: no chunk can land between the abort and the deletions.
-          await removeBytesAndMark(pass, { file: { ...fresh.file, status: 'failed', failureReason: 'expired' }, upload: { ...fresh.upload, status: 'aborted' } });
+          await removeBytesAndMark(pass, {
+            file: { ...fresh.file, status: 'failed', failureReason: 'expired' },
+            upload: { ...fresh.upload, status: 'aborted' },
+          });
           return 'expired';
         });
         if (outcome === BUSY) report.busy += 1;

@@ -33,7 +33,11 @@ afterAll(async () => {
 
 async function sweep(config: Config, storage: StorageDriver, now = new Date()): Promise<GcReport> {
   const locks = { withLock: async () => 'busy' } as never;
-  const pass = startPass({ config, db, storage, producer: { enqueue: async () => {} }, locks, logger: pino({ level: 'silent' }) }, now, new AbortController().signal);
+  const pass = startPass(
+    { config, db, storage, producer: { enqueue: async () => {} }, locks, logger: pino({ level: 'silent' }) },
+    now,
+    new AbortController().signal,
+  );
   await sweepFinalLeftovers(pass);
   return pass.report;
 }
@@ -44,8 +48,18 @@ async function fileIn(status: 'scanning' | 'failed'): Promise<string> {
   const fileId = id();
   const now = new Date();
   await db.uploads.create({
-    uploadId, fileId, ownerId: 'gc-final', originalFilename: null, declaredType: null, expectedSha256: null, totalSize: 10,
-    chunkSize: 10, expiresAt: new Date(now.getTime() + HOUR), now, reserveBytes: 10, defaultQuota: 2 ** 40,
+    uploadId,
+    fileId,
+    ownerId: 'gc-final',
+    originalFilename: null,
+    declaredType: null,
+    expectedSha256: null,
+    totalSize: 10,
+    chunkSize: 10,
+    expiresAt: new Date(now.getTime() + HOUR),
+    now,
+    reserveBytes: 10,
+    defaultQuota: 2 ** 40,
   });
   if (status === 'failed') {
     await db.uploads.abort(uploadId, 'failed', 'terminated', now);
@@ -93,11 +107,21 @@ interface S3 {
   destroy(): void;
 }
 const sdk = createRequire(createRequire(import.meta.url).resolve('@airlock/storage'))('@aws-sdk/client-s3') as Record<
-  'CreateBucketCommand' | 'DeleteBucketCommand' | 'CreateMultipartUploadCommand' | 'UploadPartCommand' | 'ListMultipartUploadsCommand' | 'AbortMultipartUploadCommand',
+  | 'CreateBucketCommand'
+  | 'DeleteBucketCommand'
+  | 'CreateMultipartUploadCommand'
+  | 'UploadPartCommand'
+  | 'ListMultipartUploadsCommand'
+  | 'AbortMultipartUploadCommand',
   Command
 > & { S3Client: new (config: Record<string, unknown>) => S3 };
 const endpoint = process.env.AIRLOCK_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:8085';
-const S3_ENV = { S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: process.env.AIRLOCK_TEST_S3_ACCESS_KEY ?? 'test:tester', S3_SECRET_ACCESS_KEY: process.env.AIRLOCK_TEST_S3_SECRET_KEY ?? 'testing', S3_FORCE_PATH_STYLE: 'true' };
+const S3_ENV = {
+  S3_ENDPOINT: endpoint,
+  S3_ACCESS_KEY_ID: process.env.AIRLOCK_TEST_S3_ACCESS_KEY ?? 'test:tester',
+  S3_SECRET_ACCESS_KEY: process.env.AIRLOCK_TEST_S3_SECRET_KEY ?? 'testing',
+  S3_FORCE_PATH_STYLE: 'true',
+};
 
 describe('final-area multipart leftovers on S3 (Swift)', () => {
   const bucket = `airlock-final-mp-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -106,7 +130,11 @@ describe('final-area multipart leftovers on S3 (Swift)', () => {
     const health = await fetch(`${endpoint}/healthcheck`).catch(() => null);
     if (!health?.ok) throw new Error(`No S3 server at ${endpoint}: run \`source scripts/lib.sh; source scripts/s3.sh; ensure_s3\``);
     client = new sdk.S3Client({
-      endpoint, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
       credentials: { accessKeyId: S3_ENV.S3_ACCESS_KEY_ID, secretAccessKey: S3_ENV.S3_SECRET_ACCESS_KEY },
     });
     await client.send(new sdk.CreateBucketCommand({ Bucket: bucket }));
@@ -131,7 +159,13 @@ describe('final-area multipart leftovers on S3 (Swift)', () => {
     for (const key of keys) await start(key);
     await start('files/ab/not-a-file-id'); // in the final area but not Airlock's naming: never touched
     await start(`elsewhere/${finalKey(noRow)}`); // outside the final area
-    const config = loadConfig({ DATA_DIR: path.join(root, 's3'), STORAGE_BACKEND: 's3', S3_BUCKET: bucket, ...S3_ENV, ORPHAN_GRACE_SECONDS: String(GRACE_SECONDS) });
+    const config = loadConfig({
+      DATA_DIR: path.join(root, 's3'),
+      STORAGE_BACKEND: 's3',
+      S3_BUCKET: bucket,
+      ...S3_ENV,
+      ORPHAN_GRACE_SECONDS: String(GRACE_SECONDS),
+    });
     const storage = createS3Driver({ ...config.storage.s3, bucket, quarantineBucket: bucket, listPageSize: 2 });
 
     // Now: every one is younger than the grace period.

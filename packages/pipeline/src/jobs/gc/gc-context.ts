@@ -61,7 +61,19 @@ export const PAGE = 200;
 export const CONCURRENCY = 8;
 
 export function newReport(): GcReport {
-  return { expired: 0, busy: 0, purged: 0, orphans: 0, leftovers: 0, multipartAborted: 0, missingBytes: 0, tempLeftovers: 0, spoolLeftovers: 0, audited: false, errors: 0 };
+  return {
+    expired: 0,
+    busy: 0,
+    purged: 0,
+    orphans: 0,
+    leftovers: 0,
+    multipartAborted: 0,
+    missingBytes: 0,
+    tempLeftovers: 0,
+    spoolLeftovers: 0,
+    audited: false,
+    errors: 0,
+  };
 }
 
 export function startPass(deps: GcDeps, now: Date, signal: AbortSignal): GcPass {

@@ -81,7 +81,10 @@ async function sweepArea(pass: GcPass, rules: AreaRules): Promise<void> {
   let orphanCount = 0;
 
   const classify = async (batch: Listed[]) => {
-    const owners = await rules.owners(batch.map((object) => object.key), pass);
+    const owners = await rules.owners(
+      batch.map((object) => object.key),
+      pass,
+    );
     for (const { key, lastModified } of batch) {
       const owner = owners.get(key);
       const old = lastModified < graceBefore;
