@@ -119,7 +119,7 @@ describe('behind nginx with TLS, two APIs (docker/nginx/airlock.conf.template)',
     expect(download.headers['content-length']).toBe(String(48 * MiB));
   });
 
-  it('an upload cut mid-PATCH resumes where the API says and completes (each API served PATCHes; counters sum across them)', async () => {
+  it('an upload cut mid-PATCH resumes where the API says and completes (counters sum across the APIs)', async () => {
     const before = await Promise.all([stack.url, second.url].map((url) => scrape(url)));
     const source = await randomFile(dir, 24 * MiB, 'resumed.bin');
     const user = 'rosa';
@@ -147,7 +147,7 @@ describe('behind nginx with TLS, two APIs (docker/nginx/airlock.conf.template)',
     expect(kept).toBeLessThan(24 * MiB);
 
     // A new client resumes from the URL: HEAD, then PATCHes from the kept offset, in 8 MiB chunks
-    // (round robin: they land on both APIs).
+    // (round robin: they may land on either API, which share the database, Redis and DATA_DIR).
     const chunks: { size: number; accepted: number }[] = [];
     const resumed = tusThroughProxy(source.path, user, authorization, {
       uploadUrl: url,
@@ -171,11 +171,12 @@ describe('behind nginx with TLS, two APIs (docker/nginx/airlock.conf.template)',
     expect(grew('airlock_uploads_created_total').reduce((a, b) => a + b)).toBe(1);
     expect(grew('airlock_uploads_finished_total').reduce((a, b) => a + b)).toBe(1);
     expect(grew('airlock_bytes_received_total').reduce((a, b) => a + b)).toBe(24 * MiB);
-    const patches = grew(PATCHES);
+    // Every PATCH of the resumed client answered 204 on one API or the other (which one is
+    // nginx's round robin: when little was left, a single PATCH lands on one API only).
     expect(
-      patches.every((n) => n >= 1),
-      `PATCHes 204 per API: ${JSON.stringify(patches)}`,
-    ).toBe(true);
+      grew(PATCHES).reduce((a, b) => a + b),
+      `PATCHes 204 per API: ${JSON.stringify(grew(PATCHES))}`,
+    ).toBe(chunks.length);
   });
 
   it('never offers a development token through the proxy; /metrics is not public there', async () => {
