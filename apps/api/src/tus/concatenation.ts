@@ -24,8 +24,6 @@ interface Deps {
 }
 
 const MAX_PARTS = 100;
-/** How long the final upload's creation waits for its own lock (nobody else knows it yet, so at once). */
-const LOCK_WAIT_MS = 10_000;
 
 /**
  * `POST /uploads` with `Upload-Concat: final;<url> <url> …` (tus concatenation): the final
@@ -107,36 +105,37 @@ export async function createFinalUpload(
   // upload lock and asks the holder to let go, so the bytes are written under that lock, as a
   // PATCH writes, and the write stops when asked (the upload is then being deleted).
   const released = new AbortController();
-  const lock = locker.newLock(upload.id);
-  await lock.lock(AbortSignal.timeout(LOCK_WAIT_MS), async () => released.abort());
-  try {
-    try {
-      await withTusContext({ caller, uploadId: upload.id }, async () => {
-        await tus.store.create(upload);
-        let offset = 0;
-        for (const id of partialIds) {
-          const part = await storage.read(quarantineRef(id));
-          const stop = () => part.destroy(new Error('the final upload is being deleted'));
-          released.signal.addEventListener('abort', stop, { once: true });
-          if (released.signal.aborted) stop();
-          offset = await tus.store.write(part, upload.id, offset).finally(() => released.signal.removeEventListener('abort', stop));
+  await withUploadLock(
+    locker,
+    upload.id,
+    async () => {
+      try {
+        await withTusContext({ caller, uploadId: upload.id }, async () => {
+          await tus.store.create(upload);
+          let offset = 0;
+          for (const id of partialIds) {
+            const part = await storage.read(quarantineRef(id));
+            const stop = () => part.destroy(new Error('the final upload is being deleted'));
+            released.signal.addEventListener('abort', stop, { once: true });
+            if (released.signal.aborted) stop();
+            offset = await tus.store.write(part, upload.id, offset).finally(() => released.signal.removeEventListener('abort', stop));
+          }
+        });
+      } catch (error) {
+        if (error instanceof RejectedUploadError) {
+          await removePartials();
+          throw new AppError('E_TYPE_NOT_ALLOWED', error.message);
         }
-      });
-    } catch (error) {
-      if (error instanceof RejectedUploadError) {
-        await removePartials();
-        throw new AppError('E_TYPE_NOT_ALLOWED', error.message);
+        if (released.signal.aborted) throw new AppError('E_GONE', 'the concatenated upload was deleted while it was being assembled', { cause: error });
+        // The final stays open with what it has, and expires; the partials' bytes are kept
+        // until retention in case the failure was passing.
+        logger.error({ err: error, uploadId: upload.id }, 'concatenation failed');
+        throw error;
       }
-      if (released.signal.aborted) throw new AppError('E_GONE', 'the concatenated upload was deleted while it was being assembled', { cause: error });
-      // The final stays open with what it has, and expires; the partials' bytes are kept
-      // until retention in case the failure was passing.
-      logger.error({ err: error, uploadId: upload.id }, 'concatenation failed');
-      throw error;
-    }
-    if (await db.uploads.finish(upload.id, total, new Date())) await tus.startPipeline(final.file.id);
-  } finally {
-    await lock.unlock().catch(() => {});
-  }
+      if (await db.uploads.finish(upload.id, total, new Date())) await tus.startPipeline(final.file.id);
+    },
+    () => released.abort(),
+  );
   await removePartials();
   return (await db.uploads.find(upload.id))!;
 }

@@ -12,7 +12,8 @@ import { pino } from 'pino';
 import { requireS3, s3ServiceEnv, s3TestClient, testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectGarbage } from './collect-garbage.job.js';
-import { createUploadLocks, uploadLockKey } from './gc/upload-lock.js';
+import { uploadLockKey } from '@airlock/queue';
+import { createUploadLocks } from './gc/upload-lock.js';
 
 // The worker runtime does not depend on the AWS SDK; @airlock/storage does, and this test
 // borrows its copy to lay out in the bucket what @tus/s3-store and strangers leave there.

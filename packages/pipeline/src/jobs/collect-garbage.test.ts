@@ -14,7 +14,8 @@ import { scratchPostgres, testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectGarbage } from './collect-garbage.job.js';
 import type { GcDeps } from './gc/gc-context.js';
-import { createUploadLocks, uploadLockKey } from './gc/upload-lock.js';
+import { uploadLockKey } from '@airlock/queue';
+import { createUploadLocks } from './gc/upload-lock.js';
 
 const REDIS_URL = testRedisUrl();
 const MINUTE = 60_000;

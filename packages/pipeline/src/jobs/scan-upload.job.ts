@@ -25,7 +25,7 @@ export function scanUpload(deps: WorkerDeps): JobHandler<'upload.scan'> {
     if (!view) {
       // A file in the pipeline without its upload session has no bytes to find: it can never pass.
       const file = await db.files.find(fileId);
-      if (file && (stageOf(file) === 'scan' || stageOf(file) === 'promote')) await endFile(deps, logger, fileId, 'failed', 'invalid_record');
+      if (file?.status === 'scanning') await endFile(deps, logger, fileId, 'failed', 'invalid_record');
       else logger.info({ fileId }, 'scan: nothing to do');
       return;
     }

@@ -4,7 +4,8 @@ import { loadConfig } from '@airlock/config';
 import { producerConnection } from '@airlock/queue';
 import { testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSY, createUploadLocks, uploadLockKey } from './upload-lock.js';
+import { uploadLockKey } from '@airlock/queue';
+import { BUSY, createUploadLocks } from './upload-lock.js';
 
 describe('the upload lock garbage collection shares with the API', () => {
   let redis: ReturnType<typeof producerConnection>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { releaseUploadLock, takeUploadLock, uploadLockKey, type producerConnection } from '@airlock/queue';
+import { releaseUploadLock, takeUploadLock, uploadLockKey, UPLOAD_LOCK_PREFIX, type producerConnection } from '@airlock/queue';
 
 /** The producer connection: fails fast when Redis is away, so a lock is never assumed. */
 export type RedisConnection = ReturnType<typeof producerConnection>;
@@ -25,7 +25,7 @@ export interface UploadLocks {
  *
  * `prefix` is the API's (`airlock:`); tests pass their own to stay apart.
  */
-export function createUploadLocks(redis: RedisConnection, { prefix = 'airlock:', ttlMs = 15_000 } = {}): UploadLocks {
+export function createUploadLocks(redis: RedisConnection, { prefix = UPLOAD_LOCK_PREFIX, ttlMs = 15_000 } = {}): UploadLocks {
   return {
     async withLock(uploadId, work) {
       const key = uploadLockKey(uploadId, prefix);
@@ -40,5 +40,3 @@ export function createUploadLocks(redis: RedisConnection, { prefix = 'airlock:',
     },
   };
 }
-
-export { uploadLockKey };
