@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patchesAccepted } from '../support/chunks.js';
 import { randomFile } from '../support/files.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 import { jsonOf, runCli } from './cli-process.js';
 
 const KiB = 1024;

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { randomFile, sha256File } from '../support/files.js';
 import { status } from '../support/http.js';
-import { JWT_SECRET, OCTETS, startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { JWT_SECRET, OCTETS, startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 import { jsonOf, runCli, startCli } from './cli-process.js';
 
 const MiB = 1024 * 1024;

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomFile } from '../support/files.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 import { jsonOf, runCli, startCli } from './cli-process.js';
 
 const MiB = 1024 * 1024;

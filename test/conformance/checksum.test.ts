@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 import { expectTusError, expectTusResumable, OFFSET_OCTETS, userClient } from '../support/tus-raw.js';
 
 /** tus 1.0.0, "Checksum" extension (docs/TUS-CONFORMANCE.md, section checksum). */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 import { b64, expectTusError, expectTusResumable, userClient } from '../support/tus-raw.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 /** tus 1.0.0, "Concatenation" extension (docs/TUS-CONFORMANCE.md, section concatenation). */
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { slowRequest } from '../support/slow-body.js';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 import { b64, expectTusError, expectTusResumable, OFFSET_OCTETS, tusClient, userClient } from '../support/tus-raw.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 /**
  * tus 1.0.0, "Core Protocol" (docs/TUS-CONFORMANCE.md, section core). Raw HTTP, one test per

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 import { b64, expectTusError, OFFSET_OCTETS, userClient } from '../support/tus-raw.js';
 
 /** tus 1.0.0, "Creation" extension, deferred length (docs/TUS-CONFORMANCE.md, section creation-defer-length). */

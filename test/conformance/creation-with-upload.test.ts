@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 import { expectTusError, expectTusResumable, OFFSET_OCTETS, userClient } from '../support/tus-raw.js';
 
 /** tus 1.0.0, "Creation With Upload" extension (docs/TUS-CONFORMANCE.md, section creation-with-upload). */

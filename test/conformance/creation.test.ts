@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 import { b64, expectTusError, expectTusResumable, tusClient, userClient } from '../support/tus-raw.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 /** tus 1.0.0, "Creation" extension (docs/TUS-CONFORMANCE.md, section creation). */
 const MAX = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 import { expectTusError, userClient } from '../support/tus-raw.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 /** tus 1.0.0, "Expiration" extension (docs/TUS-CONFORMANCE.md, section expiration). */
 const EXPIRY_SECONDS = 3;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PNG } from '../support/samples.js';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 import { expectTusError, expectTusResumable, userClient } from '../support/tus-raw.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 /** tus 1.0.0, "Termination" extension (docs/TUS-CONFORMANCE.md, section termination). */
 describe('tus termination', () => {

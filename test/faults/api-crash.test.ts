@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarantinePath, randomFile, sha256File } from '../support/files.js';
 import { createUpload, status, tusHeaders } from '../support/http.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 import { tusUpload } from '../support/tus.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 const MiB = 1024 * 1024;
 const SIZE = 50 * MiB;

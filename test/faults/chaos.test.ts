@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tusHeaders } from '../support/http.js';
 import { EICAR } from '../support/samples.js';
 import { privateRedis, type PrivateService } from '@airlock/testing';
-import { OCTETS, startStack, type Proc, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Proc, type Stack } from '@airlock/testing/stack';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 import { startReceiver, type WebhookReceiver } from '@airlock/testing/stack';
 import { uploadWithRetries } from '../support/retrying-upload.js';
 

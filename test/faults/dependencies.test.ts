@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG } from '../support/samples.js';
 import { privatePostgres, privateRedis, type PrivateService } from '@airlock/testing';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 

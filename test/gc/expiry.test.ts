@@ -1,10 +1,10 @@
 import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, tusHeaders } from '../support/http.js';
-import { OCTETS, startStack, type Proc, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Proc, type Stack } from '@airlock/testing/stack';
 import { s3TestClient } from '@airlock/testing';
 import { BACKENDS, storageProbe, type StorageProbe } from '@airlock/testing/stack';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 /**
  * Short timers: an upload with no accepted chunk for 4 s expires; the janitor collects every

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarantinePath } from '../support/files.js';
 import { createUpload, uploadBytes, waitForStatus } from '../support/http.js';
 import { PNG } from '../support/samples.js';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { startStack, type Proc, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const EXPIRY_S = 5;
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarantinePath } from '../support/files.js';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG, TEXT_THEN_BINARY } from '../support/samples.js';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { startStack, type Proc, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 

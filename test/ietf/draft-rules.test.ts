@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELF } from '../support/samples.js';
 import { patch, status, tusHeaders } from '../support/http.js';
 import { draftRequest, problemOf } from '../support/ietf-raw.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 
 const PROBLEM = 'https://iana.org/assignments/http-problem-types#';
 const MAX = 1024 * 1024;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomFile, sha256File } from '../support/files.js';
 import { status, waitForStatus } from '../support/http.js';
 import { EICAR } from '../support/samples.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 import { tusUpload, uploadIdOf } from '../support/tus.js';
 
 const MiB = 1024 * 1024;

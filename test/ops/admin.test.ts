@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
 
 const ROLES = ['validator', 'scanner', 'promoter', 'janitor', 'notifier'];
 

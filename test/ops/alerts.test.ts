@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { scrape } from '../support/metrics.js';
 import { PNG } from '../support/samples.js';
-import { freePort, startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { freePort, startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ALERTS = path.join(ROOT, 'docker/prometheus/alerts.yml');

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, tusHeaders, waitForStatus } from '../support/http.js';
 import { scrape } from '../support/metrics.js';
-import { OCTETS, freePort, startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { OCTETS, freePort, startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 const PATCH_204 = 'airlock_http_request_duration_seconds_count{method="PATCH",route="/uploads/:id",status="204"}';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, tusHeaders, uploadBytes, waitForStatus } from '../support/http.js';
 import { PNG } from '../support/samples.js';
 import { privateRedis, type PrivateService } from '@airlock/testing';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { startStack, type Proc, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 import { startReceiver, verifySignature, type WebhookReceiver } from '@airlock/testing/stack';
 
 const SECRET = 'whsec-outbox-0123456789abcdef';

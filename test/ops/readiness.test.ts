@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { freePort, startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 interface Readiness {
   status: string;

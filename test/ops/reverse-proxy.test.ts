@@ -10,8 +10,8 @@ import { randomFile } from '../support/files.js';
 import { scrape } from '../support/metrics.js';
 import { httpsDigest, httpsRequest, nginxInstalled, selfSignedCertificate, startNginx, type Nginx } from '../support/nginx.js';
 import { rawRequest } from '../support/raw-http.js';
-import { OCTETS, freePort, startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { OCTETS, freePort, startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 import { launchChromium } from '../web/browser.js';
 import { DashboardPage } from '../web/dashboard.page.js';
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, uploadBytes } from '../support/http.js';
 import { ELF, PNG } from '../support/samples.js';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { startStack, type Proc, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 import { startReceiver, verifySignature, type WebhookReceiver } from '@airlock/testing/stack';
 
 const SECRET = 'whsec-e2e-0123456789abcdef';

@@ -6,9 +6,9 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG, TEXT_THEN_BINARY } from '../support/samples.js';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
+import { startStack, type Proc, type Stack } from '@airlock/testing/stack';
 import { startTcpProxy } from '../support/tcp-proxy.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 

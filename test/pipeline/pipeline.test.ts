@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, uploadBytes, waitForStatus } from '../support/http.js';
 import { ELF, EICAR, PNG, TEXT_THEN_BINARY, zipOf } from '../support/samples.js';
 import { useStackDatabase } from '../support/database.js';
-import { useStack } from '../support/stack.js';
+import { useStack } from '@airlock/testing/stack';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

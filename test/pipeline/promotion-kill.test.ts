@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { useStorageProbe } from '@airlock/testing/stack';
 import { useStackDatabase } from '../support/database.js';
-import { OCTETS, useStack, type Proc } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { OCTETS, useStack, type Proc } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const MiB = 1024 * 1024;
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];

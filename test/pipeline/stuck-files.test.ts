@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDatabase, type Database } from '@airlock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Proc, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { startStack, type Proc, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 const OWNER = 'stuck-owner';

@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, tusHeaders, uploadBytes, waitForStatus } from '../support/http.js';
 import { PNG } from '../support/samples.js';
-import { JWT_SECRET, OCTETS, startStack, type Stack } from '../support/stack.js';
+import { JWT_SECRET, OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useStack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { useStack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 import { launchChromium } from '../web/browser.js';
 
 /**

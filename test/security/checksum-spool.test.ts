@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, tusHeaders } from '../support/http.js';
 import { slowRequest, type SlowRequest } from '../support/slow-body.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const text = (length: number) => new Uint8Array(Buffer.alloc(length, 'c'));
 const sha1 = (bytes: Uint8Array) => `sha1 ${createHash('sha1').update(bytes).digest('base64')}`;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, tusHeaders } from '../support/http.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
 
 const KiB = 1024;
 

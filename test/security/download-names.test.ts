@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, waitForStatus } from '../support/http.js';
 import { BACKENDS, useStorageProbe } from '@airlock/testing/stack';
-import { OCTETS, useStack } from '../support/stack.js';
+import { OCTETS, useStack } from '@airlock/testing/stack';
 
 /**
  * #12 item 8: a file downloads whatever its name, with one sanitised Content-Disposition on

@@ -5,8 +5,8 @@ import { PROVIDERS } from '@airlock/testing';
 import { quarantinePath } from '../support/files.js';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG, TEXT_THEN_BINARY } from '../support/samples.js';
-import { useStack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { useStack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 const RETENTION_SECONDS = 10;

@@ -5,7 +5,7 @@ import { createDatabase } from '@airlock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG } from '../support/samples.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
 
 // Issue #12, item 9: what the API and workers leave on disk is the owner's alone. The
 // processes run under umask 0 (children inherit it), so nothing comes from a kind umask,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status, tusHeaders, uploadBytes, waitForStatus } from '../support/http.js';
 import { rawRequest } from '../support/raw-http.js';
 import { PNG } from '../support/samples.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
 import { tusUpload, uploadIdOf } from '../support/tus.js';
 import fs from 'node:fs';
 import os from 'node:os';

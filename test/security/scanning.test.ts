@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, PNG, zipOf } from '../support/samples.js';
 import { useStackDatabase } from '../support/database.js';
-import { useStack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { useStack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 // Issue #12, item 7: scans that cannot pass silently. Real API, real workers, the real clamd
 // that npm test starts (scripts/clamd.sh: AlertEncrypted on, test signatures only).

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, tusHeaders } from '../support/http.js';
 import { slowRequest, trickle } from '../support/slow-body.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 
 const text = (length: number) => new Uint8Array(Buffer.alloc(length, 'b'));
 

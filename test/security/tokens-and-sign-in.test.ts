@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, tusHeaders } from '../support/http.js';
 import { rawRequest } from '../support/raw-http.js';
-import { JWT_SECRET, startStack, type Stack } from '../support/stack.js';
+import { JWT_SECRET, startStack, type Stack } from '@airlock/testing/stack';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const key = new TextEncoder().encode(JWT_SECRET);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, tusHeaders } from '../support/http.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 
 /**
  * Issue #12, item 1: the tus layer acts on the upload id Express routed and checked, and on

@@ -4,10 +4,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status, tusHeaders, uploadBytes, waitForStatus } from '../support/http.js';
 import { EICAR, ELF } from '../support/samples.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 import { testEnvironment } from '@airlock/testing';
 import { BACKENDS, storageProbe, type StorageProbe } from '@airlock/testing/stack';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 const MiB = 1024 * 1024;
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomFile } from '../support/files.js';
 import { status } from '../support/http.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 import { BACKENDS, storageProbe, type StorageProbe } from '@airlock/testing/stack';
 import { tusUpload, uploadIdOf } from '../support/tus.js';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './wait.js';
+import { waitFor } from '@airlock/testing';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The shipped configuration; the test substitutes only its ${AIRLOCK_*} variables. */

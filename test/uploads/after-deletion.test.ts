@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, tusHeaders, uploadBytes, waitForStatus } from '../support/http.js';
 import { PNG } from '../support/samples.js';
 import { slowRequest } from '../support/slow-body.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 
 /** Issue #19, item 7: an upload whose file is gone says so on every method, never with a 500. */
 describe('an upload after its file is deleted, and bytes past a finished upload', () => {

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tusHeaders } from '../support/http.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 import { tusClient } from '../support/tus-raw.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '@airlock/testing';
 
 /**
  * Issue #14 item 6: the concatenated final upload is written under its own upload lock. It is

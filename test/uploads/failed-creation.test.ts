@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tusHeaders } from '../support/http.js';
 import { ELF } from '../support/samples.js';
 import { slowRequest } from '../support/slow-body.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 /**
  * Issue #19, item 3: a creation that ends in an error leaves no row, no reservation and no

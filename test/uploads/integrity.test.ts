@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarantinePath } from '../support/files.js';
 import { createUpload, patch, status, tusHeaders } from '../support/http.js';
 import { ELF, PNG } from '../support/samples.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
 
 const digest = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('base64');
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, status } from '../support/http.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, tusHeaders } from '../support/http.js';
-import { OCTETS, startStack, type Stack } from '../support/stack.js';
+import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 
 const QUOTA = 1000;
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '@airlock/testing';
 import { createUpload, patch, tusHeaders, uploadBytes } from '../support/http.js';
 import { PNG } from '../support/samples.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 /**
  * Quota exactly once (issue #14 item 4) through real HTTP, a few dozen rounds per race (the

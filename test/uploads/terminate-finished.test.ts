@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { status, tusHeaders, uploadBytes, waitForStatus } from '../support/http.js';
 import { PNG } from '../support/samples.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
+import { waitFor } from '@airlock/testing';
 
 /**
  * Issue #13, item 4: tus termination covers finished uploads. DELETE of a finished upload

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patchesAccepted } from '../support/chunks.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, type Stack } from '@airlock/testing/stack';
 import { launchChromium } from './browser.js';
 import { DashboardPage } from './dashboard.page.js';
 
