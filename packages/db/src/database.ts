@@ -18,11 +18,11 @@ import { StatementCounter } from './statement-counter.js';
 export function createDatabase(databaseUrl: string, events: DatabaseEvents = {}): Database {
   const target = parseDatabaseUrl(databaseUrl);
   const counter = new StatementCounter();
-  const prisma = createPrismaClient(target, counter);
+  const { prisma, sql } = createPrismaClient(target, counter);
   return {
     provider: target.provider,
     statementCount: () => counter.count,
-    uploads: new PrismaUploadRepository(prisma, events),
+    uploads: new PrismaUploadRepository(prisma, sql, events),
     users: new PrismaUserRepository(prisma),
     files: new PrismaFileRepository(prisma, events),
     stats: new PrismaStatsRepository(prisma),

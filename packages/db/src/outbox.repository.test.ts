@@ -16,7 +16,7 @@ describe.each(TEST_TARGETS)('outbox on $provider', (target) => {
     database = await target.create();
     await migrate(database.url);
     db = createDatabase(database.url);
-    prisma = createPrismaClient(parseDatabaseUrl(database.url));
+    prisma = createPrismaClient(parseDatabaseUrl(database.url)).prisma;
   });
   afterAll(async () => {
     await prisma?.$disconnect();

@@ -1,8 +1,12 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { GatedBetterSqlite3 } from './sqlite-adapter.js';
 import { StatementCounter } from './statement-counter.js';
+import type { SqlRunner } from './sql-runner.js';
+import { SqliteRunner, type SqliteConnection } from './sqlite-runner.js';
+import { PostgresRunner } from './postgres-runner.js';
 import { type DatabaseTarget, prepareSqliteFile, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
 
 /**
@@ -25,17 +29,26 @@ const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 };
 /**
  * Builds the client synchronously: adapters connect lazily on the first query.
  * On SQLite, plain queries wait for an open transaction (see GatedBetterSqlite3). Every
- * statement sent is counted by `counter`.
+ * statement sent is counted by `counter`. `sql` runs plain SQL on the same connection (SQLite)
+ * or pool (PostgreSQL) for the statements of every upload (sql-runner.ts).
  */
-export function createPrismaClient(target: DatabaseTarget, counter = new StatementCounter()): PrismaClient {
+export function createPrismaClient(target: DatabaseTarget, counter = new StatementCounter()): { prisma: PrismaClient; sql: SqlRunner } {
   if (target.provider === 'sqlite') {
     prepareSqliteFile(target.path);
-    const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS }, undefined, counter);
-    return new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+    let opened!: (connection: SqliteConnection) => void;
+    const connection = new Promise<SqliteConnection>((resolve) => (opened = resolve));
+    const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS }, undefined, counter, opened);
+    const prisma = new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+    const sql = new SqliteRunner(async () => {
+      await prisma.$connect();
+      return connection;
+    }, counter);
+    return { prisma, sql };
   }
-  const adapter = new CountedPg({ connectionString: target.url }, undefined, counter);
+  const pool = new pg.Pool({ connectionString: target.url });
+  const adapter = new CountedPg(pool, { disposeExternalPool: true }, counter);
   const client = new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
-  return client as unknown as PrismaClient;
+  return { prisma: client as unknown as PrismaClient, sql: new PostgresRunner(pool, counter) };
 }
 
 class CountedPg extends PrismaPg {

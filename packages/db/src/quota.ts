@@ -1,5 +1,6 @@
 import type { PrismaTransaction } from './prisma-client.js';
-import { toBigInt, toNumber } from './record.mapper.js';
+import { prismaSql } from './prisma-sql.js';
+import { toInteger, toNullableInteger, type SqlRunner } from './sql-runner.js';
 
 /** Thrown when a reservation would take a user past their quota; nothing was changed. */
 export class QuotaExceededError extends Error {
@@ -25,12 +26,12 @@ export class TooManyOpenUploadsError extends Error {
  * serialises concurrent reservations of one user; on SQLite a write first takes the
  * database's write lock instead of failing to upgrade from a read.
  */
-async function lockUser(tx: PrismaTransaction, ownerId: string, at: Date): Promise<void> {
-  await tx.user.upsert({
-    where: { id: ownerId },
-    create: { id: ownerId, createdAt: at, updatedAt: at },
-    update: { updatedAt: at },
-  });
+export async function lockUser(sql: SqlRunner, ownerId: string, at: Date): Promise<void> {
+  await sql.run('INSERT INTO users (id, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at', [
+    ownerId,
+    at,
+    at,
+  ]);
 }
 
 /**
@@ -39,15 +40,19 @@ async function lockUser(tx: PrismaTransaction, ownerId: string, at: Date): Promi
  * check and the increment are one conditional UPDATE, so two racing reservations cannot
  * both fit, on either database.
  */
-export async function reserve(tx: PrismaTransaction, ownerId: string, bytes: number, defaultQuota: number, at: Date): Promise<void> {
-  await lockUser(tx, ownerId, at);
-  const amount = toBigInt(bytes);
-  const applied = await tx.$executeRaw`UPDATE "users" SET "reserved_bytes" = "reserved_bytes" + ${amount}
-    WHERE "id" = ${ownerId} AND "used_bytes" + "reserved_bytes" + ${amount} <= COALESCE("quota_bytes", ${toBigInt(defaultQuota)})`;
+export async function reserve(sql: SqlRunner, ownerId: string, bytes: number, defaultQuota: number, at: Date): Promise<void> {
+  await lockUser(sql, ownerId, at);
+  const applied = await sql.run(
+    'UPDATE users SET reserved_bytes = reserved_bytes + ? WHERE id = ? AND used_bytes + reserved_bytes + ? <= COALESCE(quota_bytes, ?)',
+    [bytes, ownerId, bytes, defaultQuota],
+  );
   if (applied === 1) return;
-  const user = await tx.user.findUniqueOrThrow({ where: { id: ownerId } });
-  const available = (user.quotaBytes ?? toBigInt(defaultQuota)) - user.usedBytes - user.reservedBytes;
-  throw new QuotaExceededError(bytes, toNumber(available > 0n ? available : 0n));
+  const [user] = await sql.rows<{ quota_bytes: unknown; used_bytes: unknown; reserved_bytes: unknown }>(
+    'SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?',
+    [ownerId],
+  );
+  const available = (toNullableInteger(user?.quota_bytes) ?? defaultQuota) - toInteger(user?.used_bytes ?? 0) - toInteger(user?.reserved_bytes ?? 0);
+  throw new QuotaExceededError(bytes, Math.max(0, available));
 }
 
 /**
@@ -59,7 +64,7 @@ export async function settle(tx: PrismaTransaction, fileId: string, outcome: 'st
   if (!file) return;
   const stored = outcome === 'stored' ? (file.sizeBytes ?? 0n) : 0n;
   if (file.reservedBytes === 0n && stored === 0n) return;
-  await lockUser(tx, file.ownerId, at);
+  await lockUser(prismaSql(tx), file.ownerId, at);
   await tx.user.update({
     where: { id: file.ownerId },
     data: { reservedBytes: { decrement: file.reservedBytes }, usedBytes: { increment: stored } },
@@ -69,6 +74,6 @@ export async function settle(tx: PrismaTransaction, fileId: string, outcome: 'st
 
 /** A complete file was deleted: its bytes no longer count. */
 export async function unstore(tx: PrismaTransaction, ownerId: string, bytes: bigint, at: Date): Promise<void> {
-  await lockUser(tx, ownerId, at);
+  await lockUser(prismaSql(tx), ownerId, at);
   await tx.user.update({ where: { id: ownerId }, data: { usedBytes: { decrement: bytes } } });
 }

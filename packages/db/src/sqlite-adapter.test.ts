@@ -13,7 +13,7 @@ describe('SQLite adapter isolation', () => {
   it('keeps other queries out of an open transaction that rolls back', async () => {
     const url = `file:${join(dir, 'gate.db')}`;
     await migrate(url);
-    const prisma = createPrismaClient(parseDatabaseUrl(url));
+    const prisma = createPrismaClient(parseDatabaseUrl(url)).prisma;
     const now = new Date();
     let inTransaction!: () => void;
     const started = new Promise<void>((resolve) => (inTransaction = resolve));
@@ -44,7 +44,7 @@ describe('SQLite adapter isolation', () => {
   it("runs in WAL with synchronous = NORMAL (better-sqlite3's WAL default): a commit does not wait for an fsync", async () => {
     const url = `file:${join(dir, 'pragmas.db')}`;
     await migrate(url);
-    const prisma = createPrismaClient(parseDatabaseUrl(url));
+    const prisma = createPrismaClient(parseDatabaseUrl(url)).prisma;
     const [journal] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
     const [sync] = await prisma.$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
     expect(journal?.journal_mode).toBe('wal');

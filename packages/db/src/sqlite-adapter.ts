@@ -2,6 +2,8 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { cacheStatements } from './sqlite-statement-cache.js';
 import type { StatementCounter } from './statement-counter.js';
+import { Gate } from './gate.js';
+import type { SqliteConnection } from './sqlite-runner.js';
 
 type Adapter = Awaited<ReturnType<PrismaBetterSqlite3['connect']>>;
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
@@ -18,13 +20,16 @@ type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
  *    query waits for an open transaction to end. better-sqlite3 is synchronous, so no
  *    parallelism is lost.
  *
- * And prepared statements are reused (sqlite-statement-cache.ts).
+ * And prepared statements are reused (sqlite-statement-cache.ts). The connection and its gate
+ * are shared with the SqlRunner of the hot statements (sqlite-runner.ts).
  */
 export class GatedBetterSqlite3 extends PrismaBetterSqlite3 {
   constructor(
     config: ConstructorParameters<typeof PrismaBetterSqlite3>[0],
     options: ConstructorParameters<typeof PrismaBetterSqlite3>[1],
     private readonly counter?: StatementCounter,
+    /** Told of the connection once it is open, for the SqlRunner that shares it (sqlite-runner.ts). */
+    private readonly onConnect?: (connection: SqliteConnection) => void,
   ) {
     super(config, options);
   }
@@ -35,14 +40,16 @@ export class GatedBetterSqlite3 extends PrismaBetterSqlite3 {
     // covers a file created without migrate.
     await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
     // `client`: the better-sqlite3 Database the adapter queries (a public field upstream).
-    cacheStatements((adapter as unknown as { client: BetterSqlite3.Database }).client);
-    const gated = gate(adapter);
+    const client = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+    const connection: SqliteConnection = { prepare: client.prepare.bind(client), gate: new Gate() };
+    cacheStatements(client);
+    const gated = gate(adapter, connection.gate);
+    this.onConnect?.(connection);
     return this.counter ? this.counter.wrap(gated) : gated;
   }
 }
 
-function gate(adapter: Adapter): Adapter {
-  const lock = new Gate();
+function gate(adapter: Adapter, lock: Gate): Adapter {
   const queryRaw = adapter.queryRaw.bind(adapter);
   const executeRaw = adapter.executeRaw.bind(adapter);
   const startTransaction = adapter.startTransaction.bind(adapter);
@@ -64,26 +71,4 @@ function gate(adapter: Adapter): Adapter {
     return tx;
   };
   return adapter;
-}
-
-/** A FIFO mutex. */
-class Gate {
-  private tail: Promise<void> = Promise.resolve();
-
-  acquire(): Promise<() => void> {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const ready = this.tail.then(() => release);
-    this.tail = this.tail.then(() => released);
-    return ready;
-  }
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
-    try {
-      return await work();
-    } finally {
-      release();
-    }
-  }
 }

@@ -27,7 +27,7 @@ describe.each(TEST_TARGETS)('StatsRepository on $provider', (target) => {
     database = await target.create();
     await migrate(database.url);
     db = createDatabase(database.url);
-    prisma = createPrismaClient(parseDatabaseUrl(database.url));
+    prisma = createPrismaClient(parseDatabaseUrl(database.url)).prisma;
   });
   afterAll(async () => {
     await prisma?.$disconnect();

@@ -1,0 +1,104 @@
+import type { UploadView } from '@airlock/core';
+import type { File, UploadSession } from './generated/sqlite/client.js';
+import { toUploadView } from './record.mapper.js';
+import { toDate, toInteger, toNullableDate, toNullableInteger } from './sql-runner.js';
+
+/** An upload session and its file in one row, as UPLOAD_VIEW_SQL reads them. */
+export interface UploadViewRow {
+  id: string;
+  file_id: string;
+  owner_id: string;
+  total_size: unknown;
+  bytes_received: unknown;
+  chunk_size: unknown;
+  status: string;
+  concat_role: string | null;
+  concat_parts: string | null;
+  upload_metadata: string | null;
+  expires_at: unknown;
+  last_activity_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+  f_owner_id: string;
+  original_filename: string | null;
+  declared_type: string | null;
+  size_bytes: unknown;
+  mime_type: string | null;
+  expected_sha256: string | null;
+  checksum_sha256: string | null;
+  f_status: string;
+  failure_reason: string | null;
+  storage_path: string | null;
+  scan_result: string | null;
+  scan_signature: string | null;
+  scan_attempts: unknown;
+  scanned_at: unknown;
+  deleted_at: unknown;
+  purged_at: unknown;
+  reserved_bytes: unknown;
+  validate_attempts: unknown;
+  promote_attempts: unknown;
+  reconciled_at: unknown;
+  f_created_at: unknown;
+  f_updated_at: unknown;
+}
+
+/** One upload and its file, by upload id: one SELECT (Prisma's `include` made it two). */
+export const UPLOAD_VIEW_SQL = `SELECT s.id, s.file_id, s.owner_id, s.total_size, s.bytes_received, s.chunk_size, s.status, s.concat_role,
+  s.concat_parts, s.upload_metadata, s.expires_at, s.last_activity_at, s.created_at, s.updated_at,
+  f.owner_id AS f_owner_id, f.original_filename, f.declared_type, f.size_bytes, f.mime_type, f.expected_sha256, f.checksum_sha256,
+  f.status AS f_status, f.failure_reason, f.storage_path, f.scan_result, f.scan_signature, f.scan_attempts, f.scanned_at, f.deleted_at,
+  f.purged_at, f.reserved_bytes, f.validate_attempts, f.promote_attempts, f.reconciled_at, f.created_at AS f_created_at, f.updated_at AS f_updated_at
+FROM upload_sessions s JOIN files f ON f.id = s.file_id WHERE s.id = ?`;
+
+const big = (value: unknown) => BigInt(toInteger(value));
+const nullableBig = (value: unknown) => {
+  const number = toNullableInteger(value);
+  return number === null ? null : BigInt(number);
+};
+
+/** The row as the core types, through the same checks as Prisma's rows (record.mapper.ts). */
+export function toUploadViewFromRow(row: UploadViewRow): UploadView {
+  const session: UploadSession = {
+    id: row.id,
+    fileId: row.file_id,
+    ownerId: row.owner_id,
+    totalSize: nullableBig(row.total_size),
+    bytesReceived: big(row.bytes_received),
+    chunkSize: toInteger(row.chunk_size),
+    status: row.status,
+    concatRole: row.concat_role,
+    concatParts: row.concat_parts,
+    uploadMetadata: row.upload_metadata,
+    expiresAt: toDate(row.expires_at),
+    lastActivityAt: toDate(row.last_activity_at),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+  const file: File = {
+    id: row.file_id,
+    ownerId: row.f_owner_id,
+    originalFilename: row.original_filename,
+    declaredType: row.declared_type,
+    sizeBytes: nullableBig(row.size_bytes),
+    mimeType: row.mime_type,
+    expectedSha256: row.expected_sha256,
+    checksumSha256: row.checksum_sha256,
+    status: row.f_status,
+    failureReason: row.failure_reason,
+    storagePath: row.storage_path,
+    scanResult: row.scan_result,
+    scanSignature: row.scan_signature,
+    scanAttempts: toInteger(row.scan_attempts),
+    scannedAt: toNullableDate(row.scanned_at),
+    deletedAt: toNullableDate(row.deleted_at),
+    purgedAt: toNullableDate(row.purged_at),
+    reservedBytes: big(row.reserved_bytes),
+    validateAttempts: toInteger(row.validate_attempts),
+    promoteAttempts: toInteger(row.promote_attempts),
+    reconciledAt: toNullableDate(row.reconciled_at),
+    createdAt: toDate(row.f_created_at),
+    updatedAt: toDate(row.f_updated_at),
+  };
+  return toUploadView(session, file);
+}
