@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomFile } from '../support/files.js';
 import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
+import { createDatabase } from '@airlock/db';
 import { waitFor } from '@airlock/testing';
 import { jsonOf, runCli, startCli } from './cli-process.js';
 
@@ -32,7 +33,7 @@ describe('airlock upload --protocol', () => {
       ...env,
       AIRLOCK_STATE_DIR: stateDir,
     });
-    // While it runs, the store's record of the upload says which protocol created it.
+    // While it runs, the upload's record (its row) says which protocol created it.
     const stored = await waitFor(
       async () => {
         const file = path.join(stateDir, 'uploads.json');
@@ -42,8 +43,15 @@ describe('airlock upload --protocol', () => {
       { what: 'the upload URL in the resume state' },
     );
     const id = stored[0]!.uploadUrl.split('/').pop()!;
-    const sidecar = JSON.parse(fs.readFileSync(path.join(stack.dataDir, 'quarantine', `${id}.json`), 'utf8'));
-    expect(sidecar.metadata).toMatchObject({ 'airlock-protocol': 'ietf-draft', filename: `${protocol}.bin` });
+    const db = createDatabase(stack.env.DATABASE_URL!);
+    const metadata = (await db.uploads.find(id).finally(() => db.close()))?.upload.uploadMetadata ?? '';
+    const keys = Object.fromEntries(
+      metadata
+        .split(',')
+        .map((pair) => pair.split(' '))
+        .map(([key, value]) => [key, Buffer.from(value ?? '', 'base64').toString()]),
+    );
+    expect(keys).toMatchObject({ 'airlock-protocol': 'ietf-draft', filename: `${protocol}.bin` });
     const done = await run.done;
     expect(done.code, done.stderr).toBe(0);
     expect(jsonOf(done).uploads[0]).toMatchObject({ upload_id: id, status: 'complete', sha256: source.sha256 });

@@ -62,8 +62,9 @@ describe('files at rest are owner-only', () => {
     expect(files.map((file) => [file, mode(path.join(dataDir, file))])).toEqual(files.map((file) => [file, 0o600]));
   });
 
-  it('what tus writes into the quarantine (the upload and its sidecar) is 0600 too', () => {
-    const files = [quarantinedUpload, `${quarantinedUpload}.json`];
+  it('what tus writes into the quarantine (the upload; its record is the database row) is 0600 too', () => {
+    expect(fs.readdirSync(path.join(dataDir, 'quarantine')).filter((name) => name.startsWith(quarantinedUpload))).toEqual([quarantinedUpload]);
+    const files = [quarantinedUpload];
     expect(files.map((file) => [file, mode(path.join(dataDir, 'quarantine', file))])).toEqual(files.map((file) => [file, 0o600]));
   });
 });

@@ -67,7 +67,12 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
     },
     async lengthDeclared(uploadId, length) {
       await reserveOrGone(db, uploadId, length, config.quotaBytes);
-      await db.uploads.declareLength(uploadId, length, new Date());
+      const at = new Date();
+      if (!(await db.uploads.declareLength(uploadId, length, at))) return;
+      // The request's view follows the row: the file store reads the length from it next.
+      const context = tusContext();
+      const view = knownView(uploadId);
+      if (context && view) context.view = { ...view, upload: { ...view.upload, totalSize: length, updatedAt: at } };
     },
     async accepted(uploadId, offset) {
       const context = tusContext();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Readable } from 'node:stream';
 import { loadConfig, type Config } from '@airlock/config';
+import type { Database } from '@airlock/db';
 import { createS3Client } from '@airlock/storage/s3';
 import { S3 } from '@aws-sdk/client-s3';
 import { FileStore } from '@tus/file-store';
@@ -11,6 +12,7 @@ import { pino } from 'pino';
 import { s3Connection, s3ServiceEnv, testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuarantineStore, QuarantineS3Store, S3_METADATA_PREFIX } from './quarantine-store.js';
+import { UploadRowConfigstore } from './upload-row.configstore.js';
 
 // Integration test against the Swift S3 of scripts/s3.sh and the real Redis (a spare DB).
 const REDIS_URL = testRedisUrl(14);
@@ -26,16 +28,21 @@ const s3Env = (bucket: string) => ({
   S3_PART_SIZE: String(5 * MiB),
 });
 
+/** Not read by these tests: the stores are only built. */
+const NO_DB = { uploads: {} } as Pick<Database, 'uploads'>;
+
 describe('createQuarantineStore', () => {
   it('is @tus/file-store in DATA_DIR/quarantine for the local backend', () => {
     const config = loadConfig({ DATA_DIR: os.tmpdir() });
-    const store = createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger });
+    const store = createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger, db: NO_DB });
     expect(store).toBeInstanceOf(FileStore);
+    // Its record of each upload is the database row, not a `.json` sidecar.
+    expect((store as FileStore).configstore).toBeInstanceOf(UploadRowConfigstore);
   });
 
   it('talks to S3 exactly as createS3Client does (WHEN_REQUIRED checksums, path style, endpoint, credentials)', async () => {
     const config = loadConfig(s3Env('some-bucket'));
-    const store = createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger });
+    const store = createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger, db: NO_DB });
     expect(store).toBeInstanceOf(QuarantineS3Store);
     const ours = (store as unknown as { client: S3 }).client.config;
     const reference = createS3Client({ ...config.storage.s3 }).config;
@@ -62,7 +69,7 @@ describe('QuarantineS3Store on Swift with a Redis metadata cache', () => {
   const processStore = () => {
     const redis = new Redis(REDIS_URL);
     redises.push(redis);
-    return createQuarantineStore(config, { redis, logger }) as QuarantineS3Store;
+    return createQuarantineStore(config, { redis, logger, db: NO_DB }) as QuarantineS3Store;
   };
   let a: DataStore;
   let b: DataStore;

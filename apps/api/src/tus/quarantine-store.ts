@@ -1,11 +1,13 @@
 import { Readable } from 'node:stream';
 import type { Config } from '@airlock/config';
+import type { Database } from '@airlock/db';
 import { FileStore } from '@tus/file-store';
 import { S3Store, type MetadataValue } from '@tus/s3-store';
 import { ERRORS, type DataStore, type Upload } from '@tus/utils';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisKvStore } from './redis-kv.store.js';
+import { UploadRowConfigstore } from './upload-row.configstore.js';
 
 type S3StoreOptions = ConstructorParameters<typeof S3Store>[0];
 /** What @tus/s3-store hands to `new S3(…)`: the AWS SDK's S3ClientConfig. */
@@ -18,17 +20,19 @@ export interface QuarantineStoreDeps {
   /** Holds @tus/s3-store's metadata cache, shared by every API process. */
   redis: Redis;
   logger: Logger;
+  /** Holds the file store's record of each upload (upload-row.configstore.ts). */
+  db: Pick<Database, 'uploads'>;
 }
 
 /**
  * The tus DataStore that writes quarantine bytes where `@airlock/storage` reads them
  * (packages/storage/src/keys.ts): local, `@tus/file-store` in `<DATA_DIR>/quarantine`
- * (`<id>` + `<id>.json`); S3, `@tus/s3-store` at the root of the quarantine bucket (`<id>`
+ * (`<id>`; its record of the upload is the database row, not a `<id>.json` sidecar); S3, `@tus/s3-store` at the root of the quarantine bucket (`<id>`
  * once complete, `<id>.info`, `<id>.part` while a tail shorter than 5 MiB waits).
  */
-export function createQuarantineStore(config: Config, { redis, logger }: QuarantineStoreDeps): DataStore {
+export function createQuarantineStore(config: Config, { redis, logger, db }: QuarantineStoreDeps): DataStore {
   const { backend, quarantineDir, s3 } = config.storage;
-  if (backend === 'local') return new FileStore({ directory: quarantineDir });
+  if (backend === 'local') return new FileStore({ directory: quarantineDir, configstore: new UploadRowConfigstore(db) });
   return new QuarantineS3Store(
     {
       partSize: s3.partSize,

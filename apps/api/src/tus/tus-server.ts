@@ -45,7 +45,7 @@ export interface Tus {
 
 export function createTus({ config, db, producer, locker, redis, logger, metrics }: TusDeps): Tus {
   const expiryMs = config.uploadExpirySeconds * 1000;
-  const store = new GuardedStore(createQuarantineStore(config, { redis, logger }), createChunkGuard({ config, db, logger, metrics }));
+  const store = new GuardedStore(createQuarantineStore(config, { redis, logger, db }), createChunkGuard({ config, db, logger, metrics }));
 
   const contextOf = (): TusRequestContext => {
     const context = tusContext();

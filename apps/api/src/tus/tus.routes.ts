@@ -19,9 +19,9 @@ import { TUS_PATH, type Tus } from './tus-server.js';
 import { isValidId } from './upload-id.js';
 import { deleteFile } from '../files/delete-file.js';
 import { withUploadLock } from '../files/with-upload-lock.js';
-import { Metadata, type Locker } from '@tus/utils';
+import type { Locker } from '@tus/utils';
 import { clientUrl } from '../http/public-url.js';
-import { checkMetadataLimits } from './upload-metadata.js';
+import { checkMetadataLimits, uploadMetadataOf } from './upload-metadata.js';
 import { uploadJson } from './upload-json.js';
 
 interface Deps {
@@ -246,9 +246,8 @@ export function tusRoutes(deps: Deps): Router {
     if (req.method === 'HEAD') {
       res.setHeader('Upload-Length', size);
       // tus: "If an upload contains additional metadata … the Server MUST include the
-      // Upload-Metadata header in the HEAD response." The sidecar is gone once the upload
-      // finished: the header comes from the database row, as given at creation.
-      const metadata = finishedMetadata(res.locals.upload);
+      // Upload-Metadata header in the HEAD response." From the database row, as given at creation.
+      const metadata = uploadMetadataOf(res.locals.upload);
       if (metadata) res.setHeader('Upload-Metadata', metadata);
       const concat = concatHeader(res.locals.upload, deps.config);
       if (concat) res.setHeader('Upload-Concat', concat);
@@ -269,19 +268,6 @@ function concatHeader({ upload }: UploadView, config: Pick<Config, 'publicUrl'>)
   if (upload.concatRole === 'partial') return 'partial';
   if (upload.concatRole !== 'final' || !upload.concatParts) return undefined;
   return `final;${upload.concatParts.map((id) => clientUrl(config, `${TUS_PATH}/${id}`)).join(' ')}`;
-}
-
-/**
- * `Upload-Metadata` of a finished upload: the creation's header kept on the row; for a row made
- * before that column existed, the keys the file row keeps. Undefined when none.
- */
-function finishedMetadata({ upload, file }: UploadView): string | undefined {
-  if (upload.uploadMetadata) return upload.uploadMetadata;
-  const kept: Record<string, string> = {};
-  if (file.originalFilename) kept.filename = file.originalFilename;
-  if (file.declaredType) kept.filetype = file.declaredType;
-  if (file.expectedSha256) kept.sha256 = file.expectedSha256;
-  return Object.keys(kept).length > 0 ? Metadata.stringify(kept) : undefined;
 }
 
 /** @tus/server sets CORS headers of its own on every answer; the API's CORS middleware decides. */

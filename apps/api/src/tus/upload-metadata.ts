@@ -1,5 +1,5 @@
 import { Metadata, type Upload } from '@tus/utils';
-import { AppError } from '@airlock/core';
+import { AppError, type UploadView } from '@airlock/core';
 import { TusHttpError } from './tus-error.js';
 
 export interface UploadMetadata {
@@ -39,8 +39,8 @@ export function readUploadMetadata(upload: Upload): UploadMetadata {
 }
 
 /**
- * The creation's `Upload-Metadata` as a header again, for the database row (HEAD echoes it
- * after the store's sidecar is gone); null when the upload has none.
+ * The creation's `Upload-Metadata` as a header again, for the database row: the one record of
+ * an upload's metadata (upload-row.configstore.ts), echoed by HEAD; null when the upload has none.
  */
 export function uploadMetadataHeader(upload: Upload): string | null {
   const metadata = upload.metadata ?? {};
@@ -61,4 +61,17 @@ export function checkMetadataLimits(header: string | undefined, limits: { maxMet
   if (keys > limits.maxMetadataKeys) {
     throw new AppError('E_BAD_REQUEST', `Upload-Metadata has ${keys} keys; at most ${limits.maxMetadataKeys} are allowed (MAX_METADATA_KEYS)`);
   }
+}
+
+/**
+ * `Upload-Metadata` of an upload, from its row: the creation's header as kept; for a row made
+ * before that column existed, the keys the file row keeps. Undefined when none.
+ */
+export function uploadMetadataOf({ upload, file }: UploadView): string | undefined {
+  if (upload.uploadMetadata) return upload.uploadMetadata;
+  const kept: Record<string, string> = {};
+  if (file.originalFilename) kept.filename = file.originalFilename;
+  if (file.declaredType) kept.filetype = file.declaredType;
+  if (file.expectedSha256) kept.sha256 = file.expectedSha256;
+  return Object.keys(kept).length > 0 ? Metadata.stringify(kept) : undefined;
 }
