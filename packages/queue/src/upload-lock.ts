@@ -34,14 +34,31 @@ export async function takeUploadLock(redis: Redis, key: string, token: string, t
   return (await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
 }
 
+interface LockScripts {
+  airlockLockCompareAndDelete(key: string, token: string): Promise<number>;
+  airlockLockCompareAndExpire(key: string, token: string, ttlMs: number): Promise<number>;
+}
+
+/**
+ * The scripts as commands of `redis` (ioredis `defineCommand`): sent by SHA (EVALSHA), the
+ * script's text only when Redis does not know it yet (after a restart).
+ */
+function scripted(redis: Redis): Redis & LockScripts {
+  if (!('airlockLockCompareAndDelete' in redis)) {
+    redis.defineCommand('airlockLockCompareAndDelete', { numberOfKeys: 1, lua: COMPARE_AND_DELETE });
+    redis.defineCommand('airlockLockCompareAndExpire', { numberOfKeys: 1, lua: COMPARE_AND_EXPIRE });
+  }
+  return redis as Redis & LockScripts;
+}
+
 /** True when the lock was still ours and is now free. */
 export async function releaseUploadLock(redis: Redis, key: string, token: string): Promise<boolean> {
-  return (await redis.eval(COMPARE_AND_DELETE, 1, key, token)) === 1;
+  return (await scripted(redis).airlockLockCompareAndDelete(key, token)) === 1;
 }
 
 /** True when the lock was still ours and now lives `ttlMs` more. */
 export async function renewUploadLock(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
-  return (await redis.eval(COMPARE_AND_EXPIRE, 1, key, token, ttlMs)) === 1;
+  return (await scripted(redis).airlockLockCompareAndExpire(key, token, ttlMs)) === 1;
 }
 
 /** Asks whoever holds `uploadId`'s lock, in any process, to let go. */

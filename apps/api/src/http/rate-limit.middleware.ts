@@ -62,6 +62,9 @@ export function rateLimit(options: RateLimitOptions) {
   const prefix = options.prefix ?? 'airlock:rate:';
   const timeoutMs = options.timeoutMs ?? 500;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limitPerMinute must be a positive integer, got ${limit}`);
+  // Sent by SHA (EVALSHA; ioredis sends the text again only when Redis lost it, after a restart).
+  if (!('airlockSlidingWindow' in redis)) redis.defineCommand('airlockSlidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW });
+  const slidingWindow = (redis as Redis & { airlockSlidingWindow(...args: (string | number)[]): Promise<unknown> }).airlockSlidingWindow.bind(redis);
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const key = keyOf(req);
@@ -70,7 +73,7 @@ export function rateLimit(options: RateLimitOptions) {
     let verdict: Verdict;
     try {
       const at = now();
-      const check = redis.eval(SLIDING_WINDOW, 1, prefix + key, at, WINDOW_MS, limit, `${at}:${randomUUID()}`);
+      const check = slidingWindow(prefix + key, at, WINDOW_MS, limit, `${at}:${randomUUID()}`);
       verdict = parseVerdict(await withTimeout(check, timeoutMs));
     } catch (error) {
       onError?.(error);

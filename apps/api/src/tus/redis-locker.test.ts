@@ -240,7 +240,7 @@ describe('RedisLocker', () => {
     await lock.lock(never(), noop);
     expect(sent).toEqual(['set']);
     await lock.unlock();
-    expect(sent).toEqual(['set', 'eval']);
+    expect(sent).toEqual(['set', 'evalsha']);
     await locker.close();
   });
 });
