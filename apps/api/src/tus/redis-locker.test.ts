@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { testRedisUrl } from '@airlock/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockError, RedisLocker, type RedisLockerOptions } from './redis-locker.js';
+import { withTusContext } from './request-context.js';
 
 // Integration test against the real Redis, in a spare DB and under a random prefix.
 const REDIS_URL = testRedisUrl(14);
@@ -240,6 +241,28 @@ describe('RedisLocker', () => {
     await lock.lock(never(), noop);
     expect(sent).toEqual(['set']);
     await lock.unlock();
+    expect(sent).toEqual(['set', 'evalsha']);
+
+    // A bodiless POST creating this very id: nobody else can know it yet, no Redis at all.
+    sent.length = 0;
+    const creation = { caller: { userId: 'alice' } as never, uploadId: 'u-new', bodilessCreation: true };
+    await withTusContext(creation, async () => {
+      const created = locker.newLock('u-new');
+      await created.lock(never(), noop);
+      await created.unlock();
+      // Any other id in that request still takes the real lock.
+      const other = locker.newLock('u-other');
+      await other.lock(never(), noop);
+      await other.unlock();
+    });
+    expect(sent).toEqual(['set', 'evalsha']);
+    // A creation that carries bytes (creation-with-upload) locks like a PATCH.
+    sent.length = 0;
+    await withTusContext({ ...creation, bodilessCreation: false }, async () => {
+      const created = locker.newLock('u-new');
+      await created.lock(never(), noop);
+      await created.unlock();
+    });
     expect(sent).toEqual(['set', 'evalsha']);
     await locker.close();
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ReleaseRequests, releaseUploadLock, renewUploadLock, requestUploadRelease, takeUploadLock, uploadLockKey, UPLOAD_LOCK_PREFIX } from '@airlock/queue';
 import { ERRORS, type Lock, type Locker, type RequestRelease } from '@tus/utils';
 import type { Redis } from 'ioredis';
+import { tusContext } from './request-context.js';
 
 // A waiter polls: simple, and correct even when a release message is lost (see `lock`).
 const FIRST_RETRY_MS = 25;
@@ -84,6 +85,8 @@ export class RedisLocker implements Locker {
   }
 
   newLock(id: string): Lock {
+    const context = tusContext();
+    if (context?.bodilessCreation && context.uploadId === id) return UNCONTENDED;
     return new RedisLock(this, id, uploadLockKey(id, this.prefix));
   }
 
@@ -109,6 +112,17 @@ export class RedisLocker implements Locker {
     }
   }
 }
+
+/**
+ * The lock of an upload a bodiless POST is creating (@tus/server takes one around
+ * `store.create`): nobody else knows the id before the answer names it, and no byte is written,
+ * so there is nobody to exclude and it costs no Redis round trip (issue #15). A creation with
+ * a body (creation-with-upload) writes bytes and takes the Redis lock like a PATCH.
+ */
+const UNCONTENDED: Lock = {
+  lock: async () => {},
+  unlock: async () => {},
+};
 
 interface Holding {
   token: string;

@@ -20,6 +20,11 @@ export interface TusRequestContext {
   /** Set by the naming function at POST. */
   uploadId?: string;
   /**
+   * A POST without a body: it creates `uploadId` and writes no byte, so the creation takes no
+   * Redis lock (redis-locker.ts).
+   */
+  bodilessCreation?: boolean;
+  /**
    * The upload as this request last read or wrote it: loaded by the route (after the
    * ownership check), made by the creation hook, then kept up to date by what each write
    * returns (the chunk record, the finish), so nothing reads the row again (issue #15).

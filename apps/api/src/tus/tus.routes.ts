@@ -59,6 +59,7 @@ export function tusRoutes(deps: Deps): Router {
     const view = (res as Partial<Loaded>).locals?.upload;
     const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
     const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
+    if (req.method === 'POST' && !hasBody(req)) context.bodilessCreation = true;
     if (view) {
       context.routedId = view.upload.id;
       context.view = view;
