@@ -41,6 +41,46 @@ describe('SQLite adapter isolation', () => {
     await prisma.$disconnect();
   });
 
+  it('runs the plain-SQL runner on the same connection, behind the same gate, both ways', async () => {
+    const url = `file:${join(dir, 'runner.db')}`;
+    await migrate(url);
+    const { prisma, sql } = createPrismaClient(parseDatabaseUrl(url));
+    const now = new Date();
+    let inTransaction!: () => void;
+    const started = new Promise<void>((resolve) => (inTransaction = resolve));
+    const rolledBack = prisma
+      .$transaction(async (tx) => {
+        await tx.user.create({ data: { id: 'prisma-inside', createdAt: now, updatedAt: now } });
+        inTransaction();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => error.message);
+    await started;
+    // The runner waits for Prisma's open transaction: it neither sees its row nor is undone with it.
+    expect(await sql.rows('SELECT id FROM users', [])).toEqual([]);
+    await sql.run('INSERT INTO users (id, created_at, updated_at) VALUES (?, ?, ?)', ['runner-outside', now, now]);
+    expect(await rolledBack).toBe('roll back');
+
+    // And a runner transaction keeps Prisma's queries out until it ends.
+    let runnerStarted!: () => void;
+    const runnerOpen = new Promise<void>((resolve) => (runnerStarted = resolve));
+    const runnerTx = sql
+      .transaction(async (tx) => {
+        await tx.run('INSERT INTO users (id, created_at, updated_at) VALUES (?, ?, ?)', ['runner-inside', now, now]);
+        runnerStarted();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => error.message);
+    await runnerOpen;
+    expect(await prisma.user.findMany({ select: { id: true } })).toEqual([{ id: 'runner-outside' }]);
+    expect(await runnerTx).toBe('roll back');
+    // Dates are written as Prisma writes them: Prisma reads the runner's row back exactly.
+    expect(await prisma.user.findUnique({ where: { id: 'runner-outside' } })).toMatchObject({ createdAt: now });
+    await prisma.$disconnect();
+  });
+
   it("runs in WAL with synchronous = NORMAL (better-sqlite3's WAL default): a commit does not wait for an fsync", async () => {
     const url = `file:${join(dir, 'pragmas.db')}`;
     await migrate(url);
