@@ -1,4 +1,5 @@
-import { PrismaPg } from '@prisma/adapter-pg';
+import { createRequire } from 'node:module';
+import type { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { GatedBetterSqlite3 } from './sqlite-adapter.js';
@@ -33,21 +34,22 @@ export function createPrismaClient(target: DatabaseTarget, counter = new Stateme
     const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS }, undefined, counter);
     return new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   }
-  const adapter = new CountedPg({ connectionString: target.url }, undefined, counter);
+  const adapter = countedPg({ connectionString: target.url }, counter);
   const client = new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   return client as unknown as PrismaClient;
 }
 
-class CountedPg extends PrismaPg {
-  constructor(
-    config: ConstructorParameters<typeof PrismaPg>[0],
-    options: ConstructorParameters<typeof PrismaPg>[1],
-    private readonly counter: StatementCounter,
-  ) {
-    super(config, options);
+/**
+ * The PostgreSQL adapter, whose connections count their statements. `@prisma/adapter-pg` and
+ * `pg` are loaded here, on first use, and synchronously (its CommonJS build): a process on
+ * SQLite never pays their ~7 MiB of memory (issue #15).
+ */
+function countedPg(config: ConstructorParameters<typeof PrismaPg>[0], counter: StatementCounter): PrismaPg {
+  const { PrismaPg: Adapter } = createRequire(import.meta.url)('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
+  class CountedPg extends Adapter {
+    override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
+      return counter.wrap(await super.connect());
+    }
   }
-
-  override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
-    return this.counter.wrap(await super.connect());
-  }
+  return new CountedPg(config);
 }
