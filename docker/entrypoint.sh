@@ -3,11 +3,15 @@
 # exec: node becomes the container's main process and receives SIGTERM itself (graceful
 # shutdown: the API lets in-flight PATCHes end, workers finish or hand back their jobs).
 set -e
+# V8 heap sizes of the API and the workers (docker/node-flags, the one list every launcher reads;
+# docs/OPERATIONS.md, "Memory"). Command-line flags win over NODE_OPTIONS: to change them,
+# mount another /app/docker/node-flags.
+flags="$(cat "$(dirname "$0")/node-flags")"
 command="${1:-api}"
 [ "$#" -gt 0 ] && shift
 case "$command" in
-  api) exec node apps/api/dist/main.js "$@" ;;
-  worker | validator | scanner | promoter | janitor | notifier) exec node "apps/$command/dist/main.js" "$@" ;;
+  api) exec node $flags apps/api/dist/main.js "$@" ;;
+  worker | validator | scanner | promoter | janitor | notifier) exec node $flags "apps/$command/dist/main.js" "$@" ;;
   token) exec node apps/api/dist/cli/mint-token.js "$@" ;;
   *) exec "$command" "$@" ;;
 esac

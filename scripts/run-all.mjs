@@ -1,15 +1,18 @@
 // Runs the API and the all-roles worker as child processes in the foreground. A signal is
 // passed on to both; when either exits, the other is stopped too, and the exit code tells.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// V8 heap sizes, as in the image (docker/node-flags; docs/OPERATIONS.md, "Memory").
+const nodeFlags = fs.readFileSync(path.join(root, 'docker/node-flags'), 'utf8').trim().split(/\s+/);
 const children = [
   ['api', 'apps/api/dist/main.js'],
   ['worker', 'apps/worker/dist/main.js'],
 ].map(([name, entry]) => {
-  const child = spawn(process.execPath, [path.join(root, entry)], { stdio: 'inherit', cwd: process.cwd() });
+  const child = spawn(process.execPath, [...nodeFlags, path.join(root, entry)], { stdio: 'inherit', cwd: process.cwd() });
   child.name = name;
   return child;
 });

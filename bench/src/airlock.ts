@@ -15,6 +15,8 @@ import { launch, untilReady, waitFor, type Proc } from './processes.js';
 import type { Target } from './targets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The V8 heap sizes every deployment runs the API and the workers with (docs/OPERATIONS.md, "Memory"). */
+const NODE_FLAGS = fs.readFileSync(path.join(ROOT, 'docker/node-flags'), 'utf8').trim().split(/\s+/);
 const JWT_SECRET = `bench-${randomBytes(24).toString('hex')}`;
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 /** Every variable Airlock reads (packages/config): none may leak in from the caller's shell. */
@@ -79,7 +81,7 @@ export async function startAirlock(options: Options, dataDir: string, apiNodeArg
   };
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !AIRLOCK_VARIABLES.test(name))) as Record<string, string>;
   const spawnNode = (name: string, entry: string, nodeArgs: string[] = []) =>
-    launch({ name, command: process.execPath, args: [...nodeArgs, path.join(ROOT, entry)], env: { ...baseEnv, ...env }, clearEnv: true });
+    launch({ name, command: process.execPath, args: [...NODE_FLAGS, ...nodeArgs, path.join(ROOT, entry)], env: { ...baseEnv, ...env }, clearEnv: true });
 
   const url = `http://127.0.0.1:${port}`;
   const api = spawnNode('api', 'apps/api/dist/main.js', apiNodeArgs);

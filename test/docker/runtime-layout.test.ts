@@ -66,6 +66,7 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
       'apps/web/dist/index.html',
       'docker/entrypoint.sh',
       'docker/healthcheck.mjs',
+      'docker/node-flags',
     ]) {
       expect(fs.existsSync(path.join(out, entry)), entry).toBe(true);
     }

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { prepareSqliteFile, parseDatabaseUrl, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
 
 /**
@@ -99,6 +98,8 @@ const MIGRATION_LOCK_KEY = 0x4a1f_0c01;
 
 async function migratePostgres(url: string): Promise<string[]> {
   const migrations = readMigrations('postgresql');
+  // Loaded here, not at import: a process on SQLite never pays for `pg` (issue #15).
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { numberPlaceholders, type SqlRunner, type SqlValue } from './sql-runner.js';
 import type { StatementCounter } from './statement-counter.js';
 
@@ -10,13 +10,15 @@ const TIMESTAMP = 1114;
  * adapter among them, keep pg's defaults): BIGINT and COUNT as numbers (sizes are far below
  * 2^53), and TIMESTAMP(3) — Prisma's DateTime, no time zone — as UTC, as Prisma writes it.
  */
-const TYPES = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === INT8) return (text: string) => Number(text);
-    if (oid === TIMESTAMP) return (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
+function columnTypes(defaults: typeof pg.types) {
+  return {
+    getTypeParser(oid: number, format?: string) {
+      if (oid === INT8) return (text: string) => Number(text);
+      if (oid === TIMESTAMP) return (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+      return defaults.getTypeParser(oid, format as 'text');
+    },
+  };
+}
 
 /** A Date as TIMESTAMP(3) text in UTC; the `Z` is ignored for a column without a time zone. */
 function bind(params: readonly SqlValue[]): unknown[] {
@@ -29,11 +31,16 @@ function bind(params: readonly SqlValue[]): unknown[] {
  */
 export class PostgresRunner implements SqlRunner {
   private readonly names = new Map<string, { name: string; text: string }>();
+  private readonly types: ReturnType<typeof columnTypes>;
 
+  /** `types`: pg's type parsers (`pg.types`), passed in so that `pg` loads only on PostgreSQL. */
   constructor(
     private readonly pool: pg.Pool,
     private readonly counter: StatementCounter,
-  ) {}
+    types: typeof pg.types,
+  ) {
+    this.types = columnTypes(types);
+  }
 
   async rows<T>(text: string, params: readonly SqlValue[]): Promise<T[]> {
     return (await this.query<T>(this.pool, text, params)).rows;
@@ -76,7 +83,7 @@ export class PostgresRunner implements SqlRunner {
       prepared = { name: `airlock_${this.names.size + 1}`, text: numberPlaceholders(text) };
       this.names.set(text, prepared);
     }
-    return on.query<T & pg.QueryResultRow>({ ...prepared, values: bind(params), types: TYPES });
+    return on.query<T & pg.QueryResultRow>({ ...prepared, values: bind(params), types: this.types });
   }
 }
 

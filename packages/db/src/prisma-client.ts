@@ -1,5 +1,6 @@
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { GatedBetterSqlite3 } from './sqlite-adapter.js';
@@ -45,22 +46,25 @@ export function createPrismaClient(target: DatabaseTarget, counter = new Stateme
     }, counter);
     return { prisma, sql };
   }
-  const pool = new pg.Pool({ connectionString: target.url });
-  const adapter = new CountedPg(pool, { disposeExternalPool: true }, counter);
-  const client = new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
-  return { prisma: client as unknown as PrismaClient, sql: new PostgresRunner(pool, counter) };
+  return postgres(target.url, counter);
 }
 
-class CountedPg extends PrismaPg {
-  constructor(
-    config: ConstructorParameters<typeof PrismaPg>[0],
-    options: ConstructorParameters<typeof PrismaPg>[1],
-    private readonly counter: StatementCounter,
-  ) {
-    super(config, options);
+/**
+ * PostgreSQL: one `pg` pool shared by Prisma's adapter (whose connections count their
+ * statements) and the SqlRunner. `@prisma/adapter-pg` and `pg` are loaded here, on first use,
+ * and synchronously (their CommonJS builds): a process on SQLite never pays their ~7 MiB of
+ * memory (issue #15).
+ */
+function postgres(url: string, counter: StatementCounter): { prisma: PrismaClient; sql: SqlRunner } {
+  const require = createRequire(import.meta.url);
+  const { PrismaPg: Adapter } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
+  const driver = require('pg') as typeof pg;
+  class CountedPg extends Adapter {
+    override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
+      return counter.wrap(await super.connect());
+    }
   }
-
-  override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
-    return this.counter.wrap(await super.connect());
-  }
+  const pool = new driver.Pool({ connectionString: url });
+  const prisma = new PostgresPrismaClient({ adapter: new CountedPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
+  return { prisma: prisma as unknown as PrismaClient, sql: new PostgresRunner(pool, counter, driver.types) };
 }
