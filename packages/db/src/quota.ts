@@ -41,18 +41,26 @@ export async function lockUser(sql: SqlRunner, ownerId: string, at: Date): Promi
  * both fit, on either database.
  */
 export async function reserve(sql: SqlRunner, ownerId: string, bytes: number, defaultQuota: number, at: Date): Promise<void> {
+  // The owner's row exists but for their first upload: then one conditional UPDATE is the row
+  // lock, the check and the reservation. Otherwise the row is made (and locked), and it is tried again.
+  if (await tryReserve(sql, ownerId, bytes, defaultQuota, at)) return;
   await lockUser(sql, ownerId, at);
-  const applied = await sql.run(
-    'UPDATE users SET reserved_bytes = reserved_bytes + ? WHERE id = ? AND used_bytes + reserved_bytes + ? <= COALESCE(quota_bytes, ?)',
-    [bytes, ownerId, bytes, defaultQuota],
-  );
-  if (applied === 1) return;
+  if (await tryReserve(sql, ownerId, bytes, defaultQuota, at)) return;
   const [user] = await sql.rows<{ quota_bytes: unknown; used_bytes: unknown; reserved_bytes: unknown }>(
     'SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?',
     [ownerId],
   );
   const available = (toNullableInteger(user?.quota_bytes) ?? defaultQuota) - toInteger(user?.used_bytes ?? 0) - toInteger(user?.reserved_bytes ?? 0);
   throw new QuotaExceededError(bytes, Math.max(0, available));
+}
+
+/** The check and the increment as one conditional UPDATE: false when the row is missing or the bytes do not fit. */
+async function tryReserve(sql: SqlRunner, ownerId: string, bytes: number, defaultQuota: number, at: Date): Promise<boolean> {
+  const applied = await sql.run(
+    'UPDATE users SET reserved_bytes = reserved_bytes + ?, updated_at = ? WHERE id = ? AND used_bytes + reserved_bytes + ? <= COALESCE(quota_bytes, ?)',
+    [bytes, at, ownerId, bytes, defaultQuota],
+  );
+  return applied === 1;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ApiMetrics } from '../metrics/metrics.js';
 import { peek } from './chunk-streams.js';
 import { RejectedUploadError, type ChunkGuard } from './guarded-store.js';
-import { knownView, tusContext, type TusRequestContext } from './request-context.js';
+import { finishedView, knownView, tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 
 /** Enough for file-type's signatures (ZIP-based Office formats included) and the text rule. */
@@ -82,7 +82,18 @@ export function createChunkGuard(deps: { config: Config; db: Database; logger: L
         chunkStarts.set(context, offset);
       }
       const at = new Date();
-      const recorded = await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) }, knownView(uploadId));
+      const known = knownView(uploadId);
+      // The chunk that completes an upload finishes it here, in one transaction, instead of a
+      // chunk record followed by the finish (issue #15); the finish hook then only starts the
+      // pipeline. Not a partial upload (never finished) nor a final one (its assembly finishes it).
+      if (context && known && known.upload.concatRole === null && known.upload.totalSize === offset) {
+        if (await db.uploads.finish(uploadId, offset, at)) {
+          context.view = finishedView(known, offset, at);
+          context.finishedHere = true;
+        }
+        return;
+      }
+      const recorded = await db.uploads.recordChunk(uploadId, { bytesReceived: offset, at, expiresAt: new Date(at.getTime() + expiryMs) }, known);
       if (context && recorded) context.view = recorded;
     },
   };

@@ -32,6 +32,8 @@ export interface TusRequestContext {
    * and the conditional writes see that.
    */
   view?: UploadView;
+  /** This request's last chunk finished the upload (chunk-guard.ts): the finish hook only starts the pipeline. */
+  finishedHere?: boolean;
   /** A partial upload (tus concatenation): its first bytes are not the file's, so no type check. */
   partial?: boolean;
   /** `Upload-Checksum` of this request, parsed. */
@@ -78,4 +80,12 @@ export function tusContext(): TusRequestContext | undefined {
 export function knownView(uploadId: string): UploadView | undefined {
   const view = storage.getStore()?.view;
   return view?.upload.id === uploadId ? view : undefined;
+}
+
+/** What `db.uploads.finish` wrote, applied to the view it started from. */
+export function finishedView({ upload, file }: UploadView, offset: number, at: Date): UploadView {
+  return {
+    upload: { ...upload, status: 'finished', bytesReceived: offset, lastActivityAt: at, updatedAt: at },
+    file: { ...file, status: 'assembling', sizeBytes: offset, updatedAt: at },
+  };
 }

@@ -12,7 +12,7 @@ import { isUnavailable } from '../http/unavailable.js';
 import { createChunkGuard, rethrowQuota } from './chunk-guard.js';
 import { GuardedStore } from './guarded-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
-import { knownView, tusContext, type TusRequestContext } from './request-context.js';
+import { finishedView, knownView, tusContext, type TusRequestContext } from './request-context.js';
 import { TusHttpError } from './tus-error.js';
 import { newId } from './upload-id.js';
 import { clientUrl } from '../http/public-url.js';
@@ -91,6 +91,11 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
     // A complete partial upload waits, open, for the final upload that takes its bytes (or
     // for expiry); it is not a file of its own.
     if (view.upload.concatRole === 'partial') return {};
+    // This request's last chunk already finished it (chunk-guard.ts).
+    if (tusContext()?.finishedHere) {
+      await startPipeline(view.file.id);
+      return {};
+    }
     const at = new Date();
     if (await db.uploads.finish(upload.id, upload.offset, at)) {
       const context = tusContext();
@@ -151,12 +156,4 @@ export function createTus({ config, db, producer, locker, redis, logger, metrics
     },
   });
   return { server, store, startPipeline, finishIfComplete };
-}
-
-/** What `db.uploads.finish` wrote, applied to the view it started from. */
-function finishedView({ upload, file }: UploadView, offset: number, at: Date): UploadView {
-  return {
-    upload: { ...upload, status: 'finished', bytesReceived: offset, lastActivityAt: at, updatedAt: at },
-    file: { ...file, status: 'assembling', sizeBytes: offset, updatedAt: at },
-  };
 }
