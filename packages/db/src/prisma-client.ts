@@ -65,6 +65,10 @@ function postgres(url: string, counter: StatementCounter): { prisma: PrismaClien
     }
   }
   const pool = new driver.Pool({ connectionString: url });
+  // An idle connection the server dropped (a restart) is an 'error' event of the pool: without a
+  // listener it would end the process. pg removes that connection; the next query opens another,
+  // or fails and is answered 503. Prisma's adapter adds its own listener only once it connects.
+  pool.on('error', () => {});
   const prisma = new PostgresPrismaClient({ adapter: new CountedPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
   return { prisma: prisma as unknown as PrismaClient, sql: new PostgresRunner(pool, counter, driver.types) };
 }

@@ -36,6 +36,14 @@ export function promoteUpload(deps: WorkerDeps): JobHandler<'upload.promote'> {
       await endFile(deps, logger, fileId, 'failed', 'invalid_record');
       return;
     }
+    // The client's SHA-256 holds here too. The scan checks it, but a scan stopped between
+    // recording its clean verdict and failing the file (a SIGKILLed scanner) leaves the file
+    // `scanning` and clean: the promote stage (stageOf). It ends as the scan would have ended it.
+    if (file.expectedSha256 && file.expectedSha256 !== file.checksumSha256) {
+      await settle(db, fileId, 'failed', new Date(), { failureReason: 'checksum_mismatch' });
+      logger.info({ fileId }, 'promote: the declared SHA-256 does not match the scanned bytes; failed / checksum_mismatch');
+      return;
+    }
     const key = file.storagePath ?? finalKey(fileId);
     const source = quarantineRef(view.upload.id);
     const attempt = await beginAttempt(deps, logger, fileId, 'promote', 'scanning');

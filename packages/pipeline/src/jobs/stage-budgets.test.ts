@@ -76,7 +76,10 @@ const unavailable: StorageDriver = {
 };
 
 /** A file in `status`, its bytes in quarantine unless `bytes` is false; `clean` records a clean scan. */
-async function fileIn(status: 'assembling' | 'scanning', { bytes = true, clean = false, sha256 = SHA256 as string | null } = {}) {
+async function fileIn(
+  status: 'assembling' | 'scanning',
+  { bytes = true, clean = false, sha256 = SHA256 as string | null, expectedSha256 = null as string | null } = {},
+) {
   const [uploadId, fileId] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
   const now = new Date();
   await db.uploads.create({
@@ -85,7 +88,7 @@ async function fileIn(status: 'assembling' | 'scanning', { bytes = true, clean =
     ownerId: 'budgets',
     originalFilename: null,
     declaredType: null,
-    expectedSha256: null,
+    expectedSha256,
     totalSize: BYTES.length,
     chunkSize: BYTES.length,
     expiresAt: new Date(now.getTime() + 3600_000),
@@ -136,6 +139,14 @@ describe('a permanent failure ends the file at once', () => {
     await local.delete(quarantineRef(uploadId));
     await promoteUpload(deps())({ fileId }, ctx);
     expect(await outcome(fileId)).toEqual({ status: 'complete', reason: null });
+  });
+
+  it('promote: a clean scan whose bytes are not the SHA-256 the client declared (a scanner killed before it failed the file) → failed / checksum_mismatch, nothing promoted', async () => {
+    const { uploadId, fileId } = await fileIn('scanning', { clean: true, expectedSha256: 'f'.repeat(64) });
+    await promoteUpload(deps())({ fileId }, ctx);
+    expect(await outcome(fileId)).toEqual({ status: 'failed', reason: 'checksum_mismatch' });
+    expect(await local.stat(finalRef(finalKey(fileId)))).toBeNull();
+    expect(await local.stat(quarantineRef(uploadId))).not.toBeNull();
   });
 
   it('promote: scanned clean without the checksum promotion verifies against → failed / invalid_record', async () => {
