@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database, NewUpload } from './repositories.js';
-import { at, T0, TEST_TARGETS, migratedDatabase, scanClean, uniqueId } from './test-databases.fixture.js';
+import type { Database } from './repositories.js';
+import { at, TEST_TARGETS, migratedDatabase, newUpload, scanClean } from './test-databases.fixture.js';
 
 describe.each(TEST_TARGETS)('MaintenanceRepository on $provider', (target) => {
   let db: Database;
@@ -11,24 +11,6 @@ describe.each(TEST_TARGETS)('MaintenanceRepository on $provider', (target) => {
     ({ db, dispose } = await migratedDatabase(target));
   });
   afterEach(() => dispose?.());
-
-  function newUpload(overrides: Partial<NewUpload> = {}): NewUpload {
-    return {
-      uploadId: uniqueId('up'),
-      fileId: uniqueId('file'),
-      ownerId: 'owner-1',
-      originalFilename: 'a.bin',
-      declaredType: null,
-      expectedSha256: null,
-      totalSize: 10,
-      chunkSize: 10,
-      expiresAt: at(60_000),
-      now: T0,
-      reserveBytes: 10,
-      defaultQuota: 2 ** 40,
-      ...overrides,
-    };
-  }
 
   /** An upload taken to `status`, its last change at `when`. */
   async function fileIn(status: 'assembling' | 'scanning' | 'complete' | 'quarantined' | 'rejected', when: Date) {

@@ -1,45 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from './database.js';
-import { parseDatabaseUrl } from './database-url.js';
-import { migrate } from './migrate.js';
-import { createPrismaClient, type PrismaClient } from './prisma-client.js';
+import type { PrismaClient } from './prisma-client.js';
 import type { Database } from './repositories.js';
-import { at, T0, TEST_TARGETS, scanClean, uniqueId, type TestDatabase } from './test-databases.fixture.js';
+import { at, T0, TEST_TARGETS, scanClean, migratedDatabase, newUpload } from './test-databases.fixture.js';
 
 describe.each(TEST_TARGETS)('outbox on $provider', (target) => {
-  let database: TestDatabase;
   let db: Database;
   /** Raw access, to plant rows the repositories would never write. */
   let prisma: PrismaClient;
+  let dispose: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await target.create();
-    await migrate(database.url);
-    db = createDatabase(database.url);
-    prisma = createPrismaClient(parseDatabaseUrl(database.url)).prisma;
+    ({ db, prisma, dispose } = await migratedDatabase(target));
   });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => dispose?.());
 
   async function upload(owner = 'owner-outbox') {
-    const ids = { uploadId: uniqueId('up'), fileId: uniqueId('file') };
-    await db.uploads.create({
-      ...ids,
-      ownerId: owner,
-      originalFilename: null,
-      declaredType: null,
-      expectedSha256: null,
-      totalSize: 100,
-      chunkSize: 100,
-      expiresAt: at(60_000),
-      now: T0,
-      reserveBytes: 100,
-      defaultQuota: 10 ** 12,
-    });
-    return ids;
+    const input = newUpload({ ownerId: owner, totalSize: 100, chunkSize: 100, reserveBytes: 100 });
+    await db.uploads.create(input);
+    return { uploadId: input.uploadId, fileId: input.fileId };
   }
   async function scanning() {
     const ids = await upload();

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { numberPlaceholders, type SqlRunner, type SqlValue } from './sql-runner.js';
+import { inTransaction, numberPlaceholders, type SqlRunner, type SqlValue } from './sql-runner.js';
 import type { StatementCounter } from './statement-counter.js';
 
 const INT8 = 20;
@@ -63,7 +63,12 @@ export class PostgresRunner implements SqlRunner {
       await command('BEGIN');
       let result: T;
       try {
-        result = await work(new InTransaction(this, client));
+        result = await work(
+          inTransaction(
+            async <T>(text: string, params: readonly SqlValue[]) => (await this.query<T>(client, text, params)).rows,
+            async (text, params) => (await this.query(client, text, params)).rowCount ?? 0,
+          ),
+        );
       } catch (error) {
         await command('ROLLBACK').catch(() => {});
         throw error;
@@ -75,8 +80,7 @@ export class PostgresRunner implements SqlRunner {
     }
   }
 
-  /** @internal */
-  query<T>(on: pg.Pool | pg.PoolClient, text: string, params: readonly SqlValue[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
+  private query<T>(on: pg.Pool | pg.PoolClient, text: string, params: readonly SqlValue[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
     this.counter.count += 1;
     let prepared = this.names.get(text);
     if (!prepared) {
@@ -84,25 +88,6 @@ export class PostgresRunner implements SqlRunner {
       this.names.set(text, prepared);
     }
     return on.query<T & pg.QueryResultRow>({ ...prepared, values: bind(params), types: this.types });
-  }
-}
-
-class InTransaction implements SqlRunner {
-  constructor(
-    private readonly runner: PostgresRunner,
-    private readonly client: pg.PoolClient,
-  ) {}
-
-  async rows<T>(text: string, params: readonly SqlValue[]): Promise<T[]> {
-    return (await this.runner.query<T>(this.client, text, params)).rows;
-  }
-
-  async run(text: string, params: readonly SqlValue[]): Promise<number> {
-    return (await this.runner.query(this.client, text, params)).rowCount ?? 0;
-  }
-
-  transaction<T>(): Promise<T> {
-    return Promise.reject(new Error('nested transactions are not supported'));
   }
 }
 

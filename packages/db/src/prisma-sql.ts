@@ -1,12 +1,12 @@
 import type { PrismaTransaction } from './prisma-client.js';
-import type { SqlRunner, SqlValue } from './sql-runner.js';
+import { inTransaction, type SqlRunner, type SqlValue } from './sql-runner.js';
 
 /**
  * A Prisma interactive transaction seen as a SqlRunner, so SQL written once for the runners
  * (quota.ts) also runs inside the repositories' Prisma transactions. The `?` text is handed to
  * Prisma's tagged-template form, which numbers placeholders for its provider and encodes Dates
  * as it encodes its own DateTime fields. Integers go as BigInt (BIGINT columns on PostgreSQL).
- * It reads integers as BigInt: use `toInteger` on what it returns.
+ * It reads integers as BigInt: use `toNumber` (record.mapper.ts) on what it returns.
  */
 export function prismaSql(tx: PrismaTransaction): SqlRunner {
   const template = (text: string) => {
@@ -14,9 +14,8 @@ export function prismaSql(tx: PrismaTransaction): SqlRunner {
     return Object.assign(strings, { raw: strings }) as unknown as TemplateStringsArray;
   };
   const values = (params: readonly SqlValue[]) => params.map((value) => (typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value));
-  return {
-    rows: <T>(text: string, params: readonly SqlValue[]) => tx.$queryRaw<T[]>(template(text), ...values(params)),
-    run: (text: string, params: readonly SqlValue[]) => tx.$executeRaw(template(text), ...values(params)),
-    transaction: () => Promise.reject(new Error('already in a transaction')),
-  };
+  return inTransaction(
+    <T>(text: string, params: readonly SqlValue[]) => tx.$queryRaw<T[]>(template(text), ...values(params)),
+    (text: string, params: readonly SqlValue[]) => tx.$executeRaw(template(text), ...values(params)),
+  );
 }

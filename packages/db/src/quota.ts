@@ -1,6 +1,7 @@
 import type { PrismaTransaction } from './prisma-client.js';
 import { prismaSql } from './prisma-sql.js';
-import { toInteger, toNullableInteger, type SqlRunner } from './sql-runner.js';
+import { toNullableNumber, toNumber } from './record.mapper.js';
+import type { SqlRunner } from './sql-runner.js';
 
 /** Thrown when a reservation would take a user past their quota; nothing was changed. */
 export class QuotaExceededError extends Error {
@@ -46,11 +47,11 @@ export async function reserve(sql: SqlRunner, ownerId: string, bytes: number, de
   if (await tryReserve(sql, ownerId, bytes, defaultQuota, at)) return;
   await lockUser(sql, ownerId, at);
   if (await tryReserve(sql, ownerId, bytes, defaultQuota, at)) return;
-  const [user] = await sql.rows<{ quota_bytes: unknown; used_bytes: unknown; reserved_bytes: unknown }>(
+  const [user] = await sql.rows<{ quota_bytes: number | bigint | null; used_bytes: number | bigint; reserved_bytes: number | bigint }>(
     'SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?',
     [ownerId],
   );
-  const available = (toNullableInteger(user?.quota_bytes) ?? defaultQuota) - toInteger(user?.used_bytes ?? 0) - toInteger(user?.reserved_bytes ?? 0);
+  const available = (toNullableNumber(user?.quota_bytes ?? null) ?? defaultQuota) - toNumber(user?.used_bytes ?? 0) - toNumber(user?.reserved_bytes ?? 0);
   throw new QuotaExceededError(bytes, Math.max(0, available));
 }
 

@@ -15,14 +15,17 @@ import type { File, UploadSession } from './generated/sqlite/client.js';
  * columns) in, core types out. Nothing Prisma-typed leaves this package.
  */
 
-/** BigInt column → JS number. Sizes are far below 2^53; anything larger is corrupt data. */
-export function toNumber(value: bigint): number {
+/**
+ * Integer column → JS number: Prisma reads BIGINT as BigInt, the SqlRunner as number (and
+ * PostgreSQL's COUNT as text parsed to number). Sizes are far below 2^53; anything larger is corrupt data.
+ */
+export function toNumber(value: bigint | number): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number)) throw new RangeError(`Value ${value} does not fit a JS number`);
   return number;
 }
 
-export function toNullableNumber(value: bigint | null): number | null {
+export function toNullableNumber(value: bigint | number | null): number | null {
   return value === null ? null : toNumber(value);
 }
 
@@ -66,7 +69,13 @@ function toSessionStatus(value: string): UploadSessionStatus {
   return value as UploadSessionStatus;
 }
 
-export function toFileRecord(row: File): FileRecord {
+/**
+ * A row as Prisma reads it, or as the SqlRunner reads it (upload.rows.ts): integers may be
+ * numbers instead of BigInt, so either maps without a round trip through BigInt.
+ */
+export type Loose<T> = { [K in keyof T]: T[K] extends bigint ? bigint | number : T[K] extends bigint | null ? bigint | number | null : T[K] };
+
+export function toFileRecord(row: Loose<File>): FileRecord {
   return {
     id: row.id,
     ownerId: row.ownerId,
@@ -92,7 +101,7 @@ export function toFileRecord(row: File): FileRecord {
   };
 }
 
-export function toUploadView(session: UploadSession, fileRow: File): UploadView {
+export function toUploadView(session: Loose<UploadSession>, fileRow: Loose<File>): UploadView {
   const file = toFileRecord(fileRow);
   return {
     upload: {

@@ -7,7 +7,7 @@ export type SqlValue = string | number | null | Date;
  * for both providers: `?` placeholders (numbered for PostgreSQL by the runner), snake_case
  * columns as the migrations name them, ANSI SQL both databases accept.
  *
- * What comes back: integers as numbers, DateTime columns as Date on PostgreSQL and as the
+ * What comes back: integers as numbers (read them with `toNumber`), DateTime columns as Date on PostgreSQL and as the
  * text Prisma wrote on SQLite (read them with `toDate`).
  */
 export interface SqlRunner {
@@ -33,15 +33,12 @@ export function toNullableDate(value: unknown): Date | null {
   return value === null || value === undefined ? null : toDate(value);
 }
 
-/** An integer column as read by a runner (numbers; PostgreSQL's COUNT and BIGINT parsed). */
-export function toInteger(value: unknown): number {
-  const number = typeof value === 'bigint' ? Number(value) : (value as number);
-  if (!Number.isSafeInteger(number)) throw new RangeError(`not a safe integer: ${String(value)}`);
-  return number;
-}
-
-export function toNullableInteger(value: unknown): number | null {
-  return value === null || value === undefined ? null : toInteger(value);
+/**
+ * The runner handed to a transaction's work: its statements run on the transaction's connection,
+ * and it cannot start another transaction.
+ */
+export function inTransaction(rows: SqlRunner['rows'], run: SqlRunner['run']): SqlRunner {
+  return { rows, run, transaction: () => Promise.reject(new Error('already in a transaction: nested transactions are not supported')) };
 }
 
 /** `?` → `$1`, `$2`, … (PostgreSQL). The SQL given to runners has no `?` inside literals. */

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Gate } from './gate.js';
-import type { SqlRunner, SqlValue } from './sql-runner.js';
+import { inTransaction, type SqlRunner, type SqlValue } from './sql-runner.js';
 import type { StatementCounter } from './statement-counter.js';
 
 /** The connection Prisma's adapter opened (sqlite-adapter.ts) and the gate every query on it takes. */
@@ -31,16 +31,12 @@ export class SqliteRunner implements SqlRunner {
     private readonly counter: StatementCounter,
   ) {}
 
-  async rows<T>(text: string, params: readonly SqlValue[]): Promise<T[]> {
-    const connection = this.opened ?? (this.opened = await this.connection());
-    if (connection.gate.idle) return this.all<T>(connection, text, params);
-    return connection.gate.run(async () => this.all<T>(connection, text, params));
+  rows<T>(text: string, params: readonly SqlValue[]): Promise<T[]> {
+    return this.gated((connection) => this.all<T>(connection, text, params));
   }
 
-  async run(text: string, params: readonly SqlValue[]): Promise<number> {
-    const connection = this.opened ?? (this.opened = await this.connection());
-    if (connection.gate.idle) return this.change(connection, text, params);
-    return connection.gate.run(async () => this.change(connection, text, params));
+  run(text: string, params: readonly SqlValue[]): Promise<number> {
+    return this.gated((connection) => this.change(connection, text, params));
   }
 
   async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
@@ -50,7 +46,12 @@ export class SqliteRunner implements SqlRunner {
       this.change(connection, 'BEGIN IMMEDIATE', []);
       let result: T;
       try {
-        result = await work(new InTransaction(this, connection));
+        result = await work(
+          inTransaction(
+            async (text, params) => this.all(connection, text, params),
+            async (text, params) => this.change(connection, text, params),
+          ),
+        );
       } catch (error) {
         this.change(connection, 'ROLLBACK', []);
         throw error;
@@ -62,14 +63,19 @@ export class SqliteRunner implements SqlRunner {
     }
   }
 
-  /** @internal Runs a statement now; the caller holds the gate (or it is free). */
-  all<T>(connection: SqliteConnection, text: string, params: readonly SqlValue[]): T[] {
+  /** One statement under the gate; at once when the gate is free (synchronous: nothing can interleave). */
+  private async gated<R>(statement: (connection: SqliteConnection) => R): Promise<R> {
+    const connection = this.opened ?? (this.opened = await this.connection());
+    if (connection.gate.idle) return statement(connection);
+    return connection.gate.run(async () => statement(connection));
+  }
+
+  private all<T>(connection: SqliteConnection, text: string, params: readonly SqlValue[]): T[] {
     this.counter.count += 1;
     return this.statement(connection, text).all(...bind(params)) as T[];
   }
 
-  /** @internal Runs a statement now; the caller holds the gate (or it is free). */
-  change(connection: SqliteConnection, text: string, params: readonly SqlValue[]): number {
+  private change(connection: SqliteConnection, text: string, params: readonly SqlValue[]): number {
     this.counter.count += 1;
     return this.statement(connection, text).run(...bind(params)).changes;
   }
@@ -85,25 +91,5 @@ export class SqliteRunner implements SqlRunner {
       this.statements.set(text, statement);
     }
     return statement;
-  }
-}
-
-/** The runner handed to a transaction's work: statements run at once, under the gate the transaction holds. */
-class InTransaction implements SqlRunner {
-  constructor(
-    private readonly runner: SqliteRunner,
-    private readonly connection: SqliteConnection,
-  ) {}
-
-  async rows<T>(text: string, params: readonly SqlValue[]): Promise<T[]> {
-    return this.runner.all<T>(this.connection, text, params);
-  }
-
-  async run(text: string, params: readonly SqlValue[]): Promise<number> {
-    return this.runner.change(this.connection, text, params);
-  }
-
-  transaction<T>(): Promise<T> {
-    return Promise.reject(new Error('nested transactions are not supported'));
   }
 }

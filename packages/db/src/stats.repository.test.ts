@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from './database.js';
-import { parseDatabaseUrl } from './database-url.js';
-import { migrate } from './migrate.js';
-import { createPrismaClient, type PrismaClient } from './prisma-client.js';
+import type { PrismaClient } from './prisma-client.js';
 import type { Database } from './repositories.js';
-import { at, T0, TEST_TARGETS, uniqueId, type TestDatabase } from './test-databases.fixture.js';
+import { at, TEST_TARGETS, migratedDatabase, newUpload } from './test-databases.fixture.js';
 
 /** The statements of the totals migration that fill the tables from the rows that exist. */
 function fillStatements(provider: string): string[] {
@@ -18,39 +15,20 @@ function fillStatements(provider: string): string[] {
 }
 
 describe.each(TEST_TARGETS)('StatsRepository on $provider', (target) => {
-  let database: TestDatabase;
   let db: Database;
   /** Raw access, to replay the migration's fill. */
   let prisma: PrismaClient;
+  let dispose: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await target.create();
-    await migrate(database.url);
-    db = createDatabase(database.url);
-    prisma = createPrismaClient(parseDatabaseUrl(database.url)).prisma;
+    ({ db, prisma, dispose } = await migratedDatabase(target));
   });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => dispose?.());
 
   async function upload(): Promise<{ uploadId: string; fileId: string }> {
-    const ids = { uploadId: uniqueId('up'), fileId: uniqueId('file') };
-    await db.uploads.create({
-      ...ids,
-      ownerId: 'owner-stats',
-      originalFilename: null,
-      declaredType: null,
-      expectedSha256: null,
-      totalSize: 10,
-      chunkSize: 10,
-      expiresAt: at(60_000),
-      now: T0,
-      reserveBytes: 10,
-      defaultQuota: 10 ** 12,
-    });
-    return ids;
+    const input = newUpload({ ownerId: 'owner-stats' });
+    await db.uploads.create(input);
+    return { uploadId: input.uploadId, fileId: input.fileId };
   }
   async function scanning(): Promise<string> {
     const { uploadId, fileId } = await upload();

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { scratchPostgres, type ScratchDatabase } from '@airlock/testing';
 import { createDatabase } from './database.js';
 import { migrate } from './migrate.js';
-import type { Database } from './repositories.js';
+import type { Database, NewUpload } from './repositories.js';
+import { parseDatabaseUrl } from './database-url.js';
+import { createPrismaClient, type PrismaClient } from './prisma-client.js';
 
 /**
  * The databases every integration suite runs against, through `describe.each`: the same
@@ -63,16 +65,42 @@ export async function scanClean(db: Database, fileId: string, when: Date): Promi
   if (!(await db.files.recordScan(attempt, 'c'.repeat(64)))) throw new Error(`${fileId} is not scanning`);
 }
 
-/** A fresh database of `target`, migrated and opened; `dispose()` closes and drops it. */
-export async function migratedDatabase(target: TestTarget): Promise<{ db: Database; dispose(): Promise<void> }> {
+/**
+ * A fresh database of `target`, migrated and opened; `dispose()` closes and drops it.
+ * `prisma`: raw access beside the repositories, to plant or replay rows they would never write.
+ */
+export async function migratedDatabase(target: TestTarget): Promise<{ db: Database; prisma: PrismaClient; dispose(): Promise<void> }> {
   const database = await target.create();
   await migrate(database.url);
   const db = createDatabase(database.url);
+  // Built lazily by Prisma: a suite that never touches it opens no connection.
+  const prisma = createPrismaClient(parseDatabaseUrl(database.url)).prisma;
   return {
     db,
+    prisma,
     async dispose() {
+      await prisma.$disconnect();
       await db.close();
       await database.drop();
     },
+  };
+}
+
+/** A small upload to create (unique ids, no metadata, 10 bytes reserved), with `overrides`. */
+export function newUpload(overrides: Partial<NewUpload> = {}): NewUpload {
+  return {
+    uploadId: uniqueId('up'),
+    fileId: uniqueId('file'),
+    ownerId: 'owner-1',
+    originalFilename: null,
+    declaredType: null,
+    expectedSha256: null,
+    totalSize: 10,
+    chunkSize: 10,
+    expiresAt: at(60_000),
+    now: T0,
+    reserveBytes: 10,
+    defaultQuota: 10 ** 12,
+    ...overrides,
   };
 }

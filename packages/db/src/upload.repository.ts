@@ -1,7 +1,7 @@
 import { allowedSources, type FailureReason, type FileStatus, type UploadSessionStatus, type UploadView } from '@airlock/core';
 import type { PrismaClient } from './prisma-client.js';
 import { prismaSql } from './prisma-sql.js';
-import { toInteger, type SqlRunner } from './sql-runner.js';
+import type { SqlRunner } from './sql-runner.js';
 import { toUploadViewFromRow, UPLOAD_VIEW_SQL, type UploadViewRow } from './upload.rows.js';
 import { absorbPartials } from './concatenation.js';
 import { recordTerminalEvent } from './outbox.repository.js';
@@ -41,8 +41,11 @@ export class PrismaUploadRepository implements UploadRepository {
       // It also takes the owner's row lock, so the count below is exact under concurrency.
       await reserve(sql, input.ownerId, input.reserveBytes, input.defaultQuota, input.now);
       if (input.maxOpenUploads !== undefined) {
-        const [row] = await sql.rows<{ n: unknown }>('SELECT COUNT(*) AS n FROM upload_sessions WHERE owner_id = ? AND status = ?', [input.ownerId, OPEN]);
-        if (toInteger(row?.n ?? 0) >= input.maxOpenUploads) throw new TooManyOpenUploadsError(input.maxOpenUploads);
+        const [row] = await sql.rows<{ n: number | bigint }>('SELECT COUNT(*) AS n FROM upload_sessions WHERE owner_id = ? AND status = ?', [
+          input.ownerId,
+          OPEN,
+        ]);
+        if (toNumber(row?.n ?? 0) >= input.maxOpenUploads) throw new TooManyOpenUploadsError(input.maxOpenUploads);
       }
       return insertUpload(sql, input, input.reserveBytes, input.concatRole ?? null);
     });

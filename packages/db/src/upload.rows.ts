@@ -1,16 +1,16 @@
 import type { UploadView } from '@airlock/core';
 import type { File, UploadSession } from './generated/sqlite/client.js';
-import { toUploadView } from './record.mapper.js';
-import { toDate, toInteger, toNullableDate, toNullableInteger } from './sql-runner.js';
+import { toUploadView, type Loose } from './record.mapper.js';
+import { toDate, toNullableDate } from './sql-runner.js';
 
 /** An upload session and its file in one row, as UPLOAD_VIEW_SQL reads them. */
 export interface UploadViewRow {
   id: string;
   file_id: string;
   owner_id: string;
-  total_size: unknown;
-  bytes_received: unknown;
-  chunk_size: unknown;
+  total_size: number | null;
+  bytes_received: number;
+  chunk_size: number;
   status: string;
   concat_role: string | null;
   concat_parts: string | null;
@@ -22,7 +22,7 @@ export interface UploadViewRow {
   f_owner_id: string;
   original_filename: string | null;
   declared_type: string | null;
-  size_bytes: unknown;
+  size_bytes: number | null;
   mime_type: string | null;
   expected_sha256: string | null;
   checksum_sha256: string | null;
@@ -31,13 +31,13 @@ export interface UploadViewRow {
   storage_path: string | null;
   scan_result: string | null;
   scan_signature: string | null;
-  scan_attempts: unknown;
+  scan_attempts: number;
   scanned_at: unknown;
   deleted_at: unknown;
   purged_at: unknown;
-  reserved_bytes: unknown;
-  validate_attempts: unknown;
-  promote_attempts: unknown;
+  reserved_bytes: number;
+  validate_attempts: number;
+  promote_attempts: number;
   reconciled_at: unknown;
   f_created_at: unknown;
   f_updated_at: unknown;
@@ -51,21 +51,15 @@ export const UPLOAD_VIEW_SQL = `SELECT s.id, s.file_id, s.owner_id, s.total_size
   f.purged_at, f.reserved_bytes, f.validate_attempts, f.promote_attempts, f.reconciled_at, f.created_at AS f_created_at, f.updated_at AS f_updated_at
 FROM upload_sessions s JOIN files f ON f.id = s.file_id WHERE s.id = ?`;
 
-const big = (value: unknown) => BigInt(toInteger(value));
-const nullableBig = (value: unknown) => {
-  const number = toNullableInteger(value);
-  return number === null ? null : BigInt(number);
-};
-
-/** The row as the core types, through the same checks as Prisma's rows (record.mapper.ts). */
+/** The row as the core types, through the same mapper and checks as Prisma's rows (record.mapper.ts). */
 export function toUploadViewFromRow(row: UploadViewRow): UploadView {
-  const session: UploadSession = {
+  const session: Loose<UploadSession> = {
     id: row.id,
     fileId: row.file_id,
     ownerId: row.owner_id,
-    totalSize: nullableBig(row.total_size),
-    bytesReceived: big(row.bytes_received),
-    chunkSize: toInteger(row.chunk_size),
+    totalSize: row.total_size,
+    bytesReceived: row.bytes_received,
+    chunkSize: row.chunk_size,
     status: row.status,
     concatRole: row.concat_role,
     concatParts: row.concat_parts,
@@ -75,12 +69,12 @@ export function toUploadViewFromRow(row: UploadViewRow): UploadView {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
-  const file: File = {
+  const file: Loose<File> = {
     id: row.file_id,
     ownerId: row.f_owner_id,
     originalFilename: row.original_filename,
     declaredType: row.declared_type,
-    sizeBytes: nullableBig(row.size_bytes),
+    sizeBytes: row.size_bytes,
     mimeType: row.mime_type,
     expectedSha256: row.expected_sha256,
     checksumSha256: row.checksum_sha256,
@@ -89,13 +83,13 @@ export function toUploadViewFromRow(row: UploadViewRow): UploadView {
     storagePath: row.storage_path,
     scanResult: row.scan_result,
     scanSignature: row.scan_signature,
-    scanAttempts: toInteger(row.scan_attempts),
+    scanAttempts: row.scan_attempts,
     scannedAt: toNullableDate(row.scanned_at),
     deletedAt: toNullableDate(row.deleted_at),
     purgedAt: toNullableDate(row.purged_at),
-    reservedBytes: big(row.reserved_bytes),
-    validateAttempts: toInteger(row.validate_attempts),
-    promoteAttempts: toInteger(row.promote_attempts),
+    reservedBytes: row.reserved_bytes,
+    validateAttempts: row.validate_attempts,
+    promoteAttempts: row.promote_attempts,
     reconciledAt: toNullableDate(row.reconciled_at),
     createdAt: toDate(row.f_created_at),
     updatedAt: toDate(row.f_updated_at),
