@@ -52,7 +52,7 @@ export interface AppDeps {
 }
 
 /** The HTTP application, without listening: main.ts (and tests) own the server. */
-export function createApp(deps: AppDeps): Express {
+export async function createApp(deps: AppDeps): Promise<Express> {
   const { config, tokens, logger } = deps;
 
   const app = express();
@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(queuesDashboard(deps));
-  app.use(tusRoutes({ ...deps, tus: createTus(deps), authenticate }));
+  app.use(tusRoutes({ ...deps, tus: await createTus(deps), authenticate }));
   app.use(filesRoutes({ ...deps, authenticate }));
   app.use('/downloads', anonymous);
   app.use(downloadsRoutes(deps));

@@ -56,7 +56,7 @@ metrics.watchDatabase(db);
 const tokens = cachedTokenVerifier(createTokenVerifier(config));
 
 const scanner = new ClamdClient(config.clamd);
-const storage = createStorage(config.storage);
+const storage = await createStorage(config.storage);
 const signedUrls = createSignedUrls(config.signedUrl.secret ?? loadOrCreateSecret(config.dataDir, 'signed-url-secret').value);
 const locker = new RedisLocker({
   redis,
@@ -67,7 +67,7 @@ const locker = new RedisLocker({
 const spool = new ChecksumSpool(config.checksumSpool);
 const leftovers = await spool.init();
 if (leftovers.length > 0) logger.info({ removed: leftovers }, 'checksum spool: removed what stopped processes left behind');
-const app = createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger, metrics, spool });
+const app = await createApp({ config, db, redis, producer, tokens, scanner, storage, signedUrls, locker, logger, metrics, spool });
 const server = http.createServer(app);
 // `Expect: 100-continue` is answered by the app once it has decided to read the body
 // (http/expect-continue.middleware.ts), not by Node before anything is checked.

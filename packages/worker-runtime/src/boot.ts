@@ -35,7 +35,7 @@ export async function runWorkers(roles: Role[] | 'all', name: string, createHand
   producerRedis.on('error', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
   const producer = createProducer(producerRedis);
   const scanner = new ClamdClient(config.clamd);
-  const storage = createStorage(config.storage);
+  const storage = await createStorage(config.storage);
   const handlers = createHandlers({
     config,
     db,

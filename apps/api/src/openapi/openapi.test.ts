@@ -78,14 +78,14 @@ describe('the OpenAPI document', () => {
     redis = producerConnection(config.redisUrl);
     producer = createProducer(redis);
     const logger = pino({ level: 'silent' });
-    app = createApp({
+    app = await createApp({
       config,
       db,
       redis,
       producer,
       tokens: createTokenVerifier(config),
       scanner: new ClamdClient(config.clamd),
-      storage: createStorage(config.storage),
+      storage: await createStorage(config.storage),
       signedUrls: createSignedUrls('s'.repeat(32)),
       locker: new RedisLocker({ redis }),
       logger,

@@ -11,7 +11,8 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { s3Connection, s3ServiceEnv, testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQuarantineStore, QuarantineS3Store, S3_METADATA_PREFIX } from './quarantine-store.js';
+import { QuarantineS3Store } from './quarantine-s3.store.js';
+import { createQuarantineStore, S3_METADATA_PREFIX } from './quarantine-store.js';
 import { UploadRowConfigstore } from './upload-row.configstore.js';
 
 // Integration test against the Swift S3 of scripts/s3.sh and the real Redis (a spare DB).
@@ -32,9 +33,9 @@ const s3Env = (bucket: string) => ({
 const NO_DB = { uploads: {} } as Pick<Database, 'uploads'>;
 
 describe('createQuarantineStore', () => {
-  it('is @tus/file-store in DATA_DIR/quarantine for the local backend', () => {
+  it('is @tus/file-store in DATA_DIR/quarantine for the local backend', async () => {
     const config = loadConfig({ DATA_DIR: os.tmpdir() });
-    const store = createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger, db: NO_DB });
+    const store = await createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger, db: NO_DB });
     expect(store).toBeInstanceOf(FileStore);
     // Its record of each upload is the database row, not a `.json` sidecar.
     expect((store as FileStore).configstore).toBeInstanceOf(UploadRowConfigstore);
@@ -42,7 +43,7 @@ describe('createQuarantineStore', () => {
 
   it('talks to S3 exactly as createS3Client does (WHEN_REQUIRED checksums, path style, endpoint, credentials)', async () => {
     const config = loadConfig(s3Env('some-bucket'));
-    const store = createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger, db: NO_DB });
+    const store = await createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger, db: NO_DB });
     expect(store).toBeInstanceOf(QuarantineS3Store);
     const ours = (store as unknown as { client: S3 }).client.config;
     const reference = createS3Client({ ...config.storage.s3 }).config;
@@ -66,10 +67,10 @@ describe('QuarantineS3Store on Swift with a Redis metadata cache', () => {
   let s3: S3;
   const redises: Redis[] = [];
   /** One store per simulated API process: its own S3 client and Redis connection, one shared cache. */
-  const processStore = () => {
+  const processStore = async () => {
     const redis = new Redis(REDIS_URL);
     redises.push(redis);
-    return createQuarantineStore(config, { redis, logger, db: NO_DB }) as QuarantineS3Store;
+    return (await createQuarantineStore(config, { redis, logger, db: NO_DB })) as QuarantineS3Store;
   };
   let a: DataStore;
   let b: DataStore;
@@ -94,8 +95,8 @@ describe('QuarantineS3Store on Swift with a Redis metadata cache', () => {
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
     await s3.createBucket({ Bucket: bucket });
-    a = processStore();
-    b = processStore();
+    a = await processStore();
+    b = await processStore();
   });
   afterAll(async () => {
     for (const upload of (await s3.listMultipartUploads({ Bucket: bucket })).Uploads ?? []) {

@@ -43,9 +43,9 @@ export interface Tus {
   finishIfComplete(view: UploadView, offset: number): Promise<UploadView>;
 }
 
-export function createTus({ config, db, producer, locker, redis, logger, metrics }: TusDeps): Tus {
+export async function createTus({ config, db, producer, locker, redis, logger, metrics }: TusDeps): Promise<Tus> {
   const expiryMs = config.uploadExpirySeconds * 1000;
-  const store = new GuardedStore(createQuarantineStore(config, { redis, logger, db }), createChunkGuard({ config, db, logger, metrics }));
+  const store = new GuardedStore(await createQuarantineStore(config, { redis, logger, db }), createChunkGuard({ config, db, logger, metrics }));
 
   const contextOf = (): TusRequestContext => {
     const context = tusContext();

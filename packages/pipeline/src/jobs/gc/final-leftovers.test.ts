@@ -74,7 +74,7 @@ describe('final-area leftovers on local storage', () => {
   it('removes temp files of interrupted writes once older than the grace period, and nothing else', async () => {
     const dataDir = path.join(root, 'local');
     const config = loadConfig({ DATA_DIR: dataDir, ORPHAN_GRACE_SECONDS: String(GRACE_SECONDS) });
-    const storage = createStorage(config.storage);
+    const storage = await createStorage(config.storage);
     const kept = id();
     await storage.write({ area: 'final', key: finalKey(kept) }, Readable.from([Buffer.from('clean bytes')]));
     const finalDir = config.storage.finalDir;
