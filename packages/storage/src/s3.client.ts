@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
 /** What the S3 driver and any other S3 user in Airlock (e.g. @tus/s3-store) need to connect. */
 export interface S3ConnectionConfig {
@@ -20,13 +20,18 @@ export interface S3ConnectionConfig {
  * checksums those servers do not send.
  */
 export function createS3Client(config: S3ConnectionConfig): S3Client {
+  return new S3Client(s3ClientConfig(config));
+}
+
+/** The SDK settings createS3Client uses, for a client built elsewhere (@tus/s3-store builds its own). */
+export function s3ClientConfig(config: S3ConnectionConfig): S3ClientConfig {
   const { endpoint, region, accessKeyId, secretAccessKey, forcePathStyle } = config;
-  return new S3Client({
+  return {
     region,
     forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(endpoint ? { endpoint } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-  });
+  };
 }

@@ -9,7 +9,7 @@ import { toStorageError } from './s3-error.mapper.js';
 import { writeObject } from './s3-object.writer.js';
 import { createS3Client, type S3ConnectionConfig } from './s3.client.js';
 
-export { createS3Client, type S3ConnectionConfig } from './s3.client.js';
+export { createS3Client, s3ClientConfig, type S3ConnectionConfig } from './s3.client.js';
 
 export interface S3DriverConfig extends S3ConnectionConfig {
   /** Final area: clean files, under the `files/` prefix. */

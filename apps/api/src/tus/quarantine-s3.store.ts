@@ -1,30 +1,9 @@
 import { Readable } from 'node:stream';
-import type { Config } from '@airlock/config';
 import { S3Store } from '@tus/s3-store';
 import { ERRORS, type Upload } from '@tus/utils';
 import type { Logger } from 'pino';
 
 type S3StoreOptions = ConstructorParameters<typeof S3Store>[0];
-/** What @tus/s3-store hands to `new S3(…)`: the AWS SDK's S3ClientConfig. */
-type S3ClientSettings = Omit<S3StoreOptions['s3ClientConfig'], 'bucket'>;
-
-/**
- * The settings of `createS3Client` (packages/storage/src/s3.client.ts), for the client
- * @tus/s3-store builds itself. Checksums only WHEN_REQUIRED: with the SDK's default, parts go
- * up with aws-chunked framing and CRC32 trailers, which Swift's s3api refuses (501) and
- * s3rver stores as data.
- */
-export function s3ClientSettings(s3: Config['storage']['s3']): S3ClientSettings {
-  const { endpoint, region, accessKeyId, secretAccessKey, forcePathStyle } = s3;
-  return {
-    region,
-    forcePathStyle,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(endpoint ? { endpoint } : {}),
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-  };
-}
 
 /**
  * @tus/s3-store 2.0.7 with what Airlock needs of it on a shared cache and a real S3:

@@ -30,7 +30,7 @@ export interface QuarantineStoreDeps {
 export async function createQuarantineStore(config: Config, { redis, logger, db }: QuarantineStoreDeps): Promise<DataStore> {
   const { backend, quarantineDir, s3 } = config.storage;
   if (backend === 'local') return new FileStore({ directory: quarantineDir, configstore: new UploadRowConfigstore(db) });
-  const { QuarantineS3Store, s3ClientSettings } = await import('./quarantine-s3.store.js');
+  const [{ QuarantineS3Store }, { s3ClientConfig }] = await Promise.all([import('./quarantine-s3.store.js'), import('@airlock/storage/s3')]);
   return new QuarantineS3Store(
     {
       partSize: s3.partSize,
@@ -42,7 +42,8 @@ export async function createQuarantineStore(config: Config, { redis, logger, db 
       // uploads from the database; with a period of 0, deleteExpired() does nothing.
       expirationPeriodInMilliseconds: 0,
       useTags: false,
-      s3ClientConfig: { bucket: s3.quarantineBucket ?? s3.bucket!, ...s3ClientSettings(s3) },
+      // Talks to S3 exactly as @airlock/storage's client does (checksums only WHEN_REQUIRED, …).
+      s3ClientConfig: { bucket: s3.quarantineBucket ?? s3.bucket!, ...s3ClientConfig(s3) },
     },
     logger,
   );
