@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { median } from './client.js';
-import { cpuSeconds, machineJiffies, type Proc } from './processes.js';
+import { cpuSeconds, machineJiffies, v8ThreadSeconds, type Proc } from './processes.js';
 
 export type Metrics = Record<string, number>;
 
@@ -9,6 +9,8 @@ export interface Timed<T> {
   seconds: number;
   /** CPU seconds per process name, `client` being the bench process (tus-js-client) itself. */
   cpu: Record<string, number>;
+  /** Of that, the CPU seconds of each process's V8 background threads (processes.ts, v8ThreadSeconds). */
+  v8Threads: Record<string, number>;
   /**
    * Share of the whole machine's CPU capacity (every core) used by processes other than the
    * ones measured and the bench during the run: the noise, in percent.
@@ -22,6 +24,7 @@ export interface Timed<T> {
  */
 export async function timed<T>(procs: Proc[], fn: () => Promise<T>): Promise<Timed<T>> {
   const before = procs.map((proc) => cpuSeconds(proc.pid));
+  const v8Before = procs.map((proc) => v8ThreadSeconds(proc.pid));
   const client = process.cpuUsage();
   const machine = machineJiffies();
   const started = performance.now();
@@ -31,13 +34,18 @@ export async function timed<T>(procs: Proc[], fn: () => Promise<T>): Promise<Tim
   const clientUsage = process.cpuUsage(client);
   const cpu: Record<string, number> = { client: (clientUsage.user + clientUsage.system) / 1e6 };
   procs.forEach((proc, index) => (cpu[proc.name] = cpuSeconds(proc.pid) - before[index]!));
+  const v8Threads = Object.fromEntries(procs.map((proc, index) => [proc.name, v8ThreadSeconds(proc.pid) - v8Before[index]!]));
   const ours = Object.values(cpu).reduce((sum, value) => sum + (Number.isFinite(value) ? value : 0), 0) * 100; // jiffies
   const total = machineAfter.total - machine.total;
   const othersBusyPct = total > 0 ? Math.max(0, ((machineAfter.busy - machine.busy - ours) / total) * 100) : 0;
-  return { value, seconds, cpu, othersBusyPct };
+  return { value, seconds, cpu, v8Threads, othersBusyPct };
 }
 
-/** The CPU part of a result line: `cpu_s_<process>` and `server_cpu_s` (every server process). */
+/**
+ * The CPU part of a result line: `cpu_s_<process>`, `server_cpu_s` (every server process) and
+ * `server_v8_threads_cpu_s`, the part of it V8's background threads took (the garbage
+ * collector's helpers, mostly: a regression in collection shows there first).
+ */
 export function cpuFields(run: Timed<unknown>): Metrics {
   const fields: Metrics = { others_busy_pct: round(run.othersBusyPct, 1) };
   let server = 0;
@@ -46,6 +54,10 @@ export function cpuFields(run: Timed<unknown>): Metrics {
     if (name !== 'client') server += seconds;
   }
   fields.server_cpu_s = round(server, 3);
+  fields.server_v8_threads_cpu_s = round(
+    Object.values(run.v8Threads).reduce((sum, seconds) => sum + (Number.isFinite(seconds) ? seconds : 0), 0),
+    3,
+  );
   return fields;
 }
 

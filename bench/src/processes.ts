@@ -120,6 +120,26 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * utime + stime of a Node process's V8 background threads (`V8Worker`, in /proc/<pid>/task), in
+ * seconds: the garbage collector's helpers (parallel scavenges, concurrent marking), mostly,
+ * and background compilation. 0 for a process that has none (redis-server).
+ */
+export function v8ThreadSeconds(pid: number): number {
+  try {
+    let ticks = 0;
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      if (!stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith('V8Worker')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks / CLOCK_TICKS;
+  } catch {
+    return Number.NaN; // the process (or one of its threads) is gone
+  }
+}
+
 /** VmRSS or VmHWM (peak RSS) from /proc/<pid>/status, in bytes. */
 export function memoryBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {

@@ -25,6 +25,8 @@ const HEADER: Row = {
 /** ceiling, bare, Airlock and ratio are numbers: right-aligned. */
 const RIGHT = new Set<keyof Row>(['bare', 'airlock', 'ratio']);
 
+/** The part of the server CPU above it that V8's background threads (GC helpers, mostly) took. */
+const V8_THREADS = '    of which V8 background threads (GC)';
 const num = (value: unknown, digits = 1): string => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '—');
 const times = (value: unknown): string => (typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(2)}×` : '');
 const verdictOf = (meets: unknown): string => (meets === true ? 'meets' : meets === false ? 'MISSES' : '');
@@ -58,6 +60,9 @@ export function renderTable(report: Report): string {
   if (has('single_stream')) {
     rows.push(figure('single_stream', 'mb_per_s', labelOf('single_stream'), 'MB/s', 1, withDd(sink('single_stream', 'mb_per_s')), true));
     rows.push(figure('single_stream', 'server_cpu_s_per_gib', '  server CPU per GiB', 'CPU s', 2, sink('single_stream', 'server_cpu_s_per_gib', 2), false));
+    rows.push(
+      figure('single_stream', 'server_v8_threads_cpu_s_per_gib', V8_THREADS, 'CPU s', 2, sink('single_stream', 'server_v8_threads_cpu_s_per_gib', 2), false),
+    );
   }
   if (has('small_uploads')) {
     rows.push(figure('small_uploads', 'uploads_per_s', labelOf('small_uploads'), 'uploads/s', 1, sink('small_uploads', 'uploads_per_s'), true));
@@ -65,6 +70,17 @@ export function renderTable(report: Report): string {
     rows.push(figure('small_uploads', 'p95_ms', '  latency p95 (POST + PATCH)', 'ms', 1, sink('small_uploads', 'p95_ms', 1), false));
     rows.push(
       figure('small_uploads', 'server_cpu_ms_per_upload', '  server CPU per upload', 'CPU ms', 2, sink('small_uploads', 'server_cpu_ms_per_upload', 2), false),
+    );
+    rows.push(
+      figure(
+        'small_uploads',
+        'server_v8_threads_cpu_ms_per_upload',
+        V8_THREADS,
+        'CPU ms',
+        2,
+        sink('small_uploads', 'server_v8_threads_cpu_ms_per_upload', 2),
+        false,
+      ),
     );
     rows.push(figure('small_uploads', 'sql_statements_per_upload', '  SQL statements per upload (counted)', 'statements', 1, '', false));
     rows.push(figure('small_uploads', 'redis_commands_per_upload', '  Redis commands per upload (counted)', 'commands', 1, '', false));
@@ -74,6 +90,20 @@ export function renderTable(report: Report): string {
   }
   if (has('concurrent_uploads')) {
     rows.push(figure('concurrent_uploads', 'mb_per_s', labelOf('concurrent_uploads'), 'MB/s', 1, withDd(sink('concurrent_uploads', 'mb_per_s')), false));
+    rows.push(
+      figure('concurrent_uploads', 'server_cpu_s_per_gib', '  server CPU per GiB', 'CPU s', 2, sink('concurrent_uploads', 'server_cpu_s_per_gib', 2), false),
+    );
+    rows.push(
+      figure(
+        'concurrent_uploads',
+        'server_v8_threads_cpu_s_per_gib',
+        V8_THREADS,
+        'CPU s',
+        2,
+        sink('concurrent_uploads', 'server_v8_threads_cpu_s_per_gib', 2),
+        false,
+      ),
+    );
     const rss = report.find('peak_rss', 'airlock');
     const target = typeof rss?.target_api_mib === 'number' ? `≤ ${rss.target_api_mib} MiB` : '';
     const bareRss = report.find('peak_rss', 'bare_tus');

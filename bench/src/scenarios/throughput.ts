@@ -28,6 +28,7 @@ export async function singleStream(ctx: Context): Promise<void> {
           seconds: round(run.seconds, 3),
           ...cpu,
           server_cpu_s_per_gib: round(cpu.server_cpu_s! / (bytes / GiB), 3),
+          server_v8_threads_cpu_s_per_gib: round(cpu.server_v8_threads_cpu_s! / (bytes / GiB), 3),
         };
         return { ...metrics, ...(await ctx.finish(target, bytes, 1)) };
       },
@@ -76,6 +77,7 @@ export async function smallUploads(ctx: Context): Promise<void> {
           seconds: round(run.seconds, 3),
           ...cpu,
           server_cpu_ms_per_upload: round((cpu.server_cpu_s! * 1000) / count, 3),
+          server_v8_threads_cpu_ms_per_upload: round((cpu.server_v8_threads_cpu_s! * 1000) / count, 3),
           ...Object.fromEntries(Object.entries(counted).map(([key, value]) => [key, round(value, 1)])),
         };
         const pipeline = await ctx.finish(target, bytes * count, count);
@@ -123,6 +125,7 @@ export async function concurrentUploads(ctx: Context): Promise<void> {
             seconds: round(run.seconds, 3),
             ...cpu,
             server_cpu_s_per_gib: round(cpu.server_cpu_s! / ((count * bytes) / GiB), 3),
+            server_v8_threads_cpu_s_per_gib: round(cpu.server_v8_threads_cpu_s! / ((count * bytes) / GiB), 3),
           };
           Object.assign(metrics, await ctx.finish(target, count * bytes, count));
         } finally {
