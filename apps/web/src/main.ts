@@ -4,6 +4,7 @@ import './style.css';
 import { createAccountView } from './account-view.js';
 import { ApiError, TERMINAL, createApi, type FileItem } from './api.js';
 import { createFilesView } from './files-view.js';
+import { refresher } from './refresher.js';
 import { createTokenStore, readDevToken } from './token-store.js';
 import { createUploader } from './uploader.js';
 
@@ -61,15 +62,14 @@ const uploader = createUploader({
 });
 
 let timer: number | undefined;
-let inFlight: Promise<void> | null = null;
+// One load at a time; a request during a load gets one more after it (refresher.ts): folded into
+// the load under way, the last upload's success could leave a list read before it, and no poll.
+const reload = refresher(load);
 
 /** Reads /files and /me; polls again in POLL_MS while a file or Uppy is still busy. */
 function refresh(): Promise<void> {
   window.clearTimeout(timer);
-  inFlight ??= load().finally(() => {
-    inFlight = null;
-  });
-  return inFlight;
+  return reload();
 }
 
 async function load(): Promise<void> {
@@ -87,12 +87,18 @@ async function load(): Promise<void> {
     if (error instanceof ApiError && error.status === 401) return account.signedOut(`The token was refused: ${error.message}.`);
     showError(`Could not load your files: ${(error as Error).message}`);
     // A restarting API or a dropped connection: keep trying at the same pace.
-    timer = window.setTimeout(() => void refresh(), POLL_MS);
+    schedule();
     return;
   }
   const active = items.some((file) => !TERMINAL.has(file.status)) || uploader.busy();
   $('live').hidden = !active;
-  if (active) timer = window.setTimeout(() => void refresh(), POLL_MS);
+  if (active) schedule();
+}
+
+/** The next poll; one at a time (a load that follows another must not add a second timer). */
+function schedule(): void {
+  window.clearTimeout(timer);
+  timer = window.setTimeout(() => void refresh(), POLL_MS);
 }
 
 void refresh();
