@@ -35,7 +35,7 @@ export async function timed<T>(procs: Proc[], fn: () => Promise<T>): Promise<Tim
   const cpu: Record<string, number> = { client: (clientUsage.user + clientUsage.system) / 1e6 };
   procs.forEach((proc, index) => (cpu[proc.name] = cpuSeconds(proc.pid) - before[index]!));
   const v8Threads = Object.fromEntries(procs.map((proc, index) => [proc.name, v8ThreadSeconds(proc.pid) - v8Before[index]!]));
-  const ours = Object.values(cpu).reduce((sum, value) => sum + (Number.isFinite(value) ? value : 0), 0) * 100; // jiffies
+  const ours = finiteSum(Object.values(cpu)) * 100; // jiffies
   const total = machineAfter.total - machine.total;
   const othersBusyPct = total > 0 ? Math.max(0, ((machineAfter.busy - machine.busy - ours) / total) * 100) : 0;
   return { value, seconds, cpu, v8Threads, othersBusyPct };
@@ -54,11 +54,13 @@ export function cpuFields(run: Timed<unknown>): Metrics {
     if (name !== 'client') server += seconds;
   }
   fields.server_cpu_s = round(server, 3);
-  fields.server_v8_threads_cpu_s = round(
-    Object.values(run.v8Threads).reduce((sum, seconds) => sum + (Number.isFinite(seconds) ? seconds : 0), 0),
-    3,
-  );
+  fields.server_v8_threads_cpu_s = round(finiteSum(Object.values(run.v8Threads)), 3);
   return fields;
+}
+
+/** The sum of the readings that exist (a process gone before its last reading gives NaN). */
+function finiteSum(values: number[]): number {
+  return values.reduce((sum, value) => sum + (Number.isFinite(value) ? value : 0), 0);
 }
 
 /** Flushes dirty pages before a timed run, so one run's writeback does not land in the next. */

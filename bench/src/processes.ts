@@ -108,13 +108,18 @@ export async function waitFor(probe: () => Promise<boolean>, what: string, timeo
 
 const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux this runs on (`getconf CLK_TCK`)
 
+/** A /proc `stat` line (a process's or a thread's): its command name and utime + stime in seconds. */
+function readStat(file: string): { name: string; cpuSeconds: number } {
+  const stat = fs.readFileSync(file, 'utf8');
+  // The command name (field 2) may contain spaces and parentheses: fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+}
+
 /** utime + stime of a process in seconds (its own threads; not its children). */
 export function cpuSeconds(pid: number): number {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return readStat(`/proc/${pid}/stat`).cpuSeconds;
   } catch {
     return Number.NaN; // the process is gone
   }
@@ -127,14 +132,12 @@ export function cpuSeconds(pid: number): number {
  */
 export function v8ThreadSeconds(pid: number): number {
   try {
-    let ticks = 0;
+    let seconds = 0;
     for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      if (!stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith('V8Worker')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      const thread = readStat(`/proc/${pid}/task/${task}/stat`);
+      if (thread.name.startsWith('V8Worker')) seconds += thread.cpuSeconds;
     }
-    return ticks / CLOCK_TICKS;
+    return seconds;
   } catch {
     return Number.NaN; // the process (or one of its threads) is gone
   }

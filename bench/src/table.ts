@@ -25,8 +25,6 @@ const HEADER: Row = {
 /** ceiling, bare, Airlock and ratio are numbers: right-aligned. */
 const RIGHT = new Set<keyof Row>(['bare', 'airlock', 'ratio']);
 
-/** The part of the server CPU above it that V8's background threads (GC helpers, mostly) took. */
-const V8_THREADS = '    of which V8 background threads (GC)';
 const num = (value: unknown, digits = 1): string => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '—');
 const times = (value: unknown): string => (typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(2)}×` : '');
 const verdictOf = (meets: unknown): string => (meets === true ? 'meets' : meets === false ? 'MISSES' : '');
@@ -54,15 +52,16 @@ export function renderTable(report: Report): string {
     };
   };
   const sink = (bench: string, key: string, digits = 0) => (report.find(bench, 'http_sink') ? `sink ${num(get(bench, 'http_sink', key), digits)}` : '');
+  /** The part of the server CPU row above it that V8's background threads (GC helpers, mostly) took. */
+  const v8Threads = (bench: string, key: string, unit: string) =>
+    figure(bench, key, '    of which V8 background threads (GC)', unit, 2, sink(bench, key, 2), false);
   const dd = report.find('disk_ceiling', 'dd');
   const withDd = (text: string) => [dd ? `dd ${num(dd.mb_per_s, 0)}` : '', text].filter(Boolean).join(' · ');
 
   if (has('single_stream')) {
     rows.push(figure('single_stream', 'mb_per_s', labelOf('single_stream'), 'MB/s', 1, withDd(sink('single_stream', 'mb_per_s')), true));
     rows.push(figure('single_stream', 'server_cpu_s_per_gib', '  server CPU per GiB', 'CPU s', 2, sink('single_stream', 'server_cpu_s_per_gib', 2), false));
-    rows.push(
-      figure('single_stream', 'server_v8_threads_cpu_s_per_gib', V8_THREADS, 'CPU s', 2, sink('single_stream', 'server_v8_threads_cpu_s_per_gib', 2), false),
-    );
+    rows.push(v8Threads('single_stream', 'server_v8_threads_cpu_s_per_gib', 'CPU s'));
   }
   if (has('small_uploads')) {
     rows.push(figure('small_uploads', 'uploads_per_s', labelOf('small_uploads'), 'uploads/s', 1, sink('small_uploads', 'uploads_per_s'), true));
@@ -71,17 +70,7 @@ export function renderTable(report: Report): string {
     rows.push(
       figure('small_uploads', 'server_cpu_ms_per_upload', '  server CPU per upload', 'CPU ms', 2, sink('small_uploads', 'server_cpu_ms_per_upload', 2), false),
     );
-    rows.push(
-      figure(
-        'small_uploads',
-        'server_v8_threads_cpu_ms_per_upload',
-        V8_THREADS,
-        'CPU ms',
-        2,
-        sink('small_uploads', 'server_v8_threads_cpu_ms_per_upload', 2),
-        false,
-      ),
-    );
+    rows.push(v8Threads('small_uploads', 'server_v8_threads_cpu_ms_per_upload', 'CPU ms'));
     rows.push(figure('small_uploads', 'sql_statements_per_upload', '  SQL statements per upload (counted)', 'statements', 1, '', false));
     rows.push(figure('small_uploads', 'redis_commands_per_upload', '  Redis commands per upload (counted)', 'commands', 1, '', false));
     rows.push(figure('small_uploads', 'disk_kib_written_per_upload', '  disk written per upload (/proc io)', 'KiB', 1, '', false));
@@ -93,17 +82,7 @@ export function renderTable(report: Report): string {
     rows.push(
       figure('concurrent_uploads', 'server_cpu_s_per_gib', '  server CPU per GiB', 'CPU s', 2, sink('concurrent_uploads', 'server_cpu_s_per_gib', 2), false),
     );
-    rows.push(
-      figure(
-        'concurrent_uploads',
-        'server_v8_threads_cpu_s_per_gib',
-        V8_THREADS,
-        'CPU s',
-        2,
-        sink('concurrent_uploads', 'server_v8_threads_cpu_s_per_gib', 2),
-        false,
-      ),
-    );
+    rows.push(v8Threads('concurrent_uploads', 'server_v8_threads_cpu_s_per_gib', 'CPU s'));
     const rss = report.find('peak_rss', 'airlock');
     const target = typeof rss?.target_api_mib === 'number' ? `≤ ${rss.target_api_mib} MiB` : '';
     const bareRss = report.find('peak_rss', 'bare_tus');

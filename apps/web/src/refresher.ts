@@ -12,12 +12,14 @@ export function refresher(load: () => Promise<void>): () => Promise<void> {
     (running = load().finally(() => {
       running = null;
     }));
+  const next = (): Promise<void> => {
+    queued = null;
+    return start();
+  };
   return () => {
     if (!running) return start();
-    queued ??= running.then(
-      () => ((queued = null), start()),
-      () => ((queued = null), start()),
-    );
+    // After the load under way, whether it succeeded or not.
+    queued ??= running.then(next, next);
     return queued;
   };
 }
