@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { median } from './client.js';
-import { cpuSeconds, machineJiffies, v8ThreadSeconds, type Proc } from './processes.js';
+import { cpuSeconds, machineJiffies, threadSeconds, type Proc, type ThreadSeconds } from './processes.js';
 
 export type Metrics = Record<string, number>;
 
@@ -9,8 +9,10 @@ export interface Timed<T> {
   seconds: number;
   /** CPU seconds per process name, `client` being the bench process (tus-js-client) itself. */
   cpu: Record<string, number>;
-  /** Of that, the CPU seconds of each process's V8 background threads (processes.ts, v8ThreadSeconds). */
-  v8Threads: Record<string, number>;
+  /** Of that, per process, the CPU seconds of its threads by kind (processes.ts, threadSeconds). */
+  threads: Record<string, ThreadSeconds>;
+  /** The process that answers HTTP (the first one given): Airlock's API, bare @tus/server. */
+  front: string | undefined;
   /**
    * Share of the whole machine's CPU capacity (every core) used by processes other than the
    * ones measured and the bench during the run: the noise, in percent.
@@ -24,7 +26,7 @@ export interface Timed<T> {
  */
 export async function timed<T>(procs: Proc[], fn: () => Promise<T>): Promise<Timed<T>> {
   const before = procs.map((proc) => cpuSeconds(proc.pid));
-  const v8Before = procs.map((proc) => v8ThreadSeconds(proc.pid));
+  const threadsBefore = procs.map((proc) => threadSeconds(proc.pid));
   const client = process.cpuUsage();
   const machine = machineJiffies();
   const started = performance.now();
@@ -34,17 +36,24 @@ export async function timed<T>(procs: Proc[], fn: () => Promise<T>): Promise<Tim
   const clientUsage = process.cpuUsage(client);
   const cpu: Record<string, number> = { client: (clientUsage.user + clientUsage.system) / 1e6 };
   procs.forEach((proc, index) => (cpu[proc.name] = cpuSeconds(proc.pid) - before[index]!));
-  const v8Threads = Object.fromEntries(procs.map((proc, index) => [proc.name, v8ThreadSeconds(proc.pid) - v8Before[index]!]));
+  const threads = Object.fromEntries(procs.map((proc, index) => [proc.name, threadsDelta(threadsBefore[index]!, threadSeconds(proc.pid))]));
   const ours = finiteSum(Object.values(cpu)) * 100; // jiffies
   const total = machineAfter.total - machine.total;
   const othersBusyPct = total > 0 ? Math.max(0, ((machineAfter.busy - machine.busy - ours) / total) * 100) : 0;
-  return { value, seconds, cpu, v8Threads, othersBusyPct };
+  return { value, seconds, cpu, threads, front: procs[0]?.name, othersBusyPct };
+}
+
+function threadsDelta(before: ThreadSeconds, after: ThreadSeconds): ThreadSeconds {
+  return { main: after.main - before.main, v8: after.v8 - before.v8, pool: after.pool - before.pool };
 }
 
 /**
- * The CPU part of a result line: `cpu_s_<process>`, `server_cpu_s` (every server process) and
+ * The CPU part of a result line: `cpu_s_<process>`, `server_cpu_s` (every server process),
  * `server_v8_threads_cpu_s`, the part of it V8's background threads took (the garbage
- * collector's helpers, mostly: a regression in collection shows there first).
+ * collector's helpers, mostly: a regression in collection shows there first), and of the
+ * process that answers HTTP, `server_main_thread_cpu_s` (its event loop: every request's
+ * JavaScript, and SQLite's statements, which run on it) and `server_pool_cpu_s` (libuv's thread
+ * pool: file system calls).
  */
 export function cpuFields(run: Timed<unknown>): Metrics {
   const fields: Metrics = { others_busy_pct: round(run.othersBusyPct, 1) };
@@ -54,7 +63,12 @@ export function cpuFields(run: Timed<unknown>): Metrics {
     if (name !== 'client') server += seconds;
   }
   fields.server_cpu_s = round(server, 3);
-  fields.server_v8_threads_cpu_s = round(finiteSum(Object.values(run.v8Threads)), 3);
+  fields.server_v8_threads_cpu_s = round(finiteSum(Object.values(run.threads).map((threads) => threads.v8)), 3);
+  const front = run.front === undefined ? undefined : run.threads[run.front];
+  if (front) {
+    fields.server_main_thread_cpu_s = round(front.main, 3);
+    fields.server_pool_cpu_s = round(front.pool, 3);
+  }
   return fields;
 }
 

@@ -125,26 +125,41 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds of a Node process's threads, by kind (threadSeconds). */
+export interface ThreadSeconds {
+  /** The main thread: the event loop, the JavaScript, and what it calls synchronously (SQLite here). */
+  main: number;
+  /** V8's background threads (`V8Worker`): the garbage collector's helpers (parallel scavenges,
+   * concurrent marking), mostly, and background compilation. */
+  v8: number;
+  /** libuv's thread pool (`libuv-worker`): file system calls, DNS, some crypto. */
+  pool: number;
+}
+
 /**
- * utime + stime of a Node process's V8 background threads (`V8Worker`, in /proc/<pid>/task), in
- * seconds: the garbage collector's helpers (parallel scavenges, concurrent marking), mostly,
- * and background compilation. 0 for a process that has none (redis-server).
+ * utime + stime of a process's threads (/proc/<pid>/task), by kind. All 0 but `main` for a
+ * process that is not Node (redis-server's threads have other names).
  */
-export function v8ThreadSeconds(pid: number): number {
+export function threadSeconds(pid: number): ThreadSeconds {
+  const seconds = { main: 0, v8: 0, pool: 0 };
   try {
-    let seconds = 0;
     for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
       const thread = readStat(`/proc/${pid}/task/${task}/stat`);
-      if (thread.name.startsWith('V8Worker')) seconds += thread.cpuSeconds;
+      if (task === String(pid)) seconds.main += thread.cpuSeconds;
+      else if (thread.name.startsWith('V8Worker')) seconds.v8 += thread.cpuSeconds;
+      else if (thread.name.startsWith('libuv-worker')) seconds.pool += thread.cpuSeconds;
     }
     return seconds;
   } catch {
-    return Number.NaN; // the process (or one of its threads) is gone
+    return { main: Number.NaN, v8: Number.NaN, pool: Number.NaN }; // the process (or one of its threads) is gone
   }
 }
 
-/** VmRSS or VmHWM (peak RSS) from /proc/<pid>/status, in bytes. */
-export function memoryBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/**
+ * From /proc/<pid>/status, in bytes: VmRSS, VmHWM (peak RSS), or RssFile, the part of VmRSS
+ * that is file-backed (the executable's and libraries' pages, shared and reclaimable).
+ */
+export function memoryBytes(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssFile'): number {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : Number.NaN;

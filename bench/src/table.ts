@@ -71,6 +71,8 @@ export function renderTable(report: Report): string {
       figure('small_uploads', 'server_cpu_ms_per_upload', '  server CPU per upload', 'CPU ms', 2, sink('small_uploads', 'server_cpu_ms_per_upload', 2), false),
     );
     rows.push(v8Threads('small_uploads', 'server_v8_threads_cpu_ms_per_upload', 'CPU ms'));
+    rows.push(figure('small_uploads', 'server_main_thread_cpu_ms_per_upload', '    of which the main thread (event loop)', 'CPU ms', 2, '', false));
+    rows.push(figure('small_uploads', 'server_pool_cpu_ms_per_upload', "    of which libuv's thread pool (files)", 'CPU ms', 2, '', false));
     rows.push(figure('small_uploads', 'sql_statements_per_upload', '  SQL statements per upload (counted)', 'statements', 1, '', false));
     rows.push(figure('small_uploads', 'redis_commands_per_upload', '  Redis commands per upload (counted)', 'commands', 1, '', false));
     rows.push(figure('small_uploads', 'disk_kib_written_per_upload', '  disk written per upload (/proc io)', 'KiB', 1, '', false));
@@ -93,6 +95,11 @@ export function renderTable(report: Report): string {
       airlock: fromTo(rss?.api_start_mib, rss?.api_mib),
       target,
       verdict: verdictOf(rss?.meets),
+    });
+    rows.push({
+      ...blank('    of which file-backed (the node executable, libraries)', 'MiB'),
+      bare: num(bareRss?.server_file_mib, 0),
+      airlock: num(rss?.api_file_mib, 0),
     });
     rows.push({ ...blank('  RSS of the worker (run + pipeline), start → peak', 'MiB'), bare: 'n/a', airlock: fromTo(rss?.worker_start_mib, rss?.worker_mib) });
   }

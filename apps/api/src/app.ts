@@ -6,7 +6,6 @@ import type { StorageDriver } from '@airlock/storage';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { queuesDashboard } from './admin/queues-dashboard.js';
 import type { TokenVerifier } from './auth/tokens.js';
 import type { Locker } from '@tus/utils';
@@ -19,6 +18,7 @@ import { expectContinue } from './http/expect-continue.middleware.js';
 import { tusResumable } from './http/tus-resumable.middleware.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { rateLimit } from './http/rate-limit.middleware.js';
+import { requestLog } from './http/request-log.middleware.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import type { ApiMetrics } from './metrics/metrics.js';
 import { downloadsRoutes } from './routes/downloads.routes.js';
@@ -60,25 +60,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   // TRUST_PROXY (off by default): which peers may tell us the client's address and scheme
   // (req.ip for per-address limits, req.secure for the admin cookie's Secure flag).
   app.set('trust proxy', config.trustProxy);
-  app.use(
-    pinoHttp({
-      logger,
-      // The request id is echoed so an operator can find a client's request in the logs.
-      genReqId: (req, res) => {
-        const id = crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      serializers: {
-        // Query strings may carry signatures: log the path only.
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-        // The status only: every response's headers made the line 3× longer for nothing an
-        // operator reads, and serialising them was a visible part of a small upload's CPU (#15).
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLog(logger));
   const onLimiterError = (error: unknown) => logger.warn({ err: (error as Error).message }, 'rate limiter unavailable; letting requests through');
   // Requests without a valid token count against their client address (req.ip: the peer, or
   // what TRUST_PROXY'd proxies say), so guessing tokens or hammering signed URLs is bounded too.
@@ -110,10 +92,12 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.use(tusResumable);
   // After the override: a POST overridden to PATCH is timed as the PATCH it is.
   app.use(httpMetrics(deps.metrics));
+  // The tus endpoint first: it takes nearly every request, and no other router's paths overlap
+  // /uploads, so the others are not walked for each chunk (issue #15).
+  app.use(tusRoutes({ ...deps, tus: await createTus(deps), authenticate }));
   app.use(healthRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(queuesDashboard(deps));
-  app.use(tusRoutes({ ...deps, tus: await createTus(deps), authenticate }));
   app.use(filesRoutes({ ...deps, authenticate }));
   app.use('/downloads', anonymous);
   app.use(downloadsRoutes(deps));
