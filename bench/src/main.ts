@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
 
   const ctx = createContext({ options, tmp, source, sourceBytes, report, sink, bare, airlock });
   log('warming up every server (untimed)…');
-  await warmUp(ctx.targets(), airlock, source, sourceBytes, options.chunkBytes);
+  await warmUp(ctx.targets(), airlock, source, sourceBytes, options.chunkBytes, options.warmupCount);
   if (options.only.has('ceilings')) await diskCeiling(ctx);
   if (options.only.has('single')) await singleStream(ctx);
   if (options.only.has('small')) await smallUploads(ctx);

@@ -25,6 +25,8 @@ export interface Options {
   singleBytes: number;
   ddBytes: number;
   small: { count: number; bytes: number; concurrency: number };
+  /** Untimed small uploads every server takes first (scenarios/context.ts, warmUp). */
+  warmupCount: number;
   concurrent: { count: number; bytes: number };
   pipelineBytes: number;
   logLevel: string;
@@ -45,6 +47,8 @@ const USAGE = `pnpm bench [flags]   (contract section 9)
                            single stream and print the top costs (profiles in bench/results/profiles/)
   --single-mib N           single stream size (default 1024)
   --small-count N          number of small uploads (default 1000); --small-kib N (64); --small-concurrency N (16)
+  --warmup-count N         untimed small uploads each server takes before anything is measured (default
+                           3000, 200 with --quick): until the JIT has compiled the hot paths
   --concurrent-count N     concurrent large uploads (default 4); --concurrent-mib N each (default 256)
   --pipeline-mib N         last byte → complete size (default 100)
   --dd-mib N               dd size (default 1024)
@@ -71,6 +75,7 @@ export function parseOptions(argv: string[]): Options {
       'small-count': { type: 'string' },
       'small-kib': { type: 'string' },
       'small-concurrency': { type: 'string' },
+      'warmup-count': { type: 'string' },
       'concurrent-count': { type: 'string' },
       'concurrent-mib': { type: 'string' },
       'pipeline-mib': { type: 'string' },
@@ -109,6 +114,7 @@ export function parseOptions(argv: string[]): Options {
     singleBytes: int('single-mib', 1024, 64) * MiB,
     ddBytes: int('dd-mib', 1024, 256) * MiB,
     small: { count: int('small-count', 1000, 100), bytes: int('small-kib', 64) * KiB, concurrency: int('small-concurrency', 16) },
+    warmupCount: int('warmup-count', 3000, 200),
     concurrent: { count: int('concurrent-count', 4), bytes: int('concurrent-mib', 256, 32) * MiB },
     pipelineBytes: int('pipeline-mib', 100, 16) * MiB,
     logLevel: values['log-level'] ?? 'info',

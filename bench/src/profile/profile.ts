@@ -41,7 +41,7 @@ export async function runProfile(options: Options, tmp: string): Promise<void> {
   const airlock = await startAirlock(options, path.join(tmp, 'airlock'), profileArgs('api'));
   bare.endpoint.headers = airlock.endpoint.headers;
   log('warming up both servers (untimed, outside the profiled windows)…');
-  await warmUp([bare, airlock], airlock, source, sourceBytes, options.chunkBytes);
+  await warmUp([bare, airlock], airlock, source, sourceBytes, options.chunkBytes, options.warmupCount);
   await airlock.stopWorker();
 
   const windowed = async (proc: Proc, scenario: string, per: Window['per'], work: () => Promise<unknown>): Promise<Window> => {
