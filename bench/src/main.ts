@@ -8,6 +8,7 @@ import { writeRandomFile } from './data.js';
 import { log, round } from './measure.js';
 import { MiB, parseOptions, UsageError, type Options } from './options.js';
 import { runProfile } from './profile/profile.js';
+import { runFlagsAb } from './flags-ab.js';
 import { describeMachine, Report } from './report.js';
 import { diskCeiling } from './scenarios/ceilings.js';
 import { createContext, warmUp } from './scenarios/context.js';
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
   if (options.keep) log(`keeping ${tmp}`);
   else onCleanup(`remove ${tmp}`, () => fs.promises.rm(tmp, { recursive: true, force: true }));
   if (options.profile) return runProfile(options, tmp);
+  if (options.ab.length > 0) return runFlagsAb(options, tmp);
 
   const scanner = new ClamdClient(options.clamd);
   if (options.only.has('pipeline') || options.only.has('concurrent') || options.only.has('single') || options.only.has('small')) {

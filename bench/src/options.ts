@@ -27,6 +27,9 @@ export interface Options {
   small: { count: number; bytes: number; concurrency: number };
   /** Untimed small uploads every server takes first (scenarios/context.ts, warmUp). */
   warmupCount: number;
+  /** `--ab`: two sets of extra node flags for two APIs compared side by side (flags-ab.ts); empty otherwise. */
+  ab: string[];
+  abRounds: number;
   concurrent: { count: number; bytes: number };
   pipelineBytes: number;
   logLevel: string;
@@ -49,6 +52,10 @@ const USAGE = `pnpm bench [flags]   (contract section 9)
   --small-count N          number of small uploads (default 1000); --small-kib N (64); --small-concurrency N (16)
   --warmup-count N         untimed small uploads each server takes before anything is measured (default
                            3000, 200 with --quick): until the JIT has compiled the hot paths
+  --ab=FLAGS --ab=FLAGS    instead of the bench: two APIs, each with one set of extra node flags (after
+                           docker/node-flags; --ab= for none), the small uploads against each in
+                           --ab-rounds interleaved rounds (default 8); CPU per upload by thread, RSS.
+                           E.g. --ab= --ab="--max-semi-space-size=4"
   --concurrent-count N     concurrent large uploads (default 4); --concurrent-mib N each (default 256)
   --pipeline-mib N         last byte → complete size (default 100)
   --dd-mib N               dd size (default 1024)
@@ -76,6 +83,8 @@ export function parseOptions(argv: string[]): Options {
       'small-kib': { type: 'string' },
       'small-concurrency': { type: 'string' },
       'warmup-count': { type: 'string' },
+      ab: { type: 'string', multiple: true },
+      'ab-rounds': { type: 'string' },
       'concurrent-count': { type: 'string' },
       'concurrent-mib': { type: 'string' },
       'pipeline-mib': { type: 'string' },
@@ -115,12 +124,20 @@ export function parseOptions(argv: string[]): Options {
     ddBytes: int('dd-mib', 1024, 256) * MiB,
     small: { count: int('small-count', 1000, 100), bytes: int('small-kib', 64) * KiB, concurrency: int('small-concurrency', 16) },
     warmupCount: int('warmup-count', 3000, 200),
+    ab: ab(values.ab),
+    abRounds: int('ab-rounds', 8, 2),
     concurrent: { count: int('concurrent-count', 4), bytes: int('concurrent-mib', 256, 32) * MiB },
     pipelineBytes: int('pipeline-mib', 100, 16) * MiB,
     logLevel: values['log-level'] ?? 'info',
     workerDuringUploads: values['worker-during-uploads'] ?? false,
     keep: values.keep ?? false,
   };
+}
+
+function ab(values: string[] | undefined): string[] {
+  if (values === undefined) return [];
+  if (values.length !== 2) throw new UsageError(`--ab is given twice, once per API (its extra node flags, "" for none); got ${values.length}`);
+  return values;
 }
 
 export class UsageError extends Error {

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { startAirlock, type Airlock } from './airlock.js';
+import { median, pool, uploadBuffer } from './client.js';
+import { log, round, type Metrics } from './measure.js';
+import type { Options } from './options.js';
+import { memoryBytes, threadSeconds } from './processes.js';
+
+/**
+ * `pnpm bench --ab=<node flags> --ab=<node flags>`: two APIs (each with its own private Redis
+ * and database, no worker), the second set of flags appended to docker/node-flags for each, warmed
+ * up alike, then `--ab-rounds` rounds of the small uploads against each, interleaved (A B, B A, …):
+ * both see the same machine, minute by minute. Per round and API: uploads per second and, per
+ * upload, the CPU of the client and of the API's main thread, V8 helpers and thread pool; then the
+ * medians and each API's RSS. This is how docs/BENCHMARK.md measured V8 flags against each other:
+ * a difference of a few per cent is lost in the noise between two separate runs of `pnpm bench`.
+ */
+export async function runFlagsAb(options: Options, tmp: string): Promise<void> {
+  const [flagsA = '', flagsB = ''] = options.ab;
+  const apis: [string, Airlock][] = [
+    ['A', await startAirlock(options, path.join(tmp, 'a'), split(flagsA))],
+    ['B', await startAirlock(options, path.join(tmp, 'b'), split(flagsB))],
+  ];
+  const { count, concurrency } = options.small;
+  // Random bytes: anything that looks like text would be refused by Airlock's type check.
+  const bodies = Array.from({ length: 64 }, () => randomBytes(options.small.bytes));
+  const uploads = (api: Airlock, n: number) => pool(n, concurrency, async (index) => void (await uploadBuffer(api.endpoint, bodies[index % bodies.length]!)));
+  log(`A: ${flagsA || '(docker/node-flags only)'}; B: ${flagsB || '(docker/node-flags only)'}; warming up each (${options.warmupCount} uploads)…`);
+  for (const [, api] of apis) await uploads(api, options.warmupCount);
+
+  const rounds = new Map<string, Metrics[]>(apis.map(([name]) => [name, []]));
+  for (let round_ = 0; round_ < options.abRounds; round_++) {
+    for (const [name, api] of round_ % 2 === 0 ? apis : [...apis].reverse()) {
+      const before = threadSeconds(api.api.pid);
+      const client = process.cpuUsage();
+      const started = performance.now();
+      await uploads(api, count);
+      const seconds = (performance.now() - started) / 1000;
+      const after = threadSeconds(api.api.pid);
+      const used = process.cpuUsage(client);
+      const perUpload = (cpuSeconds: number) => round((cpuSeconds * 1000) / count, 3);
+      const metrics: Metrics = {
+        uploads_per_s: round(count / seconds, 1),
+        client_cpu_ms_per_upload: perUpload((used.user + used.system) / 1e6),
+        main_thread_cpu_ms_per_upload: perUpload(after.main - before.main),
+        v8_threads_cpu_ms_per_upload: perUpload(after.v8 - before.v8),
+        pool_cpu_ms_per_upload: perUpload(after.pool - before.pool),
+      };
+      rounds.get(name)!.push(metrics);
+      log(`  round ${round_ + 1}/${options.abRounds} ${name}: ${JSON.stringify(metrics)}`);
+    }
+  }
+  for (const [name, api] of apis) {
+    const list = rounds.get(name)!;
+    const medians = Object.fromEntries(Object.keys(list[0]!).map((key) => [key, round(median(list.map((metrics) => metrics[key]!)), 3)]));
+    const rss = { api_rss_mib: round(memoryBytes(api.api.pid, 'VmRSS') / 2 ** 20, 1), api_peak_rss_mib: round(memoryBytes(api.api.pid, 'VmHWM') / 2 ** 20, 1) };
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'flags_ab', api: name, node_flags: name === 'A' ? flagsA : flagsB, rounds: list.length, count, ...medians, ...rss })}\n`,
+    );
+  }
+}
+
+function split(flags: string): string[] {
+  return flags.split(/\s+/).filter(Boolean);
+}
