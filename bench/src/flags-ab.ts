@@ -8,7 +8,7 @@ import { memoryBytes, threadSeconds } from './processes.js';
 
 /**
  * `pnpm bench --ab=<node flags> --ab=<node flags>`: two APIs (each with its own private Redis
- * and database, no worker), the second set of flags appended to docker/node-flags for each, warmed
+ * and database, no worker), each started with docker/node-flags followed by its own set, warmed
  * up alike, then `--ab-rounds` rounds of the small uploads against each, interleaved (A B, B A, …):
  * both see the same machine, minute by minute. Per round and API: uploads per second and, per
  * upload, the CPU of the client and of the API's main thread, V8 helpers and thread pool; then the
