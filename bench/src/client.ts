@@ -45,6 +45,17 @@ export function uploadBuffer(endpoint: Endpoint, bytes: Buffer): Promise<string>
   return run(endpoint, bytes, {});
 }
 
+/** `count` small uploads of `bodies` in turn, `concurrency` at a time; `uploaded` gets each URL. */
+export function uploadBodies(
+  endpoint: Endpoint,
+  bodies: Buffer[],
+  count: number,
+  concurrency: number,
+  uploaded: (url: string) => void = () => {},
+): Promise<void> {
+  return pool(count, concurrency, async (index) => uploaded(await uploadBuffer(endpoint, bodies[index % bodies.length]!)));
+}
+
 /** Runs `task(0…count-1)` with at most `concurrency` at a time. */
 export async function pool(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
   let next = 0;

@@ -31,3 +31,11 @@ export async function readSlice(handle: fs.promises.FileHandle, offset: number, 
   if (bytesRead !== length) throw new Error(`short read at ${offset}: ${bytesRead} of ${length} bytes`);
   return buffer;
 }
+
+/**
+ * `count` buffers of `bytes` random bytes, for small uploads taken in turn (random: anything that
+ * looks like text would be refused by Airlock's type check).
+ */
+export function randomBodies(bytes: number, count = 64): Buffer[] {
+  return Array.from({ length: count }, () => randomBytes(bytes));
+}

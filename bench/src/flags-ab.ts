@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startAirlock, type Airlock } from './airlock.js';
-import { median, pool, uploadBuffer } from './client.js';
-import { log, round, type Metrics } from './measure.js';
+import { median, uploadBodies } from './client.js';
+import { randomBodies } from './data.js';
+import { log, round, timed, type Metrics } from './measure.js';
 import type { Options } from './options.js';
-import { memoryBytes, threadSeconds } from './processes.js';
+import { memoryBytes } from './processes.js';
 
 /**
  * `pnpm bench --ab=<node flags> --ab=<node flags>`: two APIs (each with its own private Redis
@@ -22,29 +22,23 @@ export async function runFlagsAb(options: Options, tmp: string): Promise<void> {
     ['B', await startAirlock(options, path.join(tmp, 'b'), split(flagsB))],
   ];
   const { count, concurrency } = options.small;
-  // Random bytes: anything that looks like text would be refused by Airlock's type check.
-  const bodies = Array.from({ length: 64 }, () => randomBytes(options.small.bytes));
-  const uploads = (api: Airlock, n: number) => pool(n, concurrency, async (index) => void (await uploadBuffer(api.endpoint, bodies[index % bodies.length]!)));
+  const bodies = randomBodies(options.small.bytes);
+  const uploads = (api: Airlock, n: number) => uploadBodies(api.endpoint, bodies, n, concurrency);
   log(`A: ${flagsA || '(docker/node-flags only)'}; B: ${flagsB || '(docker/node-flags only)'}; warming up each (${options.warmupCount} uploads)…`);
   for (const [, api] of apis) await uploads(api, options.warmupCount);
 
   const rounds = new Map<string, Metrics[]>(apis.map(([name]) => [name, []]));
   for (let round_ = 0; round_ < options.abRounds; round_++) {
     for (const [name, api] of round_ % 2 === 0 ? apis : [...apis].reverse()) {
-      const before = threadSeconds(api.api.pid);
-      const client = process.cpuUsage();
-      const started = performance.now();
-      await uploads(api, count);
-      const seconds = (performance.now() - started) / 1000;
-      const after = threadSeconds(api.api.pid);
-      const used = process.cpuUsage(client);
+      const run = await timed([api.api], () => uploads(api, count));
+      const threads = run.threads[api.api.name]!;
       const perUpload = (cpuSeconds: number) => round((cpuSeconds * 1000) / count, 3);
       const metrics: Metrics = {
-        uploads_per_s: round(count / seconds, 1),
-        client_cpu_ms_per_upload: perUpload((used.user + used.system) / 1e6),
-        main_thread_cpu_ms_per_upload: perUpload(after.main - before.main),
-        v8_threads_cpu_ms_per_upload: perUpload(after.v8 - before.v8),
-        pool_cpu_ms_per_upload: perUpload(after.pool - before.pool),
+        uploads_per_s: round(count / run.seconds, 1),
+        client_cpu_ms_per_upload: perUpload(run.cpu.client!),
+        main_thread_cpu_ms_per_upload: perUpload(threads.main),
+        v8_threads_cpu_ms_per_upload: perUpload(threads.v8),
+        pool_cpu_ms_per_upload: perUpload(threads.pool),
       };
       rounds.get(name)!.push(metrics);
       log(`  round ${round_ + 1}/${options.abRounds} ${name}: ${JSON.stringify(metrics)}`);

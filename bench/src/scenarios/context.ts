@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Airlock } from '../airlock.js';
-import { pool, uploadBuffer, uploadRange } from '../client.js';
+import { uploadBodies, uploadRange } from '../client.js';
+import { randomBodies } from '../data.js';
 import { log, round, type Metrics } from '../measure.js';
 import { MB, type Options } from '../options.js';
 import type { Report } from '../report.js';
@@ -65,10 +65,9 @@ export function createContext(fields: Omit<Context, 'targets' | 'prepare' | 'fin
  * either, so the timed runs start after 3,000 uploads (issue #15).
  */
 export async function warmUp(targets: Target[], airlock: Airlock, source: string, sourceBytes: number, chunkBytes: number, count: number): Promise<void> {
-  // Random bytes: anything that looks like text would be refused by Airlock's type check.
-  const bodies = Array.from({ length: 64 }, () => randomBytes(64 * 1024));
+  const bodies = randomBodies(64 * 1024);
   for (const target of targets) {
-    await pool(count, 16, async (index) => target.uploaded(await uploadBuffer(target.endpoint, bodies[index % bodies.length]!)));
+    await uploadBodies(target.endpoint, bodies, count, 16, (url) => target.uploaded(url));
     if (sourceBytes > 0) target.uploaded(await uploadRange(target.endpoint, source, 0, Math.min(sourceBytes, 2 * chunkBytes), chunkBytes));
     if (target === airlock) {
       const { counts } = await airlock.settle(300_000);

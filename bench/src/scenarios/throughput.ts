@@ -69,6 +69,7 @@ export async function smallUploads(ctx: Context): Promise<void> {
         const counted = before && idle ? perUpload(before, await target.counters!.read(), idle, count) : {};
         latencies.sort((a, b) => a - b);
         const cpu = cpuFields(run);
+        const msPerUpload = (seconds: number) => round((seconds * 1000) / count, 3);
         const metrics: Metrics = {
           uploads_per_s: round(count / run.seconds, 1),
           p50_ms: round(percentile(latencies, 50), 1),
@@ -76,10 +77,10 @@ export async function smallUploads(ctx: Context): Promise<void> {
           p99_ms: round(percentile(latencies, 99), 1),
           seconds: round(run.seconds, 3),
           ...cpu,
-          server_cpu_ms_per_upload: round((cpu.server_cpu_s! * 1000) / count, 3),
-          server_v8_threads_cpu_ms_per_upload: round((cpu.server_v8_threads_cpu_s! * 1000) / count, 3),
-          server_main_thread_cpu_ms_per_upload: round((cpu.server_main_thread_cpu_s! * 1000) / count, 3),
-          server_pool_cpu_ms_per_upload: round((cpu.server_pool_cpu_s! * 1000) / count, 3),
+          server_cpu_ms_per_upload: msPerUpload(cpu.server_cpu_s!),
+          server_v8_threads_cpu_ms_per_upload: msPerUpload(cpu.server_v8_threads_cpu_s!),
+          server_main_thread_cpu_ms_per_upload: msPerUpload(cpu.server_main_thread_cpu_s!),
+          server_pool_cpu_ms_per_upload: msPerUpload(cpu.server_pool_cpu_s!),
           ...Object.fromEntries(Object.entries(counted).map(([key, value]) => [key, round(value, 1)])),
         };
         const pipeline = await ctx.finish(target, bytes * count, count);

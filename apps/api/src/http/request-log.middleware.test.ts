@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requestLog } from './request-log.middleware.js';
 
 const servers: http.Server[] = [];
@@ -13,8 +13,14 @@ afterEach(() => servers.splice(0).forEach((server) => server.close()));
 async function serve(level = 'info') {
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  let ended = 0;
   const app = express();
   app.use(requestLog(logger));
+  // After requestLog's own 'close' listener: once this counts a response, its line is written.
+  app.use((_req, res, next) => {
+    res.once('close', () => (ended += 1));
+    next();
+  });
   app.get('/ok', (_req, res) => void res.send('ok'));
   app.get('/healthz', (_req, res) => void res.send('ok'));
   app.get('/boom', (_req, res) => void res.status(503).send('down'));
@@ -23,8 +29,8 @@ async function serve(level = 'info') {
   servers.push(server);
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  /** Resolves once the request's line (if any) has had time to be written. */
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+  /** Resolves once `responses` responses have ended on the server, so their lines (if any) are written. */
+  const settle = (responses = 1) => vi.waitFor(() => expect(ended).toBe(responses));
   return { lines, base, settle };
 }
 
@@ -67,7 +73,7 @@ describe('requestLog', () => {
     const { lines, base, settle } = await serve('warn');
     await fetch(`${base}/ok`);
     await fetch(`${base}/boom`);
-    await settle();
+    await settle(2);
     expect(lines).toMatchObject([{ msg: 'request errored', res: { statusCode: 503 } }]);
   });
 });
