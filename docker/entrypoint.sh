@@ -7,6 +7,11 @@ set -e
 # docs/OPERATIONS.md, "Memory"). Command-line flags win over NODE_OPTIONS: to change them,
 # mount another /app/docker/node-flags.
 flags="$(cat "$(dirname "$0")/node-flags")"
+# The processes' environment (docker/node-env): each NAME=value unless NAME is set already.
+while IFS='=' read -r name value; do
+  case "$name" in '' | '#'*) continue ;; esac
+  [ -n "$(printenv "$name")" ] || export "$name=$value"
+done < "$(dirname "$0")/node-env"
 command="${1:-api}"
 [ "$#" -gt 0 ] && shift
 case "$command" in

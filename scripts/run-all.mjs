@@ -8,11 +8,17 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // V8 heap sizes, as in the image (docker/node-flags; docs/OPERATIONS.md, "Memory").
 const nodeFlags = fs.readFileSync(path.join(root, 'docker/node-flags'), 'utf8').trim().split(/\s+/);
+// Their environment, as in the image (docker/node-env: NAME=value lines); a variable already set wins.
+const env = { ...process.env };
+for (const line of fs.readFileSync(path.join(root, 'docker/node-env'), 'utf8').split('\n')) {
+  const [, name, value] = /^([A-Za-z_]\w*)=(.*)$/.exec(line) ?? [];
+  if (name && !env[name]) env[name] = value;
+}
 const children = [
   ['api', 'apps/api/dist/main.js'],
   ['worker', 'apps/worker/dist/main.js'],
 ].map(([name, entry]) => {
-  const child = spawn(process.execPath, [...nodeFlags, path.join(root, entry)], { stdio: 'inherit', cwd: process.cwd() });
+  const child = spawn(process.execPath, [...nodeFlags, path.join(root, entry)], { stdio: 'inherit', cwd: process.cwd(), env });
   child.name = name;
   return child;
 });

@@ -17,6 +17,16 @@ import type { Target } from './targets.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The V8 heap sizes every deployment runs the API and the workers with (docs/OPERATIONS.md, "Memory"). */
 const NODE_FLAGS = fs.readFileSync(path.join(ROOT, 'docker/node-flags'), 'utf8').trim().split(/\s+/);
+/** Their environment, as in the image (docker/node-env: NAME=value lines); the caller's value wins. */
+const DEPLOYED_ENV = fs
+  .readFileSync(path.join(ROOT, 'docker/node-env'), 'utf8')
+  .split('\n')
+  .flatMap((line) => {
+    const [, name, value] = /^([A-Za-z_]\w*)=(.*)$/.exec(line) ?? [];
+    return name && !process.env[name] ? [[name, value!] as const] : [];
+  });
+/** `NAME=value` among the API's extra arguments: an environment variable, not a node flag. */
+const ENV_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const JWT_SECRET = `bench-${randomBytes(24).toString('hex')}`;
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 /** Every variable Airlock reads (packages/config): none may leak in from the caller's shell. */
@@ -52,7 +62,11 @@ export interface Airlock extends Target {
  * starts them, on a fresh DATA_DIR, a fresh database (SQLite file, or a PostgreSQL database with
  * --postgres) and a private redis-server (so no test run sharing the machine flushes our queues).
  */
-export async function startAirlock(options: Options, dataDir: string, apiNodeArgs: string[] = []): Promise<Airlock> {
+/**
+ * `apiArgs`: extra node flags for the API, after docker/node-flags; a `NAME=value` among them is an
+ * environment variable of the API instead (`pnpm bench --ab`).
+ */
+export async function startAirlock(options: Options, dataDir: string, apiArgs: string[] = []): Promise<Airlock> {
   fs.mkdirSync(dataDir, { recursive: true });
   const redis = await startRedis(dataDir);
   const databaseUrl = options.postgres ? await freshPostgres(options.postgresUrl) : `file:${path.join(dataDir, 'airlock.db')}`;
@@ -80,11 +94,20 @@ export async function startAirlock(options: Options, dataDir: string, apiNodeArg
     WORKER_HEALTH_PORT: '0',
   };
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !AIRLOCK_VARIABLES.test(name))) as Record<string, string>;
-  const spawnNode = (name: string, entry: string, nodeArgs: string[] = []) =>
-    launch({ name, command: process.execPath, args: [...NODE_FLAGS, ...nodeArgs, path.join(ROOT, entry)], env: { ...baseEnv, ...env }, clearEnv: true });
+  const spawnNode = (name: string, entry: string, extra: string[] = []) => {
+    const assignments = Object.fromEntries(extra.filter((arg) => ENV_ASSIGNMENT.test(arg)).map((arg) => arg.split(/=(.*)/s, 2) as [string, string]));
+    const nodeArgs = extra.filter((arg) => !ENV_ASSIGNMENT.test(arg));
+    return launch({
+      name,
+      command: process.execPath,
+      args: [...NODE_FLAGS, ...nodeArgs, path.join(ROOT, entry)],
+      env: { ...baseEnv, ...Object.fromEntries(DEPLOYED_ENV), ...env, ...assignments },
+      clearEnv: true,
+    });
+  };
 
   const url = `http://127.0.0.1:${port}`;
-  const api = spawnNode('api', 'apps/api/dist/main.js', apiNodeArgs);
+  const api = spawnNode('api', 'apps/api/dist/main.js', apiArgs);
   await untilReady(api, () => waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the API /healthz'), 'answering /healthz');
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })

@@ -22,6 +22,11 @@ function filesBelow(dir: string): string[] {
  * builds the runtime layout from this (built) checkout, and the apps start from it, with nothing
  * but their production dependencies.
  */
+/** A process's environment as it started (`/proc/<pid>/environ`), one `NAME=value` per entry. */
+function environOf(pid: number): string[] {
+  return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+}
+
 describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-image-')), 'app');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-image-data-'));
@@ -67,6 +72,7 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
       'docker/entrypoint.sh',
       'docker/healthcheck.mjs',
       'docker/node-flags',
+      'docker/node-env',
     ]) {
       expect(fs.existsSync(path.join(out, entry)), entry).toBe(true);
     }
@@ -93,7 +99,8 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
   it('starts the API from there: migrates a fresh database, answers /healthz and /readyz, and the HEALTHCHECK passes', async () => {
     const port = String(await freePort());
     expect(healthcheck({ PORT: port, WORKER_HEALTH_PORT: '0' })).toBe(1);
-    start('api', { PORT: port, HOST: '127.0.0.1' });
+    // Empty counts as unset: docker/node-env's value applies.
+    const api = start('api', { PORT: port, HOST: '127.0.0.1', MALLOC_ARENA_MAX: '' });
     await waitFor(
       () =>
         fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -107,15 +114,19 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
     expect(ready.checks.db?.ok).toBe(true);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200); // the dashboard
     expect(healthcheck({ PORT: port, WORKER_HEALTH_PORT: '0' })).toBe(0);
+    // `exec node`: the child is the API itself, with docker/node-env's environment.
+    expect(environOf(api.pid!)).toContain('MALLOC_ARENA_MAX=2');
   });
 
   it('starts a stage app (on the worker node_modules) and the HEALTHCHECK sees it on WORKER_HEALTH_PORT', async () => {
     const [apiPort, healthPort] = [String(await freePort()), String(await freePort())];
-    start('validator', { WORKER_HEALTH_PORT: healthPort });
+    // The operator's value wins over docker/node-env's.
+    const validator = start('validator', { WORKER_HEALTH_PORT: healthPort, MALLOC_ARENA_MAX: '4' });
     await waitFor(
       async () => healthcheck({ PORT: apiPort, WORKER_HEALTH_PORT: healthPort }),
       (status) => status === 0,
       { what: 'the deployed validator', timeoutMs: 60_000 },
     );
+    expect(environOf(validator.pid!)).toContain('MALLOC_ARENA_MAX=4');
   });
 });

@@ -48,6 +48,7 @@ describe('npm start stopped with Ctrl-C', () => {
         REDIS_URL: await freshRedisDatabase(),
         AUTH_JWT_SECRET: JWT_SECRET,
         LOG_LEVEL: 'info',
+        MALLOC_ARENA_MAX: '', // unset: docker/node-env's value applies
       },
     });
     let stdout = '';
@@ -60,6 +61,10 @@ describe('npm start stopped with Ctrl-C', () => {
     try {
       await waitFor(async () => stdout.includes('workers started'), Boolean, { timeoutMs: 60_000, intervalMs: 10, what: 'the worker roles' });
       await waitFor(() => answers(`http://127.0.0.1:${port}/healthz`), Boolean, { timeoutMs: 60_000, intervalMs: 10, what: 'the API' });
+      // Both children run with the image's environment (docker/node-env).
+      const children = fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/);
+      expect(children).toHaveLength(2);
+      for (const pid of children) expect(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
       process.kill(-child.pid!, 'SIGINT');
       const { code, signal } = await exited;
       const output = `stderr:\n${stderr}\nstdout:\n${stdout}`;
