@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '@airlock/testing';
-import { uploadBytes } from '../support/http.js';
+import { uploadBytes, waitForStatus } from '../support/http.js';
 import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
 
 /**
@@ -10,6 +10,13 @@ import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
  * that adds a statement to it fails here and must say why it is worth it.
  */
 const BUDGET: Record<(typeof PROVIDERS)[number], number> = { sqlite: 11, postgresql: 11 };
+/**
+ * GET /files/:id and DELETE /files/:id of a complete file: plain SQL like the upload path
+ * (issue #15), one lookup and a DELETE that takes 10 (the lookup, the upload by file twice, the
+ * hiding transaction with the quota, the purge mark). Through Prisma the DELETE took 12, and loaded
+ * its query machinery into an API that otherwise never needs it.
+ */
+const FILE_BUDGET = { get: 1, delete: 10 };
 
 describe.each(PROVIDERS)('SQL statements per small upload on %s', (provider) => {
   let stack: Stack;
@@ -43,5 +50,29 @@ describe.each(PROVIDERS)('SQL statements per small upload on %s', (provider) => 
     console.log(`${provider}: ${perUpload.join(', ')} statements per small upload (a scrape: ${scrape})`);
     expect(new Set(perUpload).size, 'the same count every time').toBe(1);
     expect(perUpload[0]).toBeLessThanOrEqual(BUDGET[provider]);
+  });
+
+  it(`stays within ${FILE_BUDGET.get} for GET /files/:id and ${FILE_BUDGET.delete} for DELETE /files/:id of a complete file`, async () => {
+    const bytes = new Uint8Array(64 * 1024).fill(9);
+    const worker = await stack.startWorker('worker');
+    const uploads = [];
+    for (let round = 0; round < 3; round += 1) uploads.push(await uploadBytes(stack.url, token, bytes, { filename: `f${round}.bin` }));
+    for (const { upload_id: id } of uploads) await waitForStatus(stack.url, token, id, ['complete']);
+    await worker.stop(); // its queries are not the API's, but nothing else may run beside these
+    const first = await statements();
+    const scrape = (await statements()) - first;
+    const counts: { get: number; delete: number }[] = [];
+    for (const { file_id: fileId } of uploads) {
+      const headers = { Authorization: `Bearer ${token}` };
+      const before = await statements();
+      expect((await fetch(`${stack.url}/files/${fileId}`, { headers })).status).toBe(200);
+      const got = await statements();
+      expect((await fetch(`${stack.url}/files/${fileId}`, { method: 'DELETE', headers })).status).toBe(204);
+      counts.push({ get: got - before - scrape, delete: (await statements()) - got - scrape });
+    }
+    console.log(`${provider}: ${JSON.stringify(counts)} statements per GET and DELETE of a file (a scrape: ${scrape})`);
+    for (const count of counts) expect(count).toEqual(counts[0]);
+    expect(counts[0]!.get).toBeLessThanOrEqual(FILE_BUDGET.get);
+    expect(counts[0]!.delete).toBeLessThanOrEqual(FILE_BUDGET.delete);
   });
 });

@@ -24,7 +24,7 @@ export function createDatabase(databaseUrl: string, events: DatabaseEvents = {})
     statementCount: () => counter.count,
     uploads: new PrismaUploadRepository(prisma, sql, events),
     users: new PrismaUserRepository(prisma),
-    files: new PrismaFileRepository(prisma, events),
+    files: new PrismaFileRepository(prisma, sql, events),
     stats: new PrismaStatsRepository(prisma),
     maintenance: new PrismaMaintenanceRepository(prisma),
     outbox: new PrismaOutboxRepository(prisma),

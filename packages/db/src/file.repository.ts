@@ -5,7 +5,9 @@ import { settle, unstore } from './quota.js';
 import { countScan, countTerminal } from './stats.repository.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { PrismaClient } from './prisma-client.js';
-import { toFileRecord, toNullableBigInt, toVerdict } from './record.mapper.js';
+import { toFileRecord, toNullableBigInt, toNullableNumber, toVerdict } from './record.mapper.js';
+import type { SqlRunner } from './sql-runner.js';
+import { FILE_SQL, toFileFromRow, type FileRow } from './upload.rows.js';
 import { decodeCursor, encodeCursor } from './file-cursor.js';
 import type { DatabaseEvents, FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
 
@@ -13,14 +15,20 @@ import type { DatabaseEvents, FilePage, FilePatch, FileQuery, FileRepository, Pi
 const ENDED_UNSTORED = TERMINAL_STATUSES.filter((status) => status !== 'complete');
 
 export class PrismaFileRepository implements FileRepository {
+  /**
+   * `sql`: the lookup by id and the deletion (every GET and DELETE of /files/:id) are plain SQL
+   * (issue #15): the rest goes through Prisma, whose query machinery then stays unloaded in an
+   * API that only takes uploads and answers for files.
+   */
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly sql: SqlRunner,
     private readonly events: DatabaseEvents = {},
   ) {}
 
   async find(fileId: string): Promise<FileRecord | null> {
-    const row = await this.prisma.file.findUnique({ where: { id: fileId } });
-    return row === null ? null : toFileRecord(row);
+    const [row] = await this.sql.rows<FileRow>(FILE_SQL, [fileId]);
+    return row === undefined ? null : toFileRecord(toFileFromRow(row));
   }
 
   async transition(fileId: string, to: FileStatus, at: Date, patch: FilePatch = {}): Promise<boolean> {
@@ -132,22 +140,22 @@ export class PrismaFileRepository implements FileRepository {
     // decided by the very row the UPDATE matched: a file still on its way (open upload,
     // pipeline) matches neither and is not hidden, so it can never become `complete` — and
     // count as stored — after its deletion. A terminal status never changes again.
-    return this.prisma.$transaction(async (tx) => {
-      const data = { deletedAt: at, updatedAt: at };
-      const complete = await tx.file.updateMany({ where: { id: fileId, deletedAt: null, status: 'complete' }, data });
-      if (complete.count === 1) {
-        const file = await tx.file.findUniqueOrThrow({ where: { id: fileId }, select: { ownerId: true, sizeBytes: true } });
-        if (file.sizeBytes) await unstore(tx, file.ownerId, file.sizeBytes, at);
+    const hide = 'UPDATE files SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL AND status';
+    return this.sql.transaction(async (sql) => {
+      if ((await sql.run(`${hide} = ?`, [at, at, fileId, 'complete'])) === 1) {
+        const [file] = await sql.rows<{ owner_id: string; size_bytes: number | bigint | null }>('SELECT owner_id, size_bytes FROM files WHERE id = ?', [
+          fileId,
+        ]);
+        const size = toNullableNumber(file?.size_bytes ?? null);
+        if (file && size) await unstore(sql, file.owner_id, size, at);
         return true;
       }
-      const ended = await tx.file.updateMany({ where: { id: fileId, deletedAt: null, status: { in: ENDED_UNSTORED } }, data });
-      return ended.count === 1;
+      return (await sql.run(`${hide} IN (${ENDED_UNSTORED.map(() => '?').join(', ')})`, [at, at, fileId, ...ENDED_UNSTORED])) === 1;
     });
   }
 
   async markPurged(fileId: string, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.file.updateMany({ where: { id: fileId, purgedAt: null }, data: { purgedAt: at, updatedAt: at } });
-    return count === 1;
+    return (await this.sql.run('UPDATE files SET purged_at = ?, updated_at = ? WHERE id = ? AND purged_at IS NULL', [at, at, fileId])) === 1;
   }
 
   async countAttempt(fileId: string, stage: PipelineStage, when: FileStatus): Promise<number | null> {

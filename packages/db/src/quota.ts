@@ -82,7 +82,7 @@ export async function settle(tx: PrismaTransaction, fileId: string, outcome: 'st
 }
 
 /** A complete file was deleted: its bytes no longer count. */
-export async function unstore(tx: PrismaTransaction, ownerId: string, bytes: bigint, at: Date): Promise<void> {
-  await lockUser(prismaSql(tx), ownerId, at);
-  await tx.user.update({ where: { id: ownerId }, data: { usedBytes: { decrement: bytes } } });
+export async function unstore(sql: SqlRunner, ownerId: string, bytes: number, at: Date): Promise<void> {
+  await lockUser(sql, ownerId, at);
+  await sql.run('UPDATE users SET used_bytes = used_bytes - ?, updated_at = ? WHERE id = ?', [bytes, at, ownerId]);
 }

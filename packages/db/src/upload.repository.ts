@@ -2,7 +2,7 @@ import { allowedSources, type FailureReason, type FileStatus, type UploadSession
 import type { PrismaClient } from './prisma-client.js';
 import { prismaSql } from './prisma-sql.js';
 import type { SqlRunner } from './sql-runner.js';
-import { toUploadViewFromRow, UPLOAD_VIEW_SQL, type UploadViewRow } from './upload.rows.js';
+import { toUploadViewFromRow, UPLOAD_BY_FILE_SQL, UPLOAD_VIEW_SQL, type UploadViewRow } from './upload.rows.js';
 import { absorbPartials } from './concatenation.js';
 import { recordTerminalEvent } from './outbox.repository.js';
 import { reserve, settle, TooManyOpenUploadsError } from './quota.js';
@@ -25,8 +25,8 @@ const TO_UPLOADING = fromStatuses('uploading');
 const TO_ASSEMBLING = fromStatuses('assembling');
 
 /**
- * The statements of every upload (create, find, recordChunk, finish) are plain SQL on the
- * SqlRunner (issue #15); the rest goes through Prisma. Both write the same formats (sql-runner.ts).
+ * The statements of every upload (create, find, recordChunk, finish) and the lookup by file are
+ * plain SQL on the SqlRunner (issue #15); the rest goes through Prisma. Both write the same formats (sql-runner.ts).
  */
 export class PrismaUploadRepository implements UploadRepository {
   constructor(
@@ -85,8 +85,8 @@ export class PrismaUploadRepository implements UploadRepository {
   }
 
   async findByFile(fileId: string): Promise<UploadView | null> {
-    const session = await this.prisma.uploadSession.findUnique({ where: { fileId }, include: { file: true } });
-    return session === null ? null : toUploadView(session, session.file);
+    const [row] = await this.sql.rows<UploadViewRow>(UPLOAD_BY_FILE_SQL, [fileId]);
+    return row === undefined ? null : toUploadViewFromRow(row);
   }
 
   async recordChunk(uploadId: string, progress: ChunkProgress, known?: UploadView): Promise<UploadView | null> {
