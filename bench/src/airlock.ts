@@ -61,8 +61,6 @@ export interface Airlock extends Target {
  * The real Airlock: the built API and worker processes, started the way @airlock/testing/stack
  * starts them, on a fresh DATA_DIR, a fresh database (SQLite file, or a PostgreSQL database with
  * --postgres) and a private redis-server (so no test run sharing the machine flushes our queues).
- */
-/**
  * `apiArgs`: extra node flags for the API, after docker/node-flags; a `NAME=value` among them is an
  * environment variable of the API instead (`pnpm bench --ab`).
  */
