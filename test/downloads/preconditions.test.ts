@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomOctets } from '../support/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { OCTETS, startStack, type Stack } from '@airlock/testing/stack';
@@ -10,7 +10,7 @@ describe('conditional requests on a signed download', () => {
   let url: string;
   let etag: string;
   let lastModified: string;
-  const bytes = randomBytes(10_000);
+  const bytes = randomOctets(10_000);
 
   beforeAll(async () => {
     stack = await startStack({ env: { ALLOWED_TYPES: OCTETS } });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomOctets } from '../support/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELF } from '../support/samples.js';
 import { patch, status, tusHeaders } from '../support/http.js';
@@ -30,7 +30,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
   const idOf = (location: string | undefined) => location!.slice(location!.lastIndexOf('/') + 1);
 
   it('creates with the whole body: 104 with the Location first, then 201 complete, into the pipeline', async () => {
-    const bytes = randomBytes(3000);
+    const bytes = randomOctets(3000);
     const res = await create(
       { 'Upload-Complete': '?1', 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="whole.bin"' },
       bytes,
@@ -60,7 +60,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     const id = idOf(url);
     expect(await status(stack.url, token, id)).toMatchObject({ status: 'pending', total_size: null });
 
-    const first = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomBytes(1000));
+    const first = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomOctets(1000));
     expect(first.status).toBe(204);
     expect(first.headers).toMatchObject({ 'upload-offset': '1000', 'upload-complete': '?0' });
     const head = await draftRequest(url, 'HEAD', version, auth);
@@ -79,7 +79,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     expect(get.headers).toMatchObject({ 'upload-offset': '1000', 'upload-complete': '?0' });
     expect(JSON.parse(get.body)).toMatchObject({ upload_id: id, bytes_received: 1000 });
 
-    const last = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1000', 'Upload-Complete': '?1' }, randomBytes(500));
+    const last = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1000', 'Upload-Complete': '?1' }, randomOctets(500));
     expect(last.status).toBe(204);
     expect(last.headers).toMatchObject({ 'upload-offset': '1500', 'upload-complete': '?1' });
     expect(await status(stack.url, token, id)).toMatchObject({ status: 'assembling', total_size: 1500, bytes_received: 1500 });
@@ -87,10 +87,10 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     expect(done.headers).toMatchObject({ 'upload-offset': '1500', 'upload-complete': '?1' });
 
     // Appending to a complete upload: the completed-upload problem, nothing modified.
-    const again = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1500', 'Upload-Complete': '?1' }, randomBytes(10));
+    const again = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1500', 'Upload-Complete': '?1' }, randomOctets(10));
     expect(again.status).toBe(400);
     expect(problemOf(again).type).toBe(`${PROBLEM}completed-upload`);
-    const behind = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1000', 'Upload-Complete': '?1' }, randomBytes(500));
+    const behind = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1000', 'Upload-Complete': '?1' }, randomOctets(500));
     expect(problemOf(behind).type).toBe(`${PROBLEM}completed-upload`);
     // An empty completing append at the final offset (a lost final response retried): replayed.
     const replay = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '1500', 'Upload-Complete': '?1' });
@@ -102,7 +102,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
   it('answers a wrong offset with 409 and the mismatching-upload-offset problem', async () => {
     const res = await create({ 'Upload-Complete': '?0', 'Upload-Length': '100' });
     const url = new URL(res.headers.location!, stack.url).href;
-    const wrong = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '7', 'Upload-Complete': '?0' }, randomBytes(10));
+    const wrong = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '7', 'Upload-Complete': '?0' }, randomOctets(10));
     expect(wrong.status).toBe(409);
     // draft: 409 "with … Upload-Complete … set to false … MUST include the correct offset".
     expect(wrong.headers).toMatchObject({ 'upload-offset': '0', 'upload-complete': '?0' });
@@ -110,19 +110,19 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
   });
 
   it('answers inconsistent lengths with 400 and the inconsistent-upload-length problem', async () => {
-    const atCreation = await create({ 'Upload-Complete': '?1', 'Upload-Length': '99' }, randomBytes(10));
+    const atCreation = await create({ 'Upload-Complete': '?1', 'Upload-Length': '99' }, randomOctets(10));
     expect(atCreation.status).toBe(400);
     expect(problemOf(atCreation).type).toBe(`${PROBLEM}inconsistent-upload-length`);
 
     const res = await create({ 'Upload-Complete': '?0', 'Upload-Length': '100' });
     const url = new URL(res.headers.location!, stack.url).href;
     // Complete after 10 of 100 declared bytes: contradicts the upload's length; nothing written.
-    const early = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?1' }, randomBytes(10));
+    const early = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?1' }, randomOctets(10));
     expect(early.status).toBe(400);
     expect(problemOf(early).type).toBe(`${PROBLEM}inconsistent-upload-length`);
     expect((await draftRequest(url, 'HEAD', version, auth)).headers['upload-offset']).toBe('0');
     // Past the known length: 413, nothing kept.
-    const past = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomBytes(101));
+    const past = await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomOctets(101));
     expect(past.status).toBe(413);
     expect((await draftRequest(url, 'HEAD', version, auth)).headers['upload-offset']).toBe('0');
   });
@@ -132,8 +132,8 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     expect((await create({ 'Upload-Complete': 'yes' })).status).toBe(400);
     const res = await create({ 'Upload-Complete': '?0' });
     const url = new URL(res.headers.location!, stack.url).href;
-    expect((await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Complete': '?0' }, randomBytes(5))).status).toBe(400);
-    expect((await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0' }, randomBytes(5))).status).toBe(400);
+    expect((await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Complete': '?0' }, randomOctets(5))).status).toBe(400);
+    expect((await draftRequest(url, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0' }, randomOctets(5))).status).toBe(400);
     for (const other of ['3', '4', '9', 'x']) {
       const refused = await draftRequest(`${stack.url}/uploads`, 'POST', 0, { ...auth, 'Upload-Draft-Interop-Version': other, 'Upload-Complete': '?0' });
       expect(refused.status).toBe(400);
@@ -148,7 +148,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
       'PATCH',
       version,
       { ...auth, 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0', 'Upload-Complete': '?0' },
-      randomBytes(5),
+      randomOctets(5),
     );
     expect(plain.status).toBe(version >= 6 ? 415 : 204);
   });
@@ -170,7 +170,7 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
     const mallory = { Authorization: `Bearer ${await stack.token('mallory')}` };
     expect((await draftRequest(url, 'HEAD', version, mallory)).status).toBe(404);
     expect(
-      (await draftRequest(url, 'PATCH', version, { ...mallory, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomBytes(5))).status,
+      (await draftRequest(url, 'PATCH', version, { ...mallory, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomOctets(5))).status,
     ).toBe(404);
     expect((await draftRequest(url, 'DELETE', version, mallory)).status).toBe(404);
     expect((await draftRequest(url, 'DELETE', version, auth)).status).toBe(204);
@@ -180,13 +180,19 @@ describe.each([5, 6, 7, 8])('IETF resumable-upload draft, interop version %i', (
   it('refuses to switch protocol in the middle of an upload (412 both ways)', async () => {
     const draft = await create({ 'Upload-Complete': '?0', 'Upload-Length': '100' });
     const draftUrl = new URL(draft.headers.location!, stack.url).href;
-    const tusPatch = await patch(draftUrl, token, 0, randomBytes(10));
+    const tusPatch = await patch(draftUrl, token, 0, randomOctets(10));
     expect(tusPatch.status).toBe(412);
     expect((await draftRequest(draftUrl, 'HEAD', version, auth)).headers['upload-offset']).toBe('0');
 
     const tus = await fetch(`${stack.url}/uploads`, { method: 'POST', headers: tusHeaders(token, { 'Upload-Length': '100' }) });
     const tusUrl = new URL(tus.headers.get('location')!, stack.url).href;
-    const draftPatch = await draftRequest(tusUrl, 'PATCH', version, { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' }, randomBytes(10));
+    const draftPatch = await draftRequest(
+      tusUrl,
+      'PATCH',
+      version,
+      { ...auth, ...appendType, 'Upload-Offset': '0', 'Upload-Complete': '?0' },
+      randomOctets(10),
+    );
     expect(draftPatch.status).toBe(412);
   });
 

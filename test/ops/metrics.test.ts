@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { randomOctets } from '../support/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpload, patch, tusHeaders, waitForStatus } from '../support/http.js';
 import { scrape } from '../support/metrics.js';
@@ -53,7 +54,7 @@ describe('GET /metrics', () => {
 
   it('counts bytes, created and finished uploads, requests by route pattern, lock waits, files in flight and the queue', async () => {
     const before = await scrape(stack.url);
-    const bytes = randomBytes(3000);
+    const bytes = randomOctets(3000);
     const { body } = await createUpload(stack.url, token, bytes.length);
     const up = body as { upload_url: string; upload_id: string };
     uploadId = up.upload_id;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomOctets } from '../support/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadBytes, waitForStatus } from '../support/http.js';
 import { useStorageProbe } from '@airlock/testing/stack';
@@ -31,7 +31,7 @@ describe('the promoter killed mid-promotion on S3', () => {
 
   it('converges to one complete, bytes in final storage only', async () => {
     const doomed = await stack.startWorker('promoter');
-    const up = await uploadBytes(stack.url, token, randomBytes(32 * MiB));
+    const up = await uploadBytes(stack.url, token, randomOctets(32 * MiB));
     // The intent is recorded: the copy to final storage is under way. Kill it there.
     await waitFor(
       async () => db.files.find(up.file_id),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomOctets } from '../support/files.js';
 import http from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +53,7 @@ describe.each(BACKENDS)('with STORAGE_BACKEND=%s', (backend) => {
 
   it('promotes an upload and serves it through the download URL: whole, and a Range', async () => {
     // Over one S3 part (8 MiB) so the object is a real multipart upload.
-    const bytes = randomBytes(9 * MiB + 7);
+    const bytes = randomOctets(9 * MiB + 7);
     const up = await uploadAndWait(bytes);
     expect(up.status).toBe('complete');
     expect(await probe.finalKeys()).toContain(`${up.file_id.slice(0, 2)}/${up.file_id}`);
@@ -76,7 +76,7 @@ describe.each(BACKENDS)('with STORAGE_BACKEND=%s', (backend) => {
   });
 
   it('refuses a download URL with one signature character changed, and an expired one', async () => {
-    const up = await uploadAndWait(randomBytes(64 * 1024));
+    const up = await uploadAndWait(randomOctets(64 * 1024));
     expect(up.status).toBe('complete');
     const { body } = await downloadUrl(up.file_id);
     expect((await fetch(body.url)).status).toBe(200);
@@ -105,7 +105,7 @@ describe.each(BACKENDS)('with STORAGE_BACKEND=%s', (backend) => {
 
   it('DELETE /files/:id removes the bytes from storage and frees the quota', async () => {
     const bob = await stack.token(`bob-${backend}`);
-    const bytes = randomBytes(2 * MiB);
+    const bytes = randomOctets(2 * MiB);
     const up = await uploadAndWait(bytes, { filename: 'bob.bin' }, bob);
     expect(up.status).toBe('complete');
     expect(await me(bob)).toMatchObject({ used_bytes: bytes.length });
@@ -120,7 +120,7 @@ describe.each(BACKENDS)('with STORAGE_BACKEND=%s', (backend) => {
   });
 
   it('DELETE /uploads/:id removes everything an open upload stored (parts and the short tail)', async () => {
-    const bytes = randomBytes(20 * MiB);
+    const bytes = randomOctets(20 * MiB);
     const up = await created(bytes.length);
     // 6 MiB: a full S3 part; then 1 MiB: below the 5 MiB minimum, kept in `<id>.part`.
     expect((await patch(up.upload_url, token, 0, bytes.subarray(0, 6 * MiB))).status).toBe(204);
@@ -136,7 +136,7 @@ describe.each(BACKENDS)('with STORAGE_BACKEND=%s', (backend) => {
   });
 
   it('keeps what landed when a PATCH is cut half-way, and resumes from exactly there', async () => {
-    const bytes = randomBytes(12 * MiB + 5);
+    const bytes = randomOctets(12 * MiB + 5);
     const up = await created(bytes.length);
     // Up to 3 MiB, then the connection drops: what the server read is kept and acknowledged
     // (S3: a tail below the 5 MiB part minimum, in `<id>.part`).
@@ -174,7 +174,7 @@ describe.each(BACKENDS)('with STORAGE_BACKEND=%s', (backend) => {
   });
 
   it('completes an upload whose length is declared only with its last chunk', async () => {
-    const bytes = randomBytes(7 * MiB + 3);
+    const bytes = randomOctets(7 * MiB + 3);
     const res = await fetch(`${stack.url}/uploads`, { method: 'POST', headers: tusHeaders(token, { 'Upload-Defer-Length': '1' }) });
     expect(res.status).toBe(201);
     const up = (await res.json()) as { upload_id: string; upload_url: string; file_id: string };
