@@ -17,16 +17,16 @@ import type { Target } from './targets.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The V8 heap sizes every deployment runs the API and the workers with (docs/OPERATIONS.md, "Memory"). */
 const NODE_FLAGS = fs.readFileSync(path.join(ROOT, 'docker/node-flags'), 'utf8').trim().split(/\s+/);
-/** Their environment, as in the image (docker/node-env: NAME=value lines); the caller's value wins. */
+/** `NAME=value`: a line of docker/node-env, or an environment variable among `pnpm bench --ab`'s arguments. */
+const ASSIGNMENT = /^([A-Za-z_]\w*)=(.*)$/s;
+/** Their environment, as in the image (docker/node-env); the caller's value wins. */
 const DEPLOYED_ENV = fs
   .readFileSync(path.join(ROOT, 'docker/node-env'), 'utf8')
   .split('\n')
   .flatMap((line) => {
-    const [, name, value] = /^([A-Za-z_]\w*)=(.*)$/.exec(line) ?? [];
+    const [, name, value] = ASSIGNMENT.exec(line) ?? [];
     return name && !process.env[name] ? [[name, value!] as const] : [];
   });
-/** `NAME=value` among the API's extra arguments: an environment variable, not a node flag. */
-const ENV_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const JWT_SECRET = `bench-${randomBytes(24).toString('hex')}`;
 const TERMINAL = ['complete', 'quarantined', 'rejected', 'scan_failed', 'failed'];
 /** Every variable Airlock reads (packages/config): none may leak in from the caller's shell. */
@@ -93,8 +93,13 @@ export async function startAirlock(options: Options, dataDir: string, apiArgs: s
   };
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !AIRLOCK_VARIABLES.test(name))) as Record<string, string>;
   const spawnNode = (name: string, entry: string, extra: string[] = []) => {
-    const assignments = Object.fromEntries(extra.filter((arg) => ENV_ASSIGNMENT.test(arg)).map((arg) => arg.split(/=(.*)/s, 2) as [string, string]));
-    const nodeArgs = extra.filter((arg) => !ENV_ASSIGNMENT.test(arg));
+    const assignments: Record<string, string> = {};
+    const nodeArgs: string[] = [];
+    for (const arg of extra) {
+      const [, name, value] = ASSIGNMENT.exec(arg) ?? [];
+      if (name) assignments[name] = value!;
+      else nodeArgs.push(arg);
+    }
     return launch({
       name,
       command: process.execPath,

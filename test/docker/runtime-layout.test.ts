@@ -17,16 +17,16 @@ function filesBelow(dir: string): string[] {
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
 }
 
-/**
- * The Docker image's deploy step, outside Docker (no engine runs here): docker/assemble-runtime.sh
- * builds the runtime layout from this (built) checkout, and the apps start from it, with nothing
- * but their production dependencies.
- */
 /** A process's environment as it started (`/proc/<pid>/environ`), one `NAME=value` per entry. */
 function environOf(pid: number): string[] {
   return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
 }
 
+/**
+ * The Docker image's deploy step, outside Docker (no engine runs here): docker/assemble-runtime.sh
+ * builds the runtime layout from this (built) checkout, and the apps start from it, with nothing
+ * but their production dependencies.
+ */
 describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-image-')), 'app');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-image-data-'));
