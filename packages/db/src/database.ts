@@ -2,9 +2,9 @@ import { parseDatabaseUrl } from './database-url.js';
 import { PrismaFileRepository } from './file.repository.js';
 import { PrismaMaintenanceRepository } from './maintenance.repository.js';
 import { PrismaOutboxRepository } from './outbox.repository.js';
-import { createPrismaClient } from './prisma-client.js';
+import { createClients } from './prisma-client.js';
 import type { Database, DatabaseEvents } from './repositories.js';
-import { PrismaStatsRepository } from './stats.repository.js';
+import { SqlStatsRepository } from './stats.repository.js';
 import { PrismaUploadRepository } from './upload.repository.js';
 import { PrismaUserRepository } from './user.repository.js';
 import { StatementCounter } from './statement-counter.js';
@@ -18,21 +18,19 @@ import { StatementCounter } from './statement-counter.js';
 export function createDatabase(databaseUrl: string, events: DatabaseEvents = {}): Database {
   const target = parseDatabaseUrl(databaseUrl);
   const counter = new StatementCounter();
-  const { prisma, sql } = createPrismaClient(target, counter);
+  const { prisma, sql, close } = createClients(target, counter);
   return {
     provider: target.provider,
     statementCount: () => counter.count,
     uploads: new PrismaUploadRepository(prisma, sql, events),
     users: new PrismaUserRepository(prisma),
     files: new PrismaFileRepository(prisma, sql, events),
-    stats: new PrismaStatsRepository(prisma),
+    stats: new SqlStatsRepository(sql),
     maintenance: new PrismaMaintenanceRepository(prisma),
-    outbox: new PrismaOutboxRepository(prisma),
+    outbox: new PrismaOutboxRepository(prisma, sql),
     async ping() {
-      await prisma.$queryRaw`SELECT 1`;
+      await sql.rows('SELECT 1', []);
     },
-    async close() {
-      await prisma.$disconnect();
-    },
+    close,
   };
 }

@@ -4,7 +4,7 @@ import { recordTerminalEvent } from './outbox.repository.js';
 import { settle, unstore } from './quota.js';
 import { countScan, countTerminal } from './stats.repository.js';
 import type { Prisma } from './generated/sqlite/client.js';
-import type { PrismaClient } from './prisma-client.js';
+import type { LazyPrisma, PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toNullableNumber, toVerdict } from './record.mapper.js';
 import type { SqlRunner } from './sql-runner.js';
 import { FILE_SQL, toFileFromRow, type FileRow } from './upload.rows.js';
@@ -21,7 +21,7 @@ export class PrismaFileRepository implements FileRepository {
    * API that only takes uploads and answers for files.
    */
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly prisma: LazyPrisma,
     private readonly sql: SqlRunner,
     private readonly events: DatabaseEvents = {},
   ) {}
@@ -32,6 +32,7 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async transition(fileId: string, to: FileStatus, at: Date, patch: FilePatch = {}): Promise<boolean> {
+    const prisma = await this.prisma();
     // One conditional UPDATE: of several racing callers (re-delivered jobs, a sweep and a
     // request), the database lets exactly one match the source statuses; only that one
     // settles the quota and writes the outbox event, in the same transaction. `complete` also needs a clean scan in
@@ -42,8 +43,8 @@ export class PrismaFileRepository implements FileRepository {
         data: { ...toPatchData(patch), status: to, updatedAt: at },
       });
     const moved = !isTerminal(to)
-      ? (await move(this.prisma)).count === 1
-      : await this.prisma.$transaction(async (tx) => {
+      ? (await move(prisma)).count === 1
+      : await prisma.$transaction(async (tx) => {
           if ((await move(tx)).count !== 1) return false;
           await settle(tx, fileId, to === 'complete' ? 'stored' : 'released', at);
           await recordTerminalEvent(tx, fileId, to, at);
@@ -55,7 +56,8 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async update(fileId: string, when: FileStatus, at: Date, patch: FilePatch): Promise<boolean> {
-    const { count } = await this.prisma.file.updateMany({
+    const prisma = await this.prisma();
+    const { count } = await prisma.file.updateMany({
       where: { id: fileId, status: when },
       data: { ...toPatchData(patch), updatedAt: at },
     });
@@ -63,9 +65,10 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async recordScan(attempt: ScanAttempt, checksumSha256: string | null): Promise<boolean> {
+    const prisma = await this.prisma();
     // The summary update first: on SQLite a transaction that starts with a write takes the
     // write lock at once instead of failing to upgrade from a read.
-    return this.prisma.$transaction(async (tx) => {
+    return prisma.$transaction(async (tx) => {
       const { count } = await tx.file.updateMany({
         where: { id: attempt.fileId, status: 'scanning' },
         data: {
@@ -97,7 +100,8 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async listScans(fileId: string): Promise<ScanAuditEntry[]> {
-    const rows = await this.prisma.scanAttempt.findMany({ where: { fileId }, orderBy: [{ createdAt: 'asc' }, { attempt: 'asc' }] });
+    const prisma = await this.prisma();
+    const rows = await prisma.scanAttempt.findMany({ where: { fileId }, orderBy: [{ createdAt: 'asc' }, { attempt: 'asc' }] });
     return rows.map((row) => ({
       fileId: row.fileId,
       attempt: row.attempt,
@@ -112,8 +116,9 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async list({ ownerId, status, limit, cursor, includeDeleted = false }: FileQuery): Promise<FilePage> {
+    const prisma = await this.prisma();
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    const rows = await this.prisma.file.findMany({
+    const rows = await prisma.file.findMany({
       where: {
         ...(includeDeleted ? {} : { deletedAt: null }),
         // Partial uploads are parts of a file to come, not files. (Spelled out: a NOT over
@@ -159,11 +164,12 @@ export class PrismaFileRepository implements FileRepository {
   }
 
   async countAttempt(fileId: string, stage: PipelineStage, when: FileStatus): Promise<number | null> {
+    const prisma = await this.prisma();
     const column = stage === 'validate' ? 'validateAttempts' : 'promoteAttempts';
     // The increment first (see recordScan: a write takes SQLite's lock at once), then the
     // count it produced, in one transaction: two racing deliveries each get their own number.
     // updated_at stays: counting an attempt is no progress for the reconciler to wait on.
-    return this.prisma.$transaction(async (tx) => {
+    return prisma.$transaction(async (tx) => {
       const { count } = await tx.file.updateMany({ where: { id: fileId, status: when }, data: { [column]: { increment: 1 } } });
       if (count !== 1) return null;
       const row = await tx.file.findUniqueOrThrow({ where: { id: fileId }, select: { validateAttempts: true, promoteAttempts: true } });
@@ -173,7 +179,8 @@ export class PrismaFileRepository implements FileRepository {
 
   async listStale(statuses: readonly FileStatus[], before: Date, limit: number): Promise<FileRecord[]> {
     if (statuses.length === 0 || limit <= 0) return [];
-    const rows = await this.prisma.file.findMany({
+    const prisma = await this.prisma();
+    const rows = await prisma.file.findMany({
       where: {
         status: { in: [...statuses] },
         updatedAt: { lt: before },
@@ -187,7 +194,8 @@ export class PrismaFileRepository implements FileRepository {
 
   async markReconciled(fileIds: readonly string[], at: Date): Promise<void> {
     if (fileIds.length === 0) return;
-    await this.prisma.file.updateMany({ where: { id: { in: [...fileIds] } }, data: { reconciledAt: at } });
+    const prisma = await this.prisma();
+    await prisma.file.updateMany({ where: { id: { in: [...fileIds] } }, data: { reconciledAt: at } });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { FailureReason, FileRecord, FileStatus, UploadSession, UploadView } from '@airlock/core';
 import type { File, UploadSession as UploadSessionRow } from './generated/sqlite/client.js';
-import type { PrismaClient } from './prisma-client.js';
+import type { LazyPrisma } from './prisma-client.js';
 import { toFileRecord, toUploadView } from './record.mapper.js';
 
 /** A file and the upload session its bytes came through (null for a file without one). */
@@ -47,11 +47,12 @@ export interface MaintenanceRepository {
 type FileRow = File & { uploadSession: UploadSessionRow | null };
 
 export class PrismaMaintenanceRepository implements MaintenanceRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly prisma: LazyPrisma) {}
 
   async listExpiredOpen(now: Date, limit: number, after?: MaintenanceCursor): Promise<UploadView[]> {
     if (limit <= 0) return [];
-    const rows = await this.prisma.uploadSession.findMany({
+    const prisma = await this.prisma();
+    const rows = await prisma.uploadSession.findMany({
       where: {
         status: 'open',
         expiresAt: { lt: now },
@@ -66,7 +67,8 @@ export class PrismaMaintenanceRepository implements MaintenanceRepository {
 
   async listPurgeable(statuses: readonly FileStatus[], before: Date, limit: number, after?: MaintenanceCursor): Promise<StoredFile[]> {
     if (statuses.length === 0 || limit <= 0) return [];
-    const rows = await this.prisma.file.findMany({
+    const prisma = await this.prisma();
+    const rows = await prisma.file.findMany({
       where: {
         status: { in: [...statuses] },
         purgedAt: null,
@@ -81,7 +83,8 @@ export class PrismaMaintenanceRepository implements MaintenanceRepository {
 
   async listUnpurgedFailures(reasons: readonly FailureReason[], since: Date, limit: number, after?: MaintenanceCursor): Promise<StoredFile[]> {
     if (reasons.length === 0 || limit <= 0) return [];
-    const rows = await this.prisma.file.findMany({
+    const prisma = await this.prisma();
+    const rows = await prisma.file.findMany({
       where: {
         status: 'failed',
         failureReason: { in: [...reasons] },
@@ -97,7 +100,8 @@ export class PrismaMaintenanceRepository implements MaintenanceRepository {
 
   async findByUploadIds(uploadIds: readonly string[]): Promise<StoredFile[]> {
     if (uploadIds.length === 0) return [];
-    const rows = await this.prisma.uploadSession.findMany({ where: { id: { in: [...uploadIds] } }, include: { file: true } });
+    const prisma = await this.prisma();
+    const rows = await prisma.uploadSession.findMany({ where: { id: { in: [...uploadIds] } }, include: { file: true } });
     return rows.map((row) => {
       const view = toUploadView(row, row.file);
       return { file: view.file, upload: view.upload };
@@ -106,19 +110,22 @@ export class PrismaMaintenanceRepository implements MaintenanceRepository {
 
   async findByFileIds(fileIds: readonly string[]): Promise<StoredFile[]> {
     if (fileIds.length === 0) return [];
-    const rows = await this.prisma.file.findMany({ where: { id: { in: [...fileIds] } }, include: { uploadSession: true } });
+    const prisma = await this.prisma();
+    const rows = await prisma.file.findMany({ where: { id: { in: [...fileIds] } }, include: { uploadSession: true } });
     return rows.map(toStoredFile);
   }
 
   async findByStoragePaths(paths: readonly string[]): Promise<StoredFile[]> {
     if (paths.length === 0) return [];
-    const rows = await this.prisma.file.findMany({ where: { storagePath: { in: [...paths] } }, include: { uploadSession: true } });
+    const prisma = await this.prisma();
+    const rows = await prisma.file.findMany({ where: { storagePath: { in: [...paths] } }, include: { uploadSession: true } });
     return rows.map(toStoredFile);
   }
 
   async listComplete(afterId: string | null, limit: number): Promise<StoredFile[]> {
     if (limit <= 0) return [];
-    const rows = await this.prisma.file.findMany({
+    const prisma = await this.prisma();
+    const rows = await prisma.file.findMany({
       where: { status: 'complete', deletedAt: null, storagePath: { not: null }, ...(afterId === null ? {} : { id: { gt: afterId } }) },
       include: { uploadSession: true },
       orderBy: { id: 'asc' },

@@ -1,5 +1,7 @@
 import { eventId, eventOf, type FileStatus, type WebhookEvent } from '@airlock/core';
-import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
+import type { LazyPrisma, PrismaClient, PrismaTransaction } from './prisma-client.js';
+import { toNullableDate, type SqlRunner } from './sql-runner.js';
+import { toNumber } from './record.mapper.js';
 
 /** An event row as the notifier sees it. */
 export interface OutboxEvent {
@@ -65,11 +67,16 @@ export async function recordTerminalEvent(tx: PrismaTransaction, fileId: string,
 }
 
 export class PrismaOutboxRepository implements OutboxRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** `sql`: the backlog, read at every metrics scrape (issue #15: no Prisma in an API that only takes uploads). */
+  constructor(
+    private readonly prisma: LazyPrisma,
+    private readonly sql: SqlRunner,
+  ) {}
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxEvent[]> {
     if (limit <= 0) return [];
-    const due = await this.prisma.outboxEvent.findMany({
+    const prisma = await this.prisma();
+    const due = await prisma.outboxEvent.findMany({
       where: { deliveredAt: null, nextAttemptAt: { lte: now } },
       orderBy: [{ nextAttemptAt: 'asc' }, { id: 'asc' }],
       take: limit,
@@ -80,19 +87,20 @@ export class PrismaOutboxRepository implements OutboxRepository {
     for (const row of due) {
       // Compare-and-set on next_attempt_at: whoever moved it first (another notifier's claim,
       // a delivery) makes this one match nothing.
-      const { count } = await this.prisma.outboxEvent.updateMany({
+      const { count } = await prisma.outboxEvent.updateMany({
         where: { id: row.id, deliveredAt: null, nextAttemptAt: row.nextAttemptAt },
         data: { attempts: { increment: 1 }, nextAttemptAt: leaseUntil },
       });
       if (count !== 1) continue;
-      const fresh = await this.prisma.outboxEvent.findUnique({ where: { id: row.id } });
+      const fresh = await prisma.outboxEvent.findUnique({ where: { id: row.id } });
       if (fresh) claimed.push(toOutboxEvent(fresh));
     }
     return claimed;
   }
 
   async markDelivered(id: string, at: Date, note: string | null = null): Promise<boolean> {
-    const { count } = await this.prisma.outboxEvent.updateMany({
+    const prisma = await this.prisma();
+    const { count } = await prisma.outboxEvent.updateMany({
       where: { id, deliveredAt: null },
       data: { deliveredAt: at, nextAttemptAt: null, lastError: note },
     });
@@ -100,7 +108,8 @@ export class PrismaOutboxRepository implements OutboxRepository {
   }
 
   async reschedule(id: string, nextAttemptAt: Date | null, error: string): Promise<boolean> {
-    const { count } = await this.prisma.outboxEvent.updateMany({
+    const prisma = await this.prisma();
+    const { count } = await prisma.outboxEvent.updateMany({
       where: { id, deliveredAt: null },
       data: { nextAttemptAt, lastError: error.slice(0, 1000) },
     });
@@ -108,28 +117,33 @@ export class PrismaOutboxRepository implements OutboxRepository {
   }
 
   async purgeDelivered(before: Date, limit: number): Promise<number> {
-    const rows = await this.prisma.outboxEvent.findMany({
+    const prisma = await this.prisma();
+    const rows = await prisma.outboxEvent.findMany({
       where: { deliveredAt: { lt: before } },
       orderBy: { deliveredAt: 'asc' },
       take: limit,
       select: { id: true },
     });
     if (rows.length === 0) return 0;
-    const { count } = await this.prisma.outboxEvent.deleteMany({ where: { id: { in: rows.map((row) => row.id) } } });
+    const { count } = await prisma.outboxEvent.deleteMany({ where: { id: { in: rows.map((row) => row.id) } } });
     return count;
   }
 
   async backlog(): Promise<OutboxBacklog> {
-    const waiting = { deliveredAt: null, nextAttemptAt: { not: null } };
-    const [pending, givenUp] = await Promise.all([
-      this.prisma.outboxEvent.aggregate({ where: waiting, _count: { _all: true }, _min: { createdAt: true } }),
-      this.prisma.outboxEvent.count({ where: { deliveredAt: null, nextAttemptAt: null } }),
-    ]);
-    return { pending: pending._count._all, given_up: givenUp, oldestPendingAt: pending._min.createdAt };
+    // One statement over the undelivered rows (the (delivered_at, next_attempt_at) index).
+    const [row] = await this.sql.rows<{ pending: number | bigint; oldest: unknown; given_up: number | bigint }>(
+      `SELECT COUNT(CASE WHEN next_attempt_at IS NOT NULL THEN 1 END) AS pending,
+              MIN(CASE WHEN next_attempt_at IS NOT NULL THEN created_at END) AS oldest,
+              COUNT(CASE WHEN next_attempt_at IS NULL THEN 1 END) AS given_up
+         FROM outbox_events WHERE delivered_at IS NULL`,
+      [],
+    );
+    return { pending: toNumber(row?.pending ?? 0), given_up: toNumber(row?.given_up ?? 0), oldestPendingAt: toNullableDate(row?.oldest) };
   }
 
   async listByFile(fileId: string): Promise<OutboxEvent[]> {
-    const rows = await this.prisma.outboxEvent.findMany({ where: { fileId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const prisma = await this.prisma();
+    const rows = await prisma.outboxEvent.findMany({ where: { fileId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map(toOutboxEvent);
   }
 }

@@ -1,12 +1,11 @@
 import { createRequire } from 'node:module';
 import type { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
-import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
-import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
+import type { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { GatedBetterSqlite3 } from './sqlite-adapter.js';
 import { StatementCounter } from './statement-counter.js';
 import type { SqlRunner } from './sql-runner.js';
-import { SqliteRunner, type SqliteConnection } from './sqlite-runner.js';
+import { SqliteRunner } from './sqlite-runner.js';
 import { PostgresRunner } from './postgres-runner.js';
 import { type DatabaseTarget, prepareSqliteFile, SQLITE_BUSY_TIMEOUT_MS } from './database-url.js';
 
@@ -19,6 +18,22 @@ import { type DatabaseTarget, prepareSqliteFile, SQLITE_BUSY_TIMEOUT_MS } from '
 export type PrismaClient = SqlitePrismaClient;
 /** What `$transaction(async (tx) => …)` hands to its callback. */
 export type PrismaTransaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+/** The Prisma client, built and loaded on the first call (the same one every time). */
+export type LazyPrisma = () => Promise<PrismaClient>;
+
+/** A process's connection to the database: plain SQL, Prisma beside it on the same connection (SQLite) or pool (PostgreSQL). */
+export interface Clients {
+  /** The statements of every upload, of GET and DELETE /files/:id and of a metrics scrape (sql-runner.ts). */
+  sql: SqlRunner;
+  /**
+   * The rest. Loaded on first use (issue #15): Prisma's client, its query compiler (WebAssembly)
+   * and their JIT-compiled code are 20–30 MiB of memory, which an API that only takes uploads,
+   * answers for files and is scraped never pays.
+   */
+  prisma: LazyPrisma;
+  /** Closes the connection (or pool), through Prisma when it was loaded. */
+  close(): Promise<void>;
+}
 
 /**
  * The transaction budget. SQLite runs one transaction per connection at a time (the
@@ -28,47 +43,68 @@ export type PrismaTransaction = Parameters<Parameters<PrismaClient['$transaction
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 };
 
 /**
- * Builds the client synchronously: adapters connect lazily on the first query.
- * On SQLite, plain queries wait for an open transaction (see GatedBetterSqlite3). Every
- * statement sent is counted by `counter`. `sql` runs plain SQL on the same connection (SQLite)
- * or pool (PostgreSQL) for the statements of every upload (sql-runner.ts).
+ * Builds the clients synchronously: nothing connects until the first query. On SQLite, Prisma's
+ * driver adapter opens the one connection (the SqlRunner's first statement opens it when Prisma
+ * is not loaded) and plain queries wait for an open transaction (see GatedBetterSqlite3). Every
+ * statement sent is counted by `counter`.
  */
-export function createPrismaClient(target: DatabaseTarget, counter = new StatementCounter()): { prisma: PrismaClient; sql: SqlRunner } {
+export function createClients(target: DatabaseTarget, counter = new StatementCounter()): Clients {
   if (target.provider === 'sqlite') {
     prepareSqliteFile(target.path);
-    let opened!: (connection: SqliteConnection) => void;
-    const connection = new Promise<SqliteConnection>((resolve) => (opened = resolve));
-    const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS }, undefined, counter, opened);
-    const prisma = new SqlitePrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
-    const sql = new SqliteRunner(async () => {
-      await prisma.$connect();
-      return connection;
-    }, counter);
-    return { prisma, sql };
+    const adapter = new GatedBetterSqlite3({ url: target.path, timeout: SQLITE_BUSY_TIMEOUT_MS }, undefined, counter);
+    const prisma = once(async () => {
+      const { PrismaClient } = await import('./generated/sqlite/client.js');
+      return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+    });
+    return {
+      sql: new SqliteRunner(() => adapter.connection(), counter),
+      prisma,
+      async close() {
+        if (prisma.started()) await (await prisma()).$disconnect();
+        await adapter.close();
+      },
+    };
   }
   return postgres(target.url, counter);
 }
 
+/** `load`, run once on the first call; `started()` tells whether it was called. */
+function once<T>(load: () => Promise<T>): (() => Promise<T>) & { started(): boolean } {
+  let loaded: Promise<T> | undefined;
+  return Object.assign(() => (loaded ??= load()), { started: () => loaded !== undefined });
+}
+
 /**
- * PostgreSQL: one `pg` pool shared by Prisma's adapter (whose connections count their
- * statements) and the SqlRunner. `@prisma/adapter-pg` and `pg` are loaded here, on first use,
- * and synchronously (their CommonJS builds): a process on SQLite never pays their ~7 MiB of
- * memory (issue #15).
+ * PostgreSQL: one `pg` pool shared by the SqlRunner and Prisma's adapter (whose connections
+ * count their statements). `pg` is loaded here, synchronously (its CommonJS build): a process on
+ * SQLite never pays its memory (issue #15); `@prisma/adapter-pg` with Prisma, on first use.
  */
-function postgres(url: string, counter: StatementCounter): { prisma: PrismaClient; sql: SqlRunner } {
+function postgres(url: string, counter: StatementCounter): Clients {
   const require = createRequire(import.meta.url);
-  const { PrismaPg: Adapter } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
   const driver = require('pg') as typeof pg;
-  class CountedPg extends Adapter {
-    override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
-      return counter.wrap(await super.connect());
-    }
-  }
   const pool = new driver.Pool({ connectionString: url });
   // An idle connection the server dropped (a restart) is an 'error' event of the pool: without a
   // listener it would end the process. pg removes that connection; the next query opens another,
   // or fails and is answered 503. Prisma's adapter adds its own listener only once it connects.
   pool.on('error', () => {});
-  const prisma = new PostgresPrismaClient({ adapter: new CountedPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
-  return { prisma: prisma as unknown as PrismaClient, sql: new PostgresRunner(pool, counter, driver.types) };
+  const prisma = once(async () => {
+    const { PrismaPg: Adapter } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
+    class CountedPg extends Adapter {
+      override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
+        return counter.wrap(await super.connect());
+      }
+    }
+    const { PrismaClient } = await import('./generated/postgresql/client.js');
+    const client = new PrismaClient({ adapter: new CountedPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
+    return client as unknown as PrismaClient;
+  });
+  return {
+    sql: new PostgresRunner(pool, counter, driver.types),
+    prisma,
+    async close() {
+      // With disposeExternalPool, Prisma's $disconnect ends the pool once it had connected.
+      if (prisma.started()) await (await prisma()).$disconnect();
+      if (!pool.ended) await pool.end();
+    },
+  };
 }

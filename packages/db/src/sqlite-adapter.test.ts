@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from './database-url.js';
 import { migrate } from './migrate.js';
-import { createPrismaClient } from './prisma-client.js';
+import { createClients } from './prisma-client.js';
 
 describe('SQLite adapter isolation', () => {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-gate-'));
@@ -13,7 +13,7 @@ describe('SQLite adapter isolation', () => {
   it('keeps other queries out of an open transaction that rolls back', async () => {
     const url = `file:${join(dir, 'gate.db')}`;
     await migrate(url);
-    const prisma = createPrismaClient(parseDatabaseUrl(url)).prisma;
+    const prisma = await createClients(parseDatabaseUrl(url)).prisma();
     const now = new Date();
     let inTransaction!: () => void;
     const started = new Promise<void>((resolve) => (inTransaction = resolve));
@@ -44,7 +44,9 @@ describe('SQLite adapter isolation', () => {
   it('runs the plain-SQL runner on the same connection, behind the same gate, both ways', async () => {
     const url = `file:${join(dir, 'runner.db')}`;
     await migrate(url);
-    const { prisma, sql } = createPrismaClient(parseDatabaseUrl(url));
+    const clients = createClients(parseDatabaseUrl(url));
+    const { sql } = clients;
+    const prisma = await clients.prisma();
     const now = new Date();
     let inTransaction!: () => void;
     const started = new Promise<void>((resolve) => (inTransaction = resolve));
@@ -84,7 +86,7 @@ describe('SQLite adapter isolation', () => {
   it("runs in WAL with synchronous = NORMAL (better-sqlite3's WAL default): a commit does not wait for an fsync", async () => {
     const url = `file:${join(dir, 'pragmas.db')}`;
     await migrate(url);
-    const prisma = createPrismaClient(parseDatabaseUrl(url)).prisma;
+    const prisma = await createClients(parseDatabaseUrl(url)).prisma();
     const [journal] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
     const [sync] = await prisma.$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
     expect(journal?.journal_mode).toBe('wal');

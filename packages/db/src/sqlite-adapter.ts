@@ -24,32 +24,58 @@ type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
  * are shared with the SqlRunner of the hot statements (sqlite-runner.ts).
  */
 export class GatedBetterSqlite3 extends PrismaBetterSqlite3 {
+  private opened: Promise<{ adapter: Adapter; client: BetterSqlite3.Database; connection: SqliteConnection }> | undefined;
+
   constructor(
     config: ConstructorParameters<typeof PrismaBetterSqlite3>[0],
     options: ConstructorParameters<typeof PrismaBetterSqlite3>[1],
     private readonly counter?: StatementCounter,
-    /** Told of the connection once it is open, for the SqlRunner that shares it (sqlite-runner.ts). */
-    private readonly onConnect?: (connection: SqliteConnection) => void,
   ) {
     super(config, options);
   }
 
+  /**
+   * The one connection, opened on the first call, whoever asks first: Prisma (when its client is
+   * loaded, prisma-client.ts) or the SqlRunner.
+   */
   override async connect(): Promise<Adapter> {
-    const adapter = await super.connect();
-    // journal_mode is persistent (migrate sets it too); repeating it is a no-op that also
-    // covers a file created without migrate.
-    // synchronous = NORMAL: in WAL mode a commit is not fsynced (a checkpoint is), so a power
-    // loss may undo the last commits but never corrupts the file; a process crash loses nothing.
-    // better-sqlite3 defaults to it only on a file already in WAL when opened; said here, it
-    // holds for a file this connection switches to (FULL would fsync on the event loop).
-    await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-    // `client`: the better-sqlite3 Database the adapter queries (a public field upstream).
-    const client = (adapter as unknown as { client: BetterSqlite3.Database }).client;
-    const connection: SqliteConnection = { prepare: client.prepare.bind(client), gate: new Gate() };
-    cacheStatements(client);
-    const gated = gate(adapter, connection.gate);
-    this.onConnect?.(connection);
-    return this.counter ? this.counter.wrap(gated) : gated;
+    return (await this.open()).adapter;
+  }
+
+  /** The connection and its gate, for the SqlRunner that shares them (sqlite-runner.ts). */
+  async connection(): Promise<SqliteConnection> {
+    return (await this.open()).connection;
+  }
+
+  /** Closes the connection if it was opened and is still open (Prisma's $disconnect closes it too). */
+  async close(): Promise<void> {
+    const opened = await this.opened?.catch(() => undefined);
+    if (opened?.client.open) opened.client.close();
+  }
+
+  /** Opens the connection once; after a failure (a file that cannot be opened), the next call tries again. */
+  private open() {
+    if (this.opened) return this.opened;
+    const opening = super.connect().then(async (adapter) => {
+      // journal_mode is persistent (migrate sets it too); repeating it is a no-op that also
+      // covers a file created without migrate.
+      // synchronous = NORMAL: in WAL mode a commit is not fsynced (a checkpoint is), so a power
+      // loss may undo the last commits but never corrupts the file; a process crash loses nothing.
+      // better-sqlite3 defaults to it only on a file already in WAL when opened; said here, it
+      // holds for a file this connection switches to (FULL would fsync on the event loop).
+      await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+      // `client`: the better-sqlite3 Database the adapter queries (a public field upstream).
+      const client = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+      const connection: SqliteConnection = { prepare: client.prepare.bind(client), gate: new Gate() };
+      cacheStatements(client);
+      const gated = gate(adapter, connection.gate);
+      return { adapter: this.counter ? this.counter.wrap(gated) : gated, client, connection };
+    });
+    this.opened = opening;
+    opening.catch(() => {
+      if (this.opened === opening) this.opened = undefined;
+    });
+    return opening;
   }
 }
 

@@ -3,7 +3,7 @@ import type { Gate } from './gate.js';
 import { inTransaction, type SqlRunner, type SqlValue } from './sql-runner.js';
 import type { StatementCounter } from './statement-counter.js';
 
-/** The connection Prisma's adapter opened (sqlite-adapter.ts) and the gate every query on it takes. */
+/** The connection Prisma's driver adapter opens (sqlite-adapter.ts, with or without Prisma's client) and the gate every query on it takes. */
 export interface SqliteConnection {
   /** better-sqlite3's own `prepare`, taken before the adapter's statement cache wraps it. */
   prepare(sql: string): BetterSqlite3.Statement;
@@ -25,7 +25,7 @@ export class SqliteRunner implements SqlRunner {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private opened: SqliteConnection | undefined;
 
-  /** `connection`: opens the connection (Prisma connects lazily) and resolves with it. */
+  /** `connection`: opens the connection on the first call (GatedBetterSqlite3.connection) and resolves with it. */
   constructor(
     private readonly connection: () => Promise<SqliteConnection>,
     private readonly counter: StatementCounter,

@@ -1,5 +1,7 @@
 import { FILE_STATUSES, isTerminal, scanBucketOf, type FailureReason, type FileStatus, type ScanAttempt, type ScanVerdict } from '@airlock/core';
-import type { PrismaClient, PrismaTransaction } from './prisma-client.js';
+import type { PrismaTransaction } from './prisma-client.js';
+import { toNumber } from './record.mapper.js';
+import type { SqlRunner } from './sql-runner.js';
 
 /** The statuses a file passes through; their rows are the work in flight. */
 export const IN_FLIGHT_STATUSES = FILE_STATUSES.filter((status) => !isTerminal(status));
@@ -50,25 +52,35 @@ export async function countScan(tx: PrismaTransaction, attempt: Pick<ScanAttempt
     ON CONFLICT ("result", "le") DO UPDATE SET "count" = "scan_totals"."count" + 1, "sum_ms" = "scan_totals"."sum_ms" + ${durationMs}`;
 }
 
-export class PrismaStatsRepository implements StatsRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+/**
+ * Plain SQL (issue #15): a scrape every few seconds must not load Prisma's query machinery into
+ * an API that otherwise never needs it (prisma-client.ts).
+ */
+export class SqlStatsRepository implements StatsRepository {
+  constructor(private readonly sql: SqlRunner) {}
 
   async countInFlight(): Promise<Record<InFlightStatus, number>> {
-    const rows = await this.prisma.file.groupBy({ by: ['status'], where: { status: { in: [...IN_FLIGHT_STATUSES] } }, _count: { _all: true } });
+    const rows = await this.sql.rows<{ status: string; n: number | bigint }>(
+      `SELECT status, COUNT(*) AS n FROM files WHERE status IN (${IN_FLIGHT_STATUSES.map(() => '?').join(', ')}) GROUP BY status`,
+      IN_FLIGHT_STATUSES,
+    );
     const counts = Object.fromEntries(IN_FLIGHT_STATUSES.map((status) => [status, 0])) as Record<InFlightStatus, number>;
     for (const row of rows) {
-      if (Object.hasOwn(counts, row.status)) counts[row.status as InFlightStatus] = row._count._all;
+      if (Object.hasOwn(counts, row.status)) counts[row.status as InFlightStatus] = toNumber(row.n);
     }
     return counts;
   }
 
   async terminalTotals(): Promise<TerminalTotal[]> {
-    const rows = await this.prisma.terminalTotal.findMany();
-    return rows.map((row) => ({ status: row.status as FileStatus, reason: (row.reason || null) as FailureReason | null, count: Number(row.count) }));
+    const rows = await this.sql.rows<{ status: string; reason: string; count: number | bigint }>('SELECT status, reason, count FROM terminal_totals', []);
+    return rows.map((row) => ({ status: row.status as FileStatus, reason: (row.reason || null) as FailureReason | null, count: toNumber(row.count) }));
   }
 
   async scanTotals(): Promise<ScanTotal[]> {
-    const rows = await this.prisma.scanTotal.findMany();
-    return rows.map((row) => ({ result: row.result as ScanVerdict, le: row.le, count: Number(row.count), sumMs: Number(row.sumMs) }));
+    const rows = await this.sql.rows<{ result: string; le: string; count: number | bigint; sum_ms: number | bigint }>(
+      'SELECT result, le, count, sum_ms FROM scan_totals',
+      [],
+    );
+    return rows.map((row) => ({ result: row.result as ScanVerdict, le: row.le, count: toNumber(row.count), sumMs: toNumber(row.sum_ms) }));
   }
 }

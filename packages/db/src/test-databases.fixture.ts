@@ -7,7 +7,7 @@ import { createDatabase } from './database.js';
 import { migrate } from './migrate.js';
 import type { Database, NewUpload } from './repositories.js';
 import { parseDatabaseUrl } from './database-url.js';
-import { createPrismaClient, type PrismaClient } from './prisma-client.js';
+import { createClients, type PrismaClient } from './prisma-client.js';
 
 /**
  * The databases every integration suite runs against, through `describe.each`: the same
@@ -73,13 +73,14 @@ export async function migratedDatabase(target: TestTarget): Promise<{ db: Databa
   const database = await target.create();
   await migrate(database.url);
   const db = createDatabase(database.url);
-  // Built lazily by Prisma: a suite that never touches it opens no connection.
-  const prisma = createPrismaClient(parseDatabaseUrl(database.url)).prisma;
+  // A connection of its own, opened by Prisma on its first query: a suite that never touches it opens none.
+  const raw = createClients(parseDatabaseUrl(database.url));
+  const prisma = await raw.prisma();
   return {
     db,
     prisma,
     async dispose() {
-      await prisma.$disconnect();
+      await raw.close();
       await db.close();
       await database.drop();
     },

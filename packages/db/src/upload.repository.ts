@@ -1,5 +1,5 @@
 import { allowedSources, type FailureReason, type FileStatus, type UploadSessionStatus, type UploadView } from '@airlock/core';
-import type { PrismaClient } from './prisma-client.js';
+import type { LazyPrisma } from './prisma-client.js';
 import { prismaSql } from './prisma-sql.js';
 import type { SqlRunner } from './sql-runner.js';
 import { toUploadViewFromRow, UPLOAD_BY_FILE_SQL, UPLOAD_VIEW_SQL, type UploadViewRow } from './upload.rows.js';
@@ -30,7 +30,7 @@ const TO_ASSEMBLING = fromStatuses('assembling');
  */
 export class PrismaUploadRepository implements UploadRepository {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly prisma: LazyPrisma,
     private readonly sql: SqlRunner,
     private readonly events: DatabaseEvents = {},
   ) {}
@@ -57,7 +57,8 @@ export class PrismaUploadRepository implements UploadRepository {
   }
 
   async discardCreated(uploadId: string): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
+    const prisma = await this.prisma();
+    return prisma.$transaction(async (tx) => {
       // A write first (SQLite's write lock), conditional: never a finished upload (its file is in the pipeline).
       const session = await tx.uploadSession.updateMany({ where: { id: uploadId, status: { in: [OPEN, 'aborted'] } }, data: { status: 'aborted' } });
       if (session.count === 0) return false;
@@ -70,7 +71,8 @@ export class PrismaUploadRepository implements UploadRepository {
   }
 
   async concatenate(input: NewUpload, partialIds: string[]): Promise<UploadView> {
-    return this.prisma.$transaction(async (tx) => {
+    const prisma = await this.prisma();
+    return prisma.$transaction(async (tx) => {
       const created = await insertUpload(prismaSql(tx), input, 0, 'final');
       // A partial listed several times (tus: the client MAY) is taken over once; the bytes it
       // adds again are `input.reserveBytes`, reserved here against the quota.
@@ -141,7 +143,8 @@ export class PrismaUploadRepository implements UploadRepository {
   }
 
   async declareLength(uploadId: string, totalSize: number, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.uploadSession.updateMany({
+    const prisma = await this.prisma();
+    const { count } = await prisma.uploadSession.updateMany({
       where: { id: uploadId, status: OPEN, totalSize: null },
       data: { totalSize: toBigInt(totalSize), updatedAt: at },
     });
@@ -164,8 +167,9 @@ export class PrismaUploadRepository implements UploadRepository {
   }
 
   async abort(uploadId: string, to: 'failed' | 'rejected', reason: FailureReason | null, at: Date): Promise<boolean> {
+    const prisma = await this.prisma();
     const aborted = await unlessRolledBack(
-      this.prisma.$transaction((tx) =>
+      prisma.$transaction((tx) =>
         closeSession(prismaSql(tx), uploadId, at, 'aborted', null, async () => {
           const moved = await tx.file.updateMany({
             where: { uploadSession: { is: { id: uploadId } }, status: { in: allowedSources(to) } },
@@ -186,7 +190,8 @@ export class PrismaUploadRepository implements UploadRepository {
   }
 
   async reserveUpTo(uploadId: string, totalBytes: number, defaultQuota: number, at: Date): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
+    const prisma = await this.prisma();
+    return prisma.$transaction(async (tx) => {
       // Only while the session is open, checked by the transaction's first write: it takes the
       // session's row lock (PostgreSQL) / the write lock (SQLite), which abort and finish take
       // first too. So a DELETE or the last byte either ends the upload before this (nothing is
