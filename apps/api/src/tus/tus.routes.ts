@@ -12,6 +12,7 @@ import { hasBody } from '../http/connection-hygiene.middleware.js';
 import { expectsContinue } from '../http/expect-continue.middleware.js';
 import { patchLimits } from '../http/patch-limits.middleware.js';
 import { readChecksums } from './checksum-headers.js';
+import { withRequestBody } from './request-body.js';
 import type { ChecksumSpool } from './checksum-spool.js';
 import { createFinalUpload } from './concatenation.js';
 import { CHECKSUM_ALGORITHMS, withTusContext, type TusRequestContext } from './request-context.js';
@@ -55,7 +56,9 @@ export function tusRoutes(deps: Deps): Router {
   const bodyLimits = patchLimits(deps.config.patchLimits, deps.logger);
 
   const forward = async (req: Request, res: Response) => {
-    const request = new NodeRequest({ req, res }) as unknown as globalThis.Request;
+    // The body without srvx's copy of every chunk (request-body.ts); GET and HEAD keep srvx's null.
+    const node = new NodeRequest({ req, res });
+    const request = (req.method === 'GET' || req.method === 'HEAD' ? node : withRequestBody(node, req)) as unknown as globalThis.Request;
     const view = (res as Partial<Loaded>).locals?.upload;
     const partial = view ? view.upload.concatRole === 'partial' : req.headers['upload-concat'] === 'partial';
     const context: TusRequestContext = { caller: callerOf(req), partial, ...readChecksums(req), ...readLengths(req, res) };
