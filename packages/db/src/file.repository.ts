@@ -6,7 +6,7 @@ import { countScan, countTerminal } from './stats.repository.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { LazyPrisma, PrismaClient } from './prisma-client.js';
 import { toFileRecord, toNullableBigInt, toNullableNumber, toVerdict } from './record.mapper.js';
-import type { SqlRunner } from './sql-runner.js';
+import { placeholders, type SqlRunner } from './sql-runner.js';
 import { FILE_SQL, toFileFromRow, type FileRow } from './upload.rows.js';
 import { decodeCursor, encodeCursor } from './file-cursor.js';
 import type { DatabaseEvents, FilePage, FilePatch, FileQuery, FileRepository, PipelineStage } from './repositories.js';
@@ -155,7 +155,7 @@ export class PrismaFileRepository implements FileRepository {
         if (file && size) await unstore(sql, file.owner_id, size, at);
         return true;
       }
-      return (await sql.run(`${hide} IN (${ENDED_UNSTORED.map(() => '?').join(', ')})`, [at, at, fileId, ...ENDED_UNSTORED])) === 1;
+      return (await sql.run(`${hide} IN (${placeholders(ENDED_UNSTORED)})`, [at, at, fileId, ...ENDED_UNSTORED])) === 1;
     });
   }
 

@@ -41,6 +41,11 @@ export function inTransaction(rows: SqlRunner['rows'], run: SqlRunner['run']): S
   return { rows, run, transaction: () => Promise.reject(new Error('already in a transaction: nested transactions are not supported')) };
 }
 
+/** `?, ?, …`: one placeholder per value, for `IN (…)`. */
+export function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
 /** `?` → `$1`, `$2`, … (PostgreSQL). The SQL given to runners has no `?` inside literals. */
 export function numberPlaceholders(text: string): string {
   let index = 0;

@@ -1,7 +1,7 @@
 import { FILE_STATUSES, isTerminal, scanBucketOf, type FailureReason, type FileStatus, type ScanAttempt, type ScanVerdict } from '@airlock/core';
 import type { PrismaTransaction } from './prisma-client.js';
 import { toNumber } from './record.mapper.js';
-import type { SqlRunner } from './sql-runner.js';
+import { placeholders, type SqlRunner } from './sql-runner.js';
 
 /** The statuses a file passes through; their rows are the work in flight. */
 export const IN_FLIGHT_STATUSES = FILE_STATUSES.filter((status) => !isTerminal(status));
@@ -52,6 +52,9 @@ export async function countScan(tx: PrismaTransaction, attempt: Pick<ScanAttempt
     ON CONFLICT ("result", "le") DO UPDATE SET "count" = "scan_totals"."count" + 1, "sum_ms" = "scan_totals"."sum_ms" + ${durationMs}`;
 }
 
+/** Files in flight by status: the `(status, updated_at)` index, never the terminal rows. */
+const IN_FLIGHT_SQL = `SELECT status, COUNT(*) AS n FROM files WHERE status IN (${placeholders(IN_FLIGHT_STATUSES)}) GROUP BY status`;
+
 /**
  * Plain SQL (issue #15): a scrape every few seconds must not load Prisma's query machinery into
  * an API that otherwise never needs it (prisma-client.ts).
@@ -60,10 +63,7 @@ export class SqlStatsRepository implements StatsRepository {
   constructor(private readonly sql: SqlRunner) {}
 
   async countInFlight(): Promise<Record<InFlightStatus, number>> {
-    const rows = await this.sql.rows<{ status: string; n: number | bigint }>(
-      `SELECT status, COUNT(*) AS n FROM files WHERE status IN (${IN_FLIGHT_STATUSES.map(() => '?').join(', ')}) GROUP BY status`,
-      IN_FLIGHT_STATUSES,
-    );
+    const rows = await this.sql.rows<{ status: string; n: number | bigint }>(IN_FLIGHT_SQL, IN_FLIGHT_STATUSES);
     const counts = Object.fromEntries(IN_FLIGHT_STATUSES.map((status) => [status, 0])) as Record<InFlightStatus, number>;
     for (const row of rows) {
       if (Object.hasOwn(counts, row.status)) counts[row.status as InFlightStatus] = toNumber(row.n);

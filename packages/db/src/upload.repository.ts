@@ -1,7 +1,7 @@
 import { allowedSources, type FailureReason, type FileStatus, type UploadSessionStatus, type UploadView } from '@airlock/core';
 import type { LazyPrisma } from './prisma-client.js';
 import { prismaSql } from './prisma-sql.js';
-import type { SqlRunner } from './sql-runner.js';
+import { placeholders, type SqlRunner } from './sql-runner.js';
 import { toUploadViewFromRow, UPLOAD_BY_FILE_SQL, UPLOAD_VIEW_SQL, type UploadViewRow } from './upload.rows.js';
 import { absorbPartials } from './concatenation.js';
 import { recordTerminalEvent } from './outbox.repository.js';
@@ -19,7 +19,7 @@ class RolledBack extends Error {}
 /** `status IN (…)` of the statuses a file may move to `to` from, with their values. */
 function fromStatuses(to: FileStatus): { sql: string; values: FileStatus[] } {
   const values = allowedSources(to);
-  return { sql: `status IN (${values.map(() => '?').join(', ')})`, values };
+  return { sql: `status IN (${placeholders(values)})`, values };
 }
 const TO_UPLOADING = fromStatuses('uploading');
 const TO_ASSEMBLING = fromStatuses('assembling');

@@ -61,9 +61,12 @@ describe('requestBody', () => {
     expect(abandoned.destroyed).toBe(true);
   });
 
-  it('makes the body once, on first access, and only for the object it was given', () => {
-    const request = withRequestBody({ method: 'PATCH' }, Readable.from([bytes(3, 1)])) as { body?: ReadableStream };
+  it('makes the body on first access, and the same one after', () => {
+    const source = new PassThrough();
+    const request = withRequestBody({ method: 'PATCH' }, source) as { body?: ReadableStream };
+    expect(source.listenerCount('data')).toBe(0); // nothing attached to the request until then
     expect(request.body).toBeInstanceOf(ReadableStream);
     expect(request.body).toBe(request.body);
+    expect(source.listenerCount('data')).toBe(1);
   });
 });
