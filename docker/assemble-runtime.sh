@@ -25,5 +25,5 @@ done
 rm -f "$out"/apps/api/pnpm-lock.yaml "$out"/apps/api/pnpm-workspace.yaml "$out"/apps/worker/pnpm-lock.yaml "$out"/apps/worker/pnpm-workspace.yaml
 mkdir -p "$out/apps/web" "$out/docker"
 cp -r apps/web/dist "$out/apps/web/dist"
-cp docker/entrypoint.sh docker/healthcheck.mjs docker/node-flags docker/api-node-flags docker/node-env "$out/docker/"
+cp docker/entrypoint.sh docker/healthcheck.mjs docker/node-flags docker/node-env "$out/docker/"
 chmod +x "$out/docker/entrypoint.sh"

@@ -7,8 +7,6 @@ set -e
 # docs/OPERATIONS.md, "Memory"). Command-line flags win over NODE_OPTIONS: to change them,
 # mount another /app/docker/node-flags.
 flags="$(cat "$(dirname "$0")/node-flags")"
-# The API's own, after them (a later flag wins): a larger young generation (docker/api-node-flags).
-api_flags="$(cat "$(dirname "$0")/api-node-flags")"
 # The processes' environment (docker/node-env): each NAME=value unless NAME is set already.
 while IFS='=' read -r name value; do
   case "$name" in '' | '#'*) continue ;; esac
@@ -17,7 +15,7 @@ done < "$(dirname "$0")/node-env"
 command="${1:-api}"
 [ "$#" -gt 0 ] && shift
 case "$command" in
-  api) exec node $flags $api_flags apps/api/dist/main.js "$@" ;;
+  api) exec node $flags apps/api/dist/main.js "$@" ;;
   worker | validator | scanner | promoter | janitor | notifier) exec node $flags "apps/$command/dist/main.js" "$@" ;;
   token) exec node apps/api/dist/cli/mint-token.js "$@" ;;
   *) exec "$command" "$@" ;;

@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // V8 heap sizes, as in the image (docker/node-flags; docs/OPERATIONS.md, "Memory").
-const flagsIn = (file) => fs.readFileSync(path.join(root, 'docker', file), 'utf8').trim().split(/\s+/);
-const nodeFlags = flagsIn('node-flags');
+const nodeFlags = fs.readFileSync(path.join(root, 'docker/node-flags'), 'utf8').trim().split(/\s+/);
 // Their environment, as in the image (docker/node-env: NAME=value lines); a variable already set wins.
 const env = { ...process.env };
 for (const line of fs.readFileSync(path.join(root, 'docker/node-env'), 'utf8').split('\n')) {
@@ -16,11 +15,10 @@ for (const line of fs.readFileSync(path.join(root, 'docker/node-env'), 'utf8').s
   if (name && !env[name]) env[name] = value;
 }
 const children = [
-  // The API's own flags after the shared ones (a later flag wins): docker/api-node-flags.
-  ['api', 'apps/api/dist/main.js', flagsIn('api-node-flags')],
-  ['worker', 'apps/worker/dist/main.js', []],
-].map(([name, entry, ownFlags]) => {
-  const child = spawn(process.execPath, [...nodeFlags, ...ownFlags, path.join(root, entry)], { stdio: 'inherit', cwd: process.cwd(), env });
+  ['api', 'apps/api/dist/main.js'],
+  ['worker', 'apps/worker/dist/main.js'],
+].map(([name, entry]) => {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(root, entry)], { stdio: 'inherit', cwd: process.cwd(), env });
   child.name = name;
   return child;
 });

@@ -15,11 +15,8 @@ import { launch, untilReady, waitFor, type Proc } from './processes.js';
 import type { Target } from './targets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const flagsIn = (file: string) => fs.readFileSync(path.join(ROOT, 'docker', file), 'utf8').trim().split(/\s+/);
 /** The V8 heap sizes every deployment runs the API and the workers with (docs/OPERATIONS.md, "Memory"). */
-const NODE_FLAGS = flagsIn('node-flags');
-/** The API's own, after them (a later flag wins): its larger young generation (docker/api-node-flags). */
-const API_NODE_FLAGS = flagsIn('api-node-flags');
+const NODE_FLAGS = fs.readFileSync(path.join(ROOT, 'docker/node-flags'), 'utf8').trim().split(/\s+/);
 /** `NAME=value`: a line of docker/node-env, or an environment variable among `pnpm bench --ab`'s arguments. */
 const ASSIGNMENT = /^([A-Za-z_]\w*)=(.*)$/s;
 /** Their environment, as in the image (docker/node-env); the caller's value wins. */
@@ -64,7 +61,7 @@ export interface Airlock extends Target {
  * The real Airlock: the built API and worker processes, started the way @airlock/testing/stack
  * starts them, on a fresh DATA_DIR, a fresh database (SQLite file, or a PostgreSQL database with
  * --postgres) and a private redis-server (so no test run sharing the machine flushes our queues).
- * `apiArgs`: extra node flags for the API, after docker/node-flags and docker/api-node-flags; a `NAME=value` among them is an
+ * `apiArgs`: extra node flags for the API, after docker/node-flags; a `NAME=value` among them is an
  * environment variable of the API instead (`pnpm bench --ab`).
  */
 export async function startAirlock(options: Options, dataDir: string, apiArgs: string[] = []): Promise<Airlock> {
@@ -113,7 +110,7 @@ export async function startAirlock(options: Options, dataDir: string, apiArgs: s
   };
 
   const url = `http://127.0.0.1:${port}`;
-  const api = spawnNode('api', 'apps/api/dist/main.js', [...API_NODE_FLAGS, ...apiArgs]);
+  const api = spawnNode('api', 'apps/api/dist/main.js', apiArgs);
   await untilReady(api, () => waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the API /healthz'), 'answering /healthz');
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })

@@ -8,7 +8,7 @@ import { memoryBytes } from './processes.js';
 
 /**
  * `pnpm bench --ab=<node flags> --ab=<node flags>`: two APIs (each with its own private Redis
- * and database, no worker), each started with the deployed flags (docker/node-flags, docker/api-node-flags) followed by its own set, warmed
+ * and database, no worker), each started with docker/node-flags followed by its own set, warmed
  * up alike, then `--ab-rounds` rounds of the small uploads against each, interleaved (A B, B A, …):
  * both see the same machine, minute by minute. Per round and API: uploads per second and, per
  * upload, the CPU of the client and of the API's main thread, V8 helpers and thread pool; then the
@@ -24,7 +24,7 @@ export async function runFlagsAb(options: Options, tmp: string): Promise<void> {
   const { count, concurrency } = options.small;
   const bodies = randomBodies(options.small.bytes);
   const uploads = (api: Airlock, n: number) => uploadBodies(api.endpoint, bodies, n, concurrency);
-  log(`A: ${flagsA || '(the deployed flags only)'}; B: ${flagsB || '(the deployed flags only)'}; warming up each (${options.warmupCount} uploads)…`);
+  log(`A: ${flagsA || '(docker/node-flags only)'}; B: ${flagsB || '(docker/node-flags only)'}; warming up each (${options.warmupCount} uploads)…`);
   for (const [, api] of apis) await uploads(api, options.warmupCount);
 
   const rounds = new Map<string, Metrics[]>(apis.map(([name]) => [name, []]));

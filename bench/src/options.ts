@@ -53,10 +53,9 @@ const USAGE = `pnpm bench [flags]   (contract section 9)
   --warmup-count N         untimed small uploads each server takes before anything is measured (default
                            3000, 200 with --quick): until the JIT has compiled the hot paths
   --ab=FLAGS --ab=FLAGS    instead of the bench: two APIs, each with one set of extra node flags (after
-                           docker/node-flags and docker/api-node-flags; --ab= for none; NAME=value sets
-                           an environment variable), the small uploads against each in --ab-rounds
-                           interleaved rounds (default 8); CPU per upload by thread, RSS.
-                           E.g. --ab= --ab="--max-semi-space-size=1"
+                           docker/node-flags; --ab= for none; NAME=value sets an environment variable),
+                           the small uploads against each in --ab-rounds interleaved rounds (default 8);
+                           CPU per upload by thread, RSS. E.g. --ab= --ab="--max-semi-space-size=4"
   --concurrent-count N     concurrent large uploads (default 4); --concurrent-mib N each (default 256)
   --pipeline-mib N         last byte → complete size (default 100)
   --dd-mib N               dd size (default 1024)

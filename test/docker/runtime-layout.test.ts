@@ -22,11 +22,6 @@ function environOf(pid: number): string[] {
   return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
 }
 
-/** A process's command line (`/proc/<pid>/cmdline`), one argument per entry. */
-function argsOf(pid: number): string[] {
-  return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-}
-
 /**
  * The Docker image's deploy step, outside Docker (no engine runs here): docker/assemble-runtime.sh
  * builds the runtime layout from this (built) checkout, and the apps start from it, with nothing
@@ -77,7 +72,6 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
       'docker/entrypoint.sh',
       'docker/healthcheck.mjs',
       'docker/node-flags',
-      'docker/api-node-flags',
       'docker/node-env',
     ]) {
       expect(fs.existsSync(path.join(out, entry)), entry).toBe(true);
@@ -122,10 +116,6 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
     expect(healthcheck({ PORT: port, WORKER_HEALTH_PORT: '0' })).toBe(0);
     // `exec node`: the child is the API itself, with docker/node-env's environment.
     expect(environOf(api.pid!)).toContain('MALLOC_ARENA_MAX=2');
-    // docker/node-flags, then the API's own (docker/api-node-flags): V8 takes the last value.
-    const args = argsOf(api.pid!);
-    expect(args.filter((arg) => arg.startsWith('--max-semi-space-size='))).toEqual(['--max-semi-space-size=1', '--max-semi-space-size=4']);
-    expect(args.at(-1)).toBe('apps/api/dist/main.js');
   });
 
   it('starts a stage app (on the worker node_modules) and the HEALTHCHECK sees it on WORKER_HEALTH_PORT', async () => {
@@ -138,7 +128,5 @@ describe('the image runtime layout (docker/assemble-runtime.sh)', () => {
       { what: 'the deployed validator', timeoutMs: 60_000 },
     );
     expect(environOf(validator.pid!)).toContain('MALLOC_ARENA_MAX=4');
-    // The workers keep docker/node-flags' 1 MiB young generation: the API's flags are its own.
-    expect(argsOf(validator.pid!).filter((arg) => arg.startsWith('--max-semi-space-size='))).toEqual(['--max-semi-space-size=1']);
   });
 });

@@ -11,7 +11,6 @@ import { loadOrCreateSecret } from './auth/secrets.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { cachedTokenVerifier } from './auth/token-cache.js';
 import { createSignedUrls } from './downloads/signed-url.js';
-import { startExternalMemoryScavenger } from './external-memory-scavenger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { warnIfTestSignatures } from './routes/health.routes.js';
 import { RedisLocker } from './tus/redis-locker.js';
@@ -28,10 +27,6 @@ http.STATUS_CODES[104] ??= 'Upload Resumption Supported';
 // forcing a full mark-compact every ~64 MiB of body (docs/OPERATIONS.md, "Garbage collection
 // while bytes stream"; issue #15). V8 reads the flag at each collection decision.
 v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
-// The API's young generation is 4 MiB (docker/api-node-flags), for the many small requests; a
-// scavenge per 8 MiB of new external memory keeps streamed bodies and downloads from piling up
-// dead buffers until a full collection (external-memory-scavenger.ts; issue #15).
-startExternalMemoryScavenger();
 const startedAt = performance.now();
 const config = loadConfigOrExit();
 const logger = pino(
