@@ -11,6 +11,7 @@ import type { TokenVerifier } from './auth/tokens.js';
 import type { Locker } from '@tus/utils';
 import type { SignedUrls } from './downloads/signed-url.js';
 import { requireAuth } from './http/auth.middleware.js';
+import { compose } from './http/compose.js';
 import { connectionHygiene } from './http/connection-hygiene.middleware.js';
 import { cors } from './http/cors.middleware.js';
 import { methodOverride } from './http/method-override.middleware.js';
@@ -60,7 +61,6 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   // TRUST_PROXY (off by default): which peers may tell us the client's address and scheme
   // (req.ip for per-address limits, req.secure for the admin cookie's Secure flag).
   app.set('trust proxy', config.trustProxy);
-  app.use(requestLog(logger));
   const onLimiterError = (error: unknown) => logger.warn({ err: (error as Error).message }, 'rate limiter unavailable; letting requests through');
   // Requests without a valid token count against their client address (req.ip: the peer, or
   // what TRUST_PROXY'd proxies say), so guessing tokens or hammering signed URLs is bounded too.
@@ -83,15 +83,21 @@ export async function createApp(deps: AppDeps): Promise<Express> {
       onError: onLimiterError,
     }),
   ];
-  app.use(connectionHygiene);
-  app.use(cors(config.corsOrigins));
-  app.use(methodOverride);
-  app.use(expectContinue);
-  // Resumable Uploads for HTTP (the IETF draft) beside tus, before tus's version check.
-  app.use(ietfDraft(deps));
-  app.use(tusResumable);
-  // After the override: a POST overridden to PATCH is timed as the PATCH it is.
-  app.use(httpMetrics(deps.metrics));
+  // What every request goes through, as one layer of Express's router (compose.ts), in order:
+  app.use(
+    compose(
+      requestLog(logger),
+      connectionHygiene,
+      cors(config.corsOrigins),
+      methodOverride,
+      expectContinue,
+      // Resumable Uploads for HTTP (the IETF draft) beside tus, before tus's version check.
+      ietfDraft(deps),
+      tusResumable,
+      // After the override: a POST overridden to PATCH is timed as the PATCH it is.
+      httpMetrics(deps.metrics),
+    ),
+  );
   // The tus endpoint first: it takes nearly every request, and no other router's paths overlap
   // /uploads, so the others are not walked for each chunk (issue #15).
   app.use(tusRoutes({ ...deps, tus: await createTus(deps), authenticate }));

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fileTypeFromBuffer, fileTypeFromStream } from 'file-type';
+import { SignatureParser } from './parser.js';
 
 export interface Detection {
   /** The detected MIME type; `application/octet-stream` when nothing matched. */
@@ -18,7 +18,7 @@ export const UNKNOWN = 'application/octet-stream';
  * sample is allowed).
  */
 export async function detectSample(sample: Uint8Array): Promise<Detection> {
-  const found = await fileTypeFromBuffer(sample);
+  const found = await new SignatureParser().fromBuffer(sample);
   if (found) return { mime: found.mime, by: 'magic' };
   if (isText(sample, { partial: true })) return { mime: 'text/plain', by: 'text' };
   return { mime: UNKNOWN, by: 'none' };
@@ -32,7 +32,7 @@ export async function detectSample(sample: Uint8Array): Promise<Detection> {
 export async function detectFile(open: () => Promise<Readable> | Readable): Promise<Detection> {
   const magicSource = await open();
   try {
-    const found = await fileTypeFromStream(Readable.toWeb(magicSource) as unknown as WebReadableStream<Uint8Array>);
+    const found = await new SignatureParser().fromStream(Readable.toWeb(magicSource) as unknown as WebReadableStream<Uint8Array>);
     if (found) return { mime: found.mime, by: 'magic' };
   } finally {
     magicSource.destroy();
