@@ -25,7 +25,8 @@ const SAMPLES: [string, Buffer][] = [
   ['png', Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex')],
   ['pdf', Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')],
   ['elf', Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(120)])],
-  ['mp3 (ID3)', Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'latin1'), Buffer.alloc(64)])],
+  // An empty ID3v2 tag, then an MPEG frame header: file-type skips the tag and finds the frame.
+  ['mp3 (ID3)', Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'latin1'), Buffer.from([0xff, 0xfb, 0x90, 0x64]), Buffer.alloc(600)])],
   ['zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(60)])],
   ['gzip', Buffer.from('1f8b0800000000000003', 'hex')],
   ['webp', Buffer.concat([Buffer.from('RIFF\x00\x00\x00\x00WEBPVP8 ', 'latin1'), Buffer.alloc(32)])],

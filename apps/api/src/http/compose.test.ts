@@ -66,6 +66,10 @@ describe('compose', () => {
       throw new Error('rejected');
     };
     expect((await request(appWith(rejecter, mark('b')))).body).toEqual({ error: 'rejected', seen: [] });
+
+    // A falsy reason is still an error, as in Express: the chain does not go on.
+    const falsy = () => Promise.reject(0);
+    expect((await request(appWith(falsy, mark('b')))).body).toEqual({ error: 'Rejected promise', seen: [] });
   });
 
   it('goes on after an async middleware that calls next', async () => {
