@@ -91,6 +91,9 @@ describe('SQLite adapter isolation', () => {
     const [sync] = await prisma.$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
     expect(journal?.journal_mode).toBe('wal');
     expect(Number(sync?.synchronous)).toBe(1); // NORMAL; FULL (2) is SQLite's own default
+    // A checkpoint (and its fsyncs, on the event loop) every 4,000 WAL pages, not SQLite's 1,000.
+    const [checkpoint] = await prisma.$queryRawUnsafe<{ wal_autocheckpoint: bigint | number }[]>('PRAGMA wal_autocheckpoint');
+    expect(Number(checkpoint?.wal_autocheckpoint)).toBe(4000);
     await prisma.$disconnect();
   });
 });

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { s3Connection, s3ServiceEnv, testRedisUrl } from '@airlock/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuarantineFileStore } from './quarantine-file.store.js';
 import { QuarantineS3Store } from './quarantine-s3.store.js';
 import { createQuarantineStore, S3_METADATA_PREFIX } from './quarantine-store.js';
 import { UploadRowConfigstore } from './upload-row.configstore.js';
@@ -36,7 +37,8 @@ describe('createQuarantineStore', () => {
   it('is @tus/file-store in DATA_DIR/quarantine for the local backend', async () => {
     const config = loadConfig({ DATA_DIR: os.tmpdir() });
     const store = await createQuarantineStore(config, { redis: new Redis({ lazyConnect: true }), logger, db: NO_DB });
-    expect(store).toBeInstanceOf(FileStore);
+    expect(store).toBeInstanceOf(QuarantineFileStore);
+    expect((store as FileStore).directory).toBe(config.storage.quarantineDir);
     // Its record of each upload is the database row, not a `.json` sidecar.
     expect((store as FileStore).configstore).toBeInstanceOf(UploadRowConfigstore);
   });

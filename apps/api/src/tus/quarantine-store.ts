@@ -1,10 +1,10 @@
 import type { Config } from '@airlock/config';
 import type { Database } from '@airlock/db';
-import { FileStore } from '@tus/file-store';
 import type { MetadataValue } from '@tus/s3-store';
 import type { DataStore } from '@tus/utils';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { QuarantineFileStore } from './quarantine-file.store.js';
 import { RedisKvStore } from './redis-kv.store.js';
 import { UploadRowConfigstore } from './upload-row.configstore.js';
 
@@ -22,14 +22,15 @@ export interface QuarantineStoreDeps {
 /**
  * The tus DataStore that writes quarantine bytes where `@airlock/storage` reads them
  * (packages/storage/src/keys.ts): local, `@tus/file-store` in `<DATA_DIR>/quarantine`
- * (`<id>`; its record of the upload is the database row, not a `<id>.json` sidecar); S3,
+ * (`<id>`; its record of the upload is the database row, not a `<id>.json` sidecar; no
+ * `mkdir` per upload: quarantine-file.store.ts); S3,
  * `@tus/s3-store` at the root of the quarantine bucket (`<id>` once complete, `<id>.info`,
  * `<id>.part` while a tail shorter than 5 MiB waits). The S3 store, and with it the AWS SDK, is
  * imported only for the S3 backend (issue #15: memory).
  */
 export async function createQuarantineStore(config: Config, { redis, logger, db }: QuarantineStoreDeps): Promise<DataStore> {
   const { backend, quarantineDir, s3 } = config.storage;
-  if (backend === 'local') return new FileStore({ directory: quarantineDir, configstore: new UploadRowConfigstore(db) });
+  if (backend === 'local') return new QuarantineFileStore({ directory: quarantineDir, configstore: new UploadRowConfigstore(db) });
   const [{ QuarantineS3Store }, { s3ClientConfig }] = await Promise.all([import('./quarantine-s3.store.js'), import('@airlock/storage/s3')]);
   return new QuarantineS3Store(
     {
