@@ -8,9 +8,10 @@ import { isValidId } from './upload-id.js';
  * `@tus/file-store` 2.1.1 with a cheaper `create`. Upstream runs `mkdir -p` of the file's
  * directory before every empty file it creates (ids may hold `/` there): one more trip through
  * libuv's thread pool per upload. Airlock's ids are flat hex (upload-id.ts), so that directory
- * is the store's own, made when the store starts (and by `prepareDataDir`): the file is created
- * at once, and the directory made again only when it is gone (ENOENT: removed by hand while
- * the API ran), as upstream would. Any other id takes upstream's path unchanged.
+ * is the store's own, which upstream's constructor makes: the file is created at once, and the
+ * directory made only when it is missing (ENOENT: a first upload that beat the constructor's
+ * mkdir, or a directory removed by hand while the API ran), as upstream would have made it.
+ * Any other id takes upstream's path unchanged.
  */
 export class QuarantineFileStore extends FileStore {
   override async create(file: Upload): Promise<Upload> {
