@@ -17,7 +17,8 @@ function store() {
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  // As above: the constructor's background mkdir must not race the removal.
+  // Upstream's constructor makes the directory in the background (mkdir -p, no promise): let
+  // it end first, or it could race the removal below.
   await new Promise((resolve) => setTimeout(resolve, 100));
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -37,8 +38,7 @@ describe('QuarantineFileStore.create', () => {
 
   it('makes the directory again when it was removed while the store ran', async () => {
     const { directory, store: files } = store();
-    // Upstream's constructor makes the directory in the background (mkdir -p, no promise): let
-    // it end first, or it could race the removal below.
+    // As in afterEach: the constructor's background mkdir must end before the removal.
     await new Promise((resolve) => setTimeout(resolve, 100));
     fs.rmSync(directory, { recursive: true });
     const id = newId();
