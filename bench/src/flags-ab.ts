@@ -3,7 +3,7 @@ import { startAirlock, type Airlock } from './airlock.js';
 import { median, uploadBodies } from './client.js';
 import { randomBodies } from './data.js';
 import { log, round, timed, type Metrics } from './measure.js';
-import type { Options } from './options.js';
+import { splitFlags, type Options } from './options.js';
 import { memoryBytes } from './processes.js';
 
 /**
@@ -18,8 +18,8 @@ import { memoryBytes } from './processes.js';
 export async function runFlagsAb(options: Options, tmp: string): Promise<void> {
   const [flagsA = '', flagsB = ''] = options.ab;
   const apis: [string, Airlock][] = [
-    ['A', await startAirlock(options, path.join(tmp, 'a'), split(flagsA))],
-    ['B', await startAirlock(options, path.join(tmp, 'b'), split(flagsB))],
+    ['A', await startAirlock(options, path.join(tmp, 'a'), splitFlags(flagsA))],
+    ['B', await startAirlock(options, path.join(tmp, 'b'), splitFlags(flagsB))],
   ];
   const { count, concurrency } = options.small;
   const bodies = randomBodies(options.small.bytes);
@@ -52,8 +52,4 @@ export async function runFlagsAb(options: Options, tmp: string): Promise<void> {
       `${JSON.stringify({ bench: 'flags_ab', api: name, node_flags: name === 'A' ? flagsA : flagsB, rounds: list.length, count, ...medians, ...rss })}\n`,
     );
   }
-}
-
-function split(flags: string): string[] {
-  return flags.split(/\s+/).filter(Boolean);
 }

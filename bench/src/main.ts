@@ -49,6 +49,7 @@ async function main(argv: string[]): Promise<void> {
     runs: options.runs,
     chunk_bytes: options.chunkBytes,
     log_level: options.logLevel,
+    api_flags: options.apiFlags.join(' '),
     worker_during_uploads: options.workerDuringUploads,
     ...describeMachine(tmp),
     clamd: (await scanner.version().catch(() => undefined))?.engine ?? null,
@@ -63,7 +64,7 @@ async function main(argv: string[]): Promise<void> {
   log('starting the HTTP sink, bare @tus/server and Airlock (API, private Redis; worker when needed)…');
   const sink = options.only.has('ceilings') ? await startSink() : undefined;
   const bare = await startBareTus(path.join(tmp, 'bare-tus'));
-  const airlock = await startAirlock(options, path.join(tmp, 'airlock'));
+  const airlock = await startAirlock(options, path.join(tmp, 'airlock'), options.apiFlags);
   // The same request headers for every server (bare tus ignores Authorization).
   bare.endpoint.headers = airlock.endpoint.headers;
   if (sink) sink.endpoint.headers = airlock.endpoint.headers;
@@ -93,7 +94,7 @@ async function main(argv: string[]): Promise<void> {
     [
       '',
       `Airlock bench ${meta.started_at} · ${meta.cpu} · ${meta.memory_gib} GiB RAM · ${meta.kernel} · Node ${meta.node} · disk ${meta.disk}`,
-      `database ${meta.database} · ${options.quick ? 'QUICK sizes · ' : ''}runs ${options.runs} · load avg ${meta.load_avg_1m} → ${end.load_avg_1m} · other processes used ${end.others_busy_pct_mean ?? '?'}% of the CPU during timed runs`,
+      `database ${meta.database} · ${options.quick ? 'QUICK sizes · ' : ''}${options.apiFlags.length > 0 ? `API flags ${options.apiFlags.join(' ')} · ` : ''}runs ${options.runs} · load avg ${meta.load_avg_1m} → ${end.load_avg_1m} · other processes used ${end.others_busy_pct_mean ?? '?'}% of the CPU during timed runs`,
       '',
       renderTable(report),
       '',

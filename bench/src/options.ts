@@ -30,6 +30,8 @@ export interface Options {
   /** `--ab`: two sets of extra node flags for two APIs compared side by side (flags-ab.ts); empty otherwise. */
   ab: string[];
   abRounds: number;
+  /** `--api-flags`: extra node flags (or NAME=value variables) for the API of the whole bench; empty for none. */
+  apiFlags: string[];
   concurrent: { count: number; bytes: number };
   pipelineBytes: number;
   logLevel: string;
@@ -56,6 +58,8 @@ const USAGE = `pnpm bench [flags]   (contract section 9)
                            docker/node-flags; --ab= for none; NAME=value sets an environment variable),
                            the small uploads against each in --ab-rounds interleaved rounds (default 8);
                            CPU per upload by thread, RSS. E.g. --ab= --ab="--max-semi-space-size=4"
+  --api-flags=FLAGS        the whole bench with extra node flags for the API only (after docker/node-flags,
+                           as --ab; the worker keeps the shipped ones); recorded in the run's first line
   --concurrent-count N     concurrent large uploads (default 4); --concurrent-mib N each (default 256)
   --pipeline-mib N         last byte → complete size (default 100)
   --dd-mib N               dd size (default 1024)
@@ -85,6 +89,7 @@ export function parseOptions(argv: string[]): Options {
       'warmup-count': { type: 'string' },
       ab: { type: 'string', multiple: true },
       'ab-rounds': { type: 'string' },
+      'api-flags': { type: 'string' },
       'concurrent-count': { type: 'string' },
       'concurrent-mib': { type: 'string' },
       'pipeline-mib': { type: 'string' },
@@ -126,12 +131,18 @@ export function parseOptions(argv: string[]): Options {
     warmupCount: int('warmup-count', 3000, 200),
     ab: ab(values.ab),
     abRounds: int('ab-rounds', 8, 2),
+    apiFlags: splitFlags(values['api-flags'] ?? ''),
     concurrent: { count: int('concurrent-count', 4), bytes: int('concurrent-mib', 256, 32) * MiB },
     pipelineBytes: int('pipeline-mib', 100, 16) * MiB,
     logLevel: values['log-level'] ?? 'info',
     workerDuringUploads: values['worker-during-uploads'] ?? false,
     keep: values.keep ?? false,
   };
+}
+
+/** Node flags as one string, as a shell would pass them: split on whitespace. */
+export function splitFlags(flags: string): string[] {
+  return flags.split(/\s+/).filter(Boolean);
 }
 
 function ab(values: string[] | undefined): string[] {
