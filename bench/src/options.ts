@@ -140,7 +140,7 @@ export function parseOptions(argv: string[]): Options {
   };
 }
 
-/** Node flags as one string, as a shell would pass them: split on whitespace. */
+/** Node flags given as one string, split on whitespace (no quoting: no flag here needs a space). */
 export function splitFlags(flags: string): string[] {
   return flags.split(/\s+/).filter(Boolean);
 }
